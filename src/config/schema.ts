@@ -1,0 +1,136 @@
+import { isAbsolute, join, resolve } from "node:path";
+import { AppError } from "../lib/errors.ts";
+
+/** Log levels pino understands. */
+export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof logLevels)[number];
+
+/** Portico's configuration after defaults are applied. Every field comes from one variable below. */
+export type Config = {
+  /** Where the SQLite database, a generated master key and logs live. */
+  readonly dataDir: string;
+  /** `sqlite:<path>` or `postgres://…`. */
+  readonly databaseUrl: string;
+  readonly runtimePort: number;
+  readonly adminPort: number;
+  /** Listen address of both listeners. */
+  readonly host: string;
+  /** Public URL of the runtime; endpoints in metadata derive from it. No trailing slash. */
+  readonly baseUrl: string;
+  /** The IdP's SAML entity ID (Salesforce's "Issuer"). */
+  readonly entityId: string;
+  /** Password of the bootstrap `admin` account; generated and printed once when absent. */
+  readonly adminPassword: string | undefined;
+  /** Master key text (base64 or hex of 32 bytes); generated into the data dir when absent. */
+  readonly masterKey: string | undefined;
+  readonly logLevel: LogLevel;
+};
+
+type VariableSpec = {
+  readonly name: string;
+  readonly default: string;
+  readonly meaning: string;
+};
+
+/** The configuration table of the README, in one place. */
+export const configVariables: readonly VariableSpec[] = [
+  {
+    name: "PORTICO_DATA_DIR",
+    default: "`./data`",
+    meaning: "where the SQLite database, a generated master key and logs live",
+  },
+  {
+    name: "PORTICO_DATABASE_URL",
+    default: "`sqlite:<data dir>/portico.db`",
+    meaning: "`postgres://…` for several nodes",
+  },
+  {
+    name: "PORTICO_RUNTIME_PORT",
+    default: "`9031`",
+    meaning: "runtime engine listener (SSO, SLO, metadata)",
+  },
+  { name: "PORTICO_ADMIN_PORT", default: "`9999`", meaning: "admin listener (API + console)" },
+  { name: "PORTICO_HOST", default: "`127.0.0.1`", meaning: "listen address" },
+  {
+    name: "PORTICO_BASE_URL",
+    default: "`http://localhost:9031`",
+    meaning: "public URL of the runtime; endpoints in metadata derive from it",
+  },
+  {
+    name: "PORTICO_ENTITY_ID",
+    default: "the base URL",
+    meaning: "the IdP's SAML entity ID (Salesforce's \"Issuer\")",
+  },
+  {
+    name: "PORTICO_ADMIN_PASSWORD",
+    default: "generated, printed once",
+    meaning: "password of the bootstrap `admin` account",
+  },
+  {
+    name: "PORTICO_MASTER_KEY",
+    default: "generated into the data dir, with a warning",
+    meaning: "key that encrypts private keys and connector secrets at rest (32 bytes, base64 or hex)",
+  },
+  { name: "PORTICO_LOG_LEVEL", default: "`info`", meaning: "`fatal` … `trace`, or `silent`" },
+];
+
+const fail = (variable: string, message: string): AppError =>
+  new AppError("CFG_INVALID", {
+    message: `${variable}: ${message}`,
+    details: [{ field: variable, message }],
+  });
+
+const port = (variable: string, text: string | undefined, fallback: number): number => {
+  if (text === undefined || text === "") return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || value > 65535)
+    throw fail(variable, `"${text}" is not a port number`);
+  return value;
+};
+
+const url = (variable: string, text: string): string => {
+  let parsed: URL;
+  try {
+    parsed = new URL(text);
+  } catch {
+    throw fail(variable, `"${text}" is not an absolute URL`);
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
+    throw fail(variable, "must be http or https");
+  if (parsed.search || parsed.hash) throw fail(variable, "must not carry a query or fragment");
+  return text.replace(/\/+$/, "");
+};
+
+/**
+ * Reads the configuration from an environment (process.env, or a file's values merged over it
+ * by the loader). Pure: the working directory is passed in.
+ */
+export const parseConfig = (env: Readonly<Record<string, string | undefined>>, cwd: string): Config => {
+  const value = (name: string): string | undefined => {
+    const text = env[name]?.trim();
+    return text === "" ? undefined : text;
+  };
+  const dataDirText = value("PORTICO_DATA_DIR") ?? "./data";
+  const dataDir = isAbsolute(dataDirText) ? dataDirText : resolve(cwd, dataDirText);
+  const databaseUrl = value("PORTICO_DATABASE_URL") ?? `sqlite:${join(dataDir, "portico.db")}`;
+  if (!/^(sqlite:|postgres:\/\/|postgresql:\/\/)/.test(databaseUrl)) {
+    throw fail("PORTICO_DATABASE_URL", "must start with sqlite: or postgres://");
+  }
+  const baseUrl = url("PORTICO_BASE_URL", value("PORTICO_BASE_URL") ?? "http://localhost:9031");
+  const logLevel = value("PORTICO_LOG_LEVEL") ?? "info";
+  if (!(logLevels as readonly string[]).includes(logLevel)) {
+    throw fail("PORTICO_LOG_LEVEL", `must be one of ${logLevels.join(", ")}`);
+  }
+  return {
+    dataDir,
+    databaseUrl,
+    runtimePort: port("PORTICO_RUNTIME_PORT", value("PORTICO_RUNTIME_PORT"), 9031),
+    adminPort: port("PORTICO_ADMIN_PORT", value("PORTICO_ADMIN_PORT"), 9999),
+    host: value("PORTICO_HOST") ?? "127.0.0.1",
+    baseUrl,
+    entityId: value("PORTICO_ENTITY_ID") ?? baseUrl,
+    adminPassword: value("PORTICO_ADMIN_PASSWORD"),
+    masterKey: value("PORTICO_MASTER_KEY"),
+    logLevel: logLevel as LogLevel,
+  };
+};

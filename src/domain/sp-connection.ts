@@ -1,0 +1,271 @@
+import { type Static, type TSchema, Type } from "@sinclair/typebox";
+
+/**
+ * The SP connection document: the subset of PingFederate's `/idp/spConnections` resource that a
+ * Salesforce connection uses (pingfederate-salesforce-spec.md §2 and §8). Field names are
+ * PingFederate's, so a connection exported from PingFederate imports unchanged. Objects are closed
+ * (`additionalProperties: false`): an unknown field is an error naming it, never silently dropped.
+ */
+
+const closed = <T extends Parameters<typeof Type.Object>[0]>(properties: T, description?: string) =>
+  Type.Object(properties, { additionalProperties: false, ...(description ? { description } : {}) });
+
+const optional = <T extends TSchema>(schema: T) => Type.Optional(schema);
+
+export const ResourceLink = closed({
+  id: Type.String({ minLength: 1, maxLength: 64 }),
+  location: optional(Type.String({ description: "read-only, ignored on input" })),
+});
+
+const nonEmpty = (description?: string) =>
+  Type.String({ minLength: 1, maxLength: 2048, ...(description ? { description } : {}) });
+
+export const ContactInfo = closed({
+  company: optional(Type.String({ maxLength: 256 })),
+  email: optional(Type.String({ maxLength: 256 })),
+  firstName: optional(Type.String({ maxLength: 256 })),
+  lastName: optional(Type.String({ maxLength: 256 })),
+  phone: optional(Type.String({ maxLength: 64 })),
+});
+
+export const ssoProfiles = [
+  "IDP_INITIATED_SSO",
+  "SP_INITIATED_SSO",
+  "IDP_INITIATED_SLO",
+  "SP_INITIATED_SLO",
+] as const;
+export const bindings = ["ARTIFACT", "POST", "REDIRECT", "SOAP"] as const;
+
+const union = <T extends readonly string[]>(values: T, description?: string) =>
+  Type.Union(
+    values.map((v) => Type.Literal(v)),
+    description ? { description } : {},
+  );
+
+export const SsoServiceEndpoint = closed({
+  binding: union(["POST", "ARTIFACT", "REDIRECT"] as const),
+  url: nonEmpty("Assertion Consumer Service URL"),
+  index: Type.Integer({ minimum: 0, maximum: 65535 }),
+  isDefault: optional(Type.Boolean({ default: false })),
+});
+
+export const SloServiceEndpoint = closed({
+  binding: union(["POST", "REDIRECT", "ARTIFACT", "SOAP"] as const),
+  url: nonEmpty(),
+  responseUrl: optional(Type.String({ maxLength: 2048 })),
+});
+
+export const nameFormats = [
+  "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified",
+  "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+  "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
+  "urn:oasis:names:tc:SAML:2.0:nameid-format:transient",
+  "urn:oasis:names:tc:SAML:2.0:attrname-format:basic",
+  "urn:oasis:names:tc:SAML:2.0:attrname-format:uri",
+  "urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified",
+] as const;
+
+export const ContractAttribute = closed({
+  name: Type.String({ minLength: 1, maxLength: 256 }),
+  nameFormat: optional(Type.String({ minLength: 1, maxLength: 256 })),
+});
+
+export const sourceTypes = [
+  "ADAPTER",
+  "AUTHENTICATION_POLICY_CONTRACT",
+  "LDAP_DATA_STORE",
+  "JDBC_DATA_STORE",
+  "CUSTOM_DATA_STORE",
+  "CONTEXT",
+  "TEXT",
+  "EXPRESSION",
+  "NO_MAPPING",
+  "MAPPED_ATTRIBUTES",
+] as const;
+
+export const AttributeFulfillmentValue = closed({
+  source: closed({ type: union(sourceTypes), id: optional(Type.String({ maxLength: 64 })) }),
+  value: Type.String({ maxLength: 2048 }),
+});
+
+/** PingFederate's open-ended pieces we keep verbatim so its exports round-trip. */
+const passthrough = (description: string) =>
+  Type.Array(Type.Record(Type.String(), Type.Unknown()), { description });
+
+export const AdapterMapping = closed({
+  idpAdapterRef: optional(ResourceLink),
+  restrictVirtualEntityIds: optional(Type.Boolean()),
+  restrictedVirtualEntityIds: optional(Type.Array(Type.String())),
+  adapterOverrideSettings: optional(Type.Record(Type.String(), Type.Unknown())),
+  abortSsoTransactionAsFailSafe: optional(Type.Boolean()),
+  attributeSources: optional(passthrough("additional attribute lookups (kept, not evaluated)")),
+  attributeContractFulfillment: Type.Record(Type.String({ minLength: 1 }), AttributeFulfillmentValue),
+  issuanceCriteria: optional(
+    closed({
+      conditionalCriteria: optional(passthrough("conditions (kept, not evaluated yet)")),
+      expressionCriteria: optional(passthrough("expressions (kept, not evaluated)")),
+    }),
+  ),
+});
+
+export const EncryptionPolicy = closed({
+  encryptAssertion: optional(Type.Boolean({ default: false })),
+  encryptedAttributes: optional(Type.Array(Type.String())),
+  encryptSloSubjectNameId: optional(Type.Boolean()),
+  sloSubjectNameIDEncrypted: optional(Type.Boolean()),
+});
+
+export const SpBrowserSso = closed({
+  protocol: union(["SAML20"] as const, "Portico speaks SAML 2.0 only"),
+  enabledProfiles: Type.Array(union(ssoProfiles), { uniqueItems: true }),
+  incomingBindings: optional(Type.Array(union(bindings), { uniqueItems: true })),
+  ssoServiceEndpoints: Type.Array(SsoServiceEndpoint, { minItems: 1, maxItems: 100 }),
+  sloServiceEndpoints: optional(Type.Array(SloServiceEndpoint, { maxItems: 100 })),
+  assertionLifetime: closed({
+    minutesBefore: Type.Integer({ minimum: 0, maximum: 1440 }),
+    minutesAfter: Type.Integer({ minimum: 1, maximum: 1440 }),
+  }),
+  spSamlIdentityMapping: optional(union(["STANDARD", "PSEUDONYM", "TRANSIENT"] as const)),
+  attributeContract: closed({
+    coreAttributes: optional(Type.Array(ContractAttribute)),
+    extendedAttributes: optional(Type.Array(ContractAttribute)),
+  }),
+  adapterMappings: Type.Array(AdapterMapping),
+  authenticationPolicyContractAssertionMappings: optional(passthrough("kept, not used")),
+  signAssertions: optional(Type.Boolean({ default: false })),
+  signResponseAsRequired: optional(Type.Boolean({ default: true })),
+  requireSignedAuthnRequests: optional(Type.Boolean({ default: false })),
+  encryptionPolicy: optional(EncryptionPolicy),
+  messageCustomizations: optional(passthrough("kept, not evaluated")),
+  defaultTargetUrl: optional(Type.String({ maxLength: 2048 })),
+  ssoApplicationEndpoint: optional(Type.String({ description: "read-only; computed by the server" })),
+});
+
+export const signingAlgorithms = [
+  "SHA1withRSA",
+  "SHA256withRSA",
+  "SHA384withRSA",
+  "SHA512withRSA",
+  "SHA256withECDSA",
+  "SHA384withECDSA",
+  "SHA512withECDSA",
+] as const;
+export type SigningAlgorithm = (typeof signingAlgorithms)[number];
+
+export const ConnectionCert = closed({
+  x509File: closed({
+    id: optional(Type.String({ maxLength: 64 })),
+    fileData: Type.String({ minLength: 1, maxLength: 65536, description: "PEM or base64 DER" }),
+    cryptoProvider: optional(Type.String()),
+  }),
+  activeVerificationCert: optional(Type.Boolean()),
+  primaryVerificationCert: optional(Type.Boolean()),
+  secondaryVerificationCert: optional(Type.Boolean()),
+  encryptionCert: optional(Type.Boolean()),
+  certView: optional(Type.Record(Type.String(), Type.Unknown(), { description: "read-only" })),
+});
+
+export const Credentials = closed({
+  signingSettings: optional(
+    closed({
+      signingKeyPairRef: ResourceLink,
+      algorithm: optional(union(signingAlgorithms)),
+      includeCertInSignature: optional(Type.Boolean({ default: false })),
+      includeRawKeyInSignature: optional(Type.Boolean({ default: false })),
+      alternativeSigningKeyPairRefs: optional(Type.Array(ResourceLink)),
+    }),
+  ),
+  certs: optional(Type.Array(ConnectionCert, { maxItems: 10 })),
+  verificationSubjectDN: optional(Type.String()),
+  verificationIssuerDN: optional(Type.String()),
+  blockEncryptionAlgorithm: optional(
+    union(["AES_128", "AES_256", "AES_128_GCM", "AES_192_GCM", "AES_256_GCM"] as const),
+  ),
+  keyTransportAlgorithm: optional(union(["RSA_OAEP", "RSA_OAEP_256", "RSA_v15"] as const)),
+});
+
+export const ConfigField = closed({
+  name: Type.String({ minLength: 1, maxLength: 128 }),
+  value: optional(Type.String({ maxLength: 16384 })),
+  encryptedValue: optional(Type.String({ maxLength: 32768 })),
+  inherited: optional(Type.Boolean()),
+});
+
+export const SaasFieldInfo = closed({
+  attributeNames: optional(Type.Array(Type.String())),
+  defaultValue: optional(Type.String()),
+  expression: optional(Type.String()),
+  createOnly: optional(Type.Boolean()),
+  trim: optional(Type.Boolean()),
+  characterCase: optional(union(["LOWER", "UPPER", "NONE"] as const)),
+  parser: optional(union(["EXTRACT_CN_FROM_DN", "EXTRACT_USERNAME_FROM_EMAIL", "NONE"] as const)),
+  masked: optional(Type.Boolean()),
+});
+
+export const Channel = closed({
+  name: Type.String({ minLength: 1, maxLength: 256 }),
+  active: Type.Boolean(),
+  maxThreads: optional(Type.Integer({ minimum: 1, maximum: 16 })),
+  timeout: optional(Type.Integer({ minimum: 1, maximum: 3600 })),
+  channelSource: optional(
+    Type.Record(Type.String(), Type.Unknown(), { description: "source settings (§2.5)" }),
+  ),
+  attributeMapping: Type.Array(
+    closed({ fieldName: Type.String({ minLength: 1 }), saasFieldInfo: SaasFieldInfo }),
+  ),
+});
+
+export const OutboundProvision = closed({
+  type: Type.String({ minLength: 1, maxLength: 128 }),
+  targetSettings: Type.Array(ConfigField),
+  customSchema: optional(Type.Record(Type.String(), Type.Unknown())),
+  channels: Type.Array(Channel),
+});
+
+export const SpConnection = closed({
+  type: optional(Type.Literal("SP")),
+  id: optional(Type.String({ pattern: "^[a-zA-Z0-9._-]{1,64}$" })),
+  entityId: Type.String({ minLength: 1, maxLength: 1024 }),
+  name: Type.String({ minLength: 1, maxLength: 256 }),
+  active: optional(Type.Boolean({ default: false })),
+  baseUrl: optional(Type.String({ maxLength: 2048 })),
+  virtualEntityIds: optional(
+    Type.Array(Type.String({ minLength: 1, maxLength: 1024 }), { uniqueItems: true }),
+  ),
+  defaultVirtualEntityId: optional(Type.String({ maxLength: 1024 })),
+  contactInfo: optional(ContactInfo),
+  applicationName: optional(Type.String({ maxLength: 256 })),
+  applicationIconUrl: optional(Type.String({ maxLength: 2048 })),
+  loggingMode: optional(union(["NONE", "STANDARD", "ENHANCED", "FULL"] as const)),
+  licenseConnectionGroup: optional(Type.String()),
+  connectionTargetType: optional(
+    union(["STANDARD", "SALESFORCE", "SALESFORCE_CP", "SALESFORCE_PP"] as const),
+  ),
+  extendedProperties: optional(Type.Record(Type.String(), closed({ values: Type.Array(Type.String()) }))),
+  metadataReloadSettings: optional(Type.Record(Type.String(), Type.Unknown())),
+  credentials: optional(Credentials),
+  spBrowserSso: optional(SpBrowserSso),
+  outboundProvision: optional(OutboundProvision),
+  creationDate: optional(Type.String({ description: "read-only" })),
+  modificationDate: optional(Type.String({ description: "read-only" })),
+  replicationStatus: optional(Type.String({ description: "read-only" })),
+});
+
+export type SpConnection = Static<typeof SpConnection>;
+export type SpBrowserSso = Static<typeof SpBrowserSso>;
+export type SsoServiceEndpoint = Static<typeof SsoServiceEndpoint>;
+export type ConfigField = Static<typeof ConfigField>;
+export type ConnectionCert = Static<typeof ConnectionCert>;
+export type OutboundProvision = Static<typeof OutboundProvision>;
+
+/** Target settings whose values are secrets: stored sealed, returned only as `encryptedValue`. */
+export const secretTargetSettings: ReadonlySet<string> = new Set([
+  "CLIENT_SECRET",
+  "OAUTH_ACCESS_TOKEN",
+  "OAUTH_REFRESH_TOKEN",
+  "JWT_PRIVATE_KEY",
+  "PASSWORD",
+]);
+
+/** The provisioning plug-in type of the Salesforce connector (PingFederate's own id is not published). */
+export const salesforceProvisionerType = "SalesforceProvisioner";

@@ -1,0 +1,167 @@
+/**
+ * The one error type of Portico. Every failure that crosses a boundary carries a stable `code`
+ * from the catalogue below; HTTP, CLI and the provisioning applier map it at their edges.
+ */
+
+type ErrorSpec = {
+  readonly status: number;
+  readonly message: string;
+  readonly retryable?: boolean;
+};
+
+/** The catalogue: code → HTTP status and default message. `docs/errors.md` is generated from it. */
+export const errorCatalogue = {
+  // Configuration
+  CFG_INVALID: { status: 500, message: "The configuration is invalid." },
+  CFG_MASTER_KEY_INVALID: {
+    status: 500,
+    message: "The master key must be 32 bytes, base64 or hex encoded.",
+  },
+
+  // Admin API requests
+  REQ_VALIDATION: { status: 400, message: "The request is invalid." },
+  REQ_MALFORMED_JSON: { status: 400, message: "The request body is not valid JSON." },
+  REQ_TOO_LARGE: { status: 413, message: "The request body is too large." },
+  REQ_UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    message: "The request body must be application/json.",
+  },
+  REQ_XSRF_HEADER_MISSING: {
+    status: 403,
+    message: "State-changing requests must carry the X-XSRF-Header header.",
+  },
+  REQ_NOT_FOUND: { status: 404, message: "No such resource." },
+  REQ_METHOD_NOT_ALLOWED: { status: 405, message: "Method not allowed." },
+
+  // Authentication of admins and API clients
+  AUTH_REQUIRED: { status: 401, message: "Authentication is required." },
+  AUTH_INVALID_CREDENTIALS: { status: 401, message: "The credentials are not valid." },
+  AUTH_THROTTLED: {
+    status: 429,
+    message: "Too many failed sign-in attempts; wait before trying again.",
+    retryable: true,
+  },
+  AUTH_FORBIDDEN: { status: 403, message: "This account may not do that." },
+
+  // Admin accounts and API tokens
+  ADMIN_NOT_FOUND: { status: 404, message: "No such admin account." },
+  ADMIN_EXISTS: { status: 409, message: "An admin account with that username already exists." },
+  ADMIN_LAST_ACCOUNT: { status: 422, message: "The last admin account cannot be deleted." },
+  TOKEN_NOT_FOUND: { status: 404, message: "No such API token." },
+
+  // Keys and certificates
+  KEY_NOT_FOUND: { status: 404, message: "No such signing key pair." },
+  KEY_IN_USE: { status: 409, message: "The key pair is used by a connection." },
+  KEY_INVALID_PEM: { status: 422, message: "The key or certificate is not valid PEM." },
+  KEY_MISMATCH: { status: 422, message: "The private key does not match the certificate." },
+  KEY_PKCS12_INVALID: {
+    status: 422,
+    message: "The PKCS#12 file could not be read (wrong password or unsupported format).",
+  },
+  KEY_UNSUPPORTED: { status: 422, message: "The key type or size is not supported." },
+  KEY_EXISTS: { status: 409, message: "A key pair with that id already exists." },
+  CERT_INVALID: { status: 422, message: "The certificate could not be parsed." },
+  CRYPTO_DECRYPT_FAILED: {
+    status: 500,
+    message: "A stored secret could not be decrypted; is the master key the one it was stored with?",
+  },
+
+  // SP connections
+  CONN_NOT_FOUND: { status: 404, message: "No such SP connection." },
+  CONN_INVALID: { status: 422, message: "The connection is invalid." },
+  CONN_ENTITY_ID_TAKEN: {
+    status: 409,
+    message: "Another connection already uses that entity ID.",
+  },
+  CONN_ID_TAKEN: { status: 409, message: "Another connection already has that id." },
+  CONN_ACTIVE: { status: 422, message: "Only an inactive connection can be deleted." },
+  CONN_ENCRYPTED_VALUE_INVALID: {
+    status: 422,
+    message: "An encryptedValue was not issued by this server.",
+  },
+
+  // Configuration bundles
+  CONFIG_BUNDLE_INVALID: { status: 422, message: "The configuration document is invalid." },
+  CONFIG_NOT_EMPTY: {
+    status: 409,
+    message: "The server already holds configuration that the import would overwrite.",
+  },
+
+  // XML and SAML
+  XML_TOO_LARGE: { status: 413, message: "The XML document is too large." },
+  XML_MALFORMED: { status: 400, message: "The XML document is not well-formed." },
+  XML_DOCTYPE_FORBIDDEN: {
+    status: 400,
+    message: "XML with a DOCTYPE or entity declarations is refused.",
+  },
+  XML_MULTIPLE_ROOTS: { status: 400, message: "The XML document has more than one root element." },
+  XML_TOO_DEEP: { status: 400, message: "The XML document is nested too deeply." },
+  XML_INVALID_CHARACTER: {
+    status: 400,
+    message: "A value contains a character that XML 1.0 cannot carry.",
+  },
+  SAML_METADATA_INVALID: { status: 422, message: "The SAML metadata is not usable." },
+  SAML_METADATA_NO_SP: {
+    status: 422,
+    message: "The metadata has no SPSSODescriptor for SAML 2.0.",
+  },
+  SAML_METADATA_NO_ACS: {
+    status: 422,
+    message: "The metadata has no AssertionConsumerService.",
+  },
+  SAML_METADATA_BAD_CERT: {
+    status: 422,
+    message: "A certificate in the metadata could not be parsed.",
+  },
+  SAML_METADATA_BASE64: { status: 400, message: "samlMetadata is not valid base64." },
+
+  // Storage
+  STORE_UNAVAILABLE: { status: 503, message: "The database is unavailable.", retryable: true },
+  STORE_CONFLICT: { status: 409, message: "The record was changed concurrently.", retryable: true },
+  STORE_MIGRATION_FAILED: { status: 500, message: "A database migration failed." },
+
+  // CLI
+  CLI_USAGE: { status: 2, message: "Invalid command-line usage." },
+  CLI_CONNECTION_FAILED: { status: 1, message: "Could not reach the Portico admin API." },
+
+  INTERNAL: { status: 500, message: "An internal error occurred." },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+export type ErrorDetail = { readonly field?: string; readonly message: string };
+
+export type AppErrorOptions = {
+  /** Overrides the catalogue message. Must never contain a secret. */
+  message?: string;
+  /** Whether the message may be shown to the caller. Defaults to true below 500. */
+  expose?: boolean;
+  cause?: unknown;
+  /** Per-field problems, e.g. validation errors that name the field. */
+  details?: readonly ErrorDetail[];
+};
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly expose: boolean;
+  readonly retryable: boolean;
+  readonly details: readonly ErrorDetail[];
+
+  constructor(code: ErrorCode, options: AppErrorOptions = {}) {
+    const spec: ErrorSpec = errorCatalogue[code];
+    super(options.message ?? spec.message, options.cause === undefined ? {} : { cause: options.cause });
+    this.name = "AppError";
+    this.code = code;
+    this.status = spec.status;
+    this.expose = options.expose ?? spec.status < 500;
+    this.retryable = spec.retryable ?? false;
+    this.details = options.details ?? [];
+  }
+}
+
+export const isAppError = (value: unknown): value is AppError => value instanceof AppError;
+
+/** Validation failure naming the field, the shape most admin-API checks need. */
+export const invalid = (code: ErrorCode, field: string, message: string): AppError =>
+  new AppError(code, { message: `${field}: ${message}`, details: [{ field, message }] });

@@ -1,0 +1,21 @@
+import type { Kysely, Migration, MigrationProvider } from "kysely";
+import * as initial from "./001-initial.ts";
+
+export type Dialect = "sqlite" | "postgres";
+
+type NumberedMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
+
+/** Numbered migrations, applied in name order. Never edit one that has shipped; add the next. */
+const migrations: Readonly<Record<string, NumberedMigration>> = {
+  "001-initial": initial,
+};
+
+export const migrationProvider = (dialect: Dialect): MigrationProvider => ({
+  getMigrations: async () =>
+    Object.fromEntries(
+      Object.entries(migrations).map(([name, m]): [string, Migration] => [
+        name,
+        { up: (db) => m.up(db, dialect) },
+      ]),
+    ),
+});

@@ -1,0 +1,51 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import SQLite from "better-sqlite3";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
+import pg from "pg";
+import type { Store } from "../domain/ports.ts";
+import { AppError } from "../lib/errors.ts";
+import { type Dialect, migrationProvider } from "./migrations/index.ts";
+import { createRepositories } from "./repositories.ts";
+import type { Database } from "./schema.ts";
+
+const openKysely = (databaseUrl: string): { db: Kysely<Database>; dialect: Dialect } => {
+  if (databaseUrl.startsWith("sqlite:")) {
+    const file = databaseUrl.slice("sqlite:".length);
+    if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+    const sqlite = new SQLite(file);
+    // WAL lets readers proceed during writes; a busy timeout rides out a concurrent writer.
+    sqlite.pragma("journal_mode = WAL");
+    sqlite.pragma("busy_timeout = 5000");
+    sqlite.pragma("foreign_keys = ON");
+    return {
+      db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }),
+      dialect: "sqlite",
+    };
+  }
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: "postgres" };
+};
+
+/** Opens the store named by a database URL (`sqlite:<file>` or `postgres://…`). */
+export const openStore = (databaseUrl: string): Store => {
+  const { db, dialect } = openKysely(databaseUrl);
+  return {
+    dialect,
+    ...createRepositories(db),
+    transaction: (work) => db.transaction().execute((trx) => work(createRepositories(trx))),
+    migrate: async () => {
+      const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
+      const { error, results } = await migrator.migrateToLatest();
+      if (error) {
+        const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
+        throw new AppError("STORE_MIGRATION_FAILED", {
+          message: `Migration ${failed} failed.`,
+          cause: error,
+        });
+      }
+      return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+    },
+    close: () => db.destroy(),
+  };
+};

@@ -1,0 +1,64 @@
+import type { Generated } from "kysely";
+
+/** Table shapes as the database holds them (timestamps are ISO-8601 text, booleans 0/1). */
+export type Database = {
+  admin_accounts: {
+    username: string;
+    password_hash: string;
+    role: string;
+    created_at: string;
+    updated_at: string;
+  };
+  api_tokens: {
+    id: string;
+    name: string;
+    token_hash: string;
+    created_by: string;
+    created_at: string;
+    last_used_at: string | null;
+    expires_at: string | null;
+  };
+  signing_keys: {
+    id: string;
+    key_algorithm: string;
+    key_size: number;
+    private_key_sealed: string;
+    certificate_pem: string;
+    subject_dn: string;
+    serial_number: string;
+    sha1_thumbprint: string;
+    sha256_thumbprint: string;
+    not_before: string;
+    not_after: string;
+    created_at: string;
+  };
+  sp_connections: {
+    id: string;
+    entity_id: string;
+    name: string;
+    active: number;
+    document: string;
+    created_at: string;
+    updated_at: string;
+  };
+  settings: {
+    key: string;
+    value: string;
+  };
+  audit_log: {
+    id: Generated<number>;
+    at: string;
+    actor: string;
+    action: string;
+    resource_type: string;
+    resource_id: string | null;
+    outcome: string;
+    detail: string | null;
+  };
+  auth_throttle: {
+    key: string;
+    failures: number;
+    window_start: string;
+    locked_until: string | null;
+  };
+};
