@@ -1,0 +1,116 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { AppError } from "../lib/errors.ts";
+import { createSecretBox, generateMasterKey, isSealed, parseMasterKey } from "./secret-box.ts";
+
+const keyA = Buffer.alloc(32, 0xa1);
+const keyB = Buffer.alloc(32, 0xb2);
+
+const rejectsWith = (code: string, fn: () => unknown): void => {
+  assert.throws(fn, (error: unknown) => error instanceof AppError && error.code === code);
+};
+
+describe("parseMasterKey", () => {
+  it("reads 64 hex digits", () => {
+    assert.deepEqual(parseMasterKey("a1".repeat(32)), keyA);
+  });
+
+  it("reads base64 and base64url, with or without padding, ignoring surrounding whitespace", () => {
+    const key = Buffer.from(Array.from({ length: 32 }, (_, i) => 250 - i));
+    assert.deepEqual(parseMasterKey(key.toString("base64")), key);
+    assert.deepEqual(parseMasterKey(key.toString("base64url")), key);
+    assert.deepEqual(parseMasterKey(` ${key.toString("base64")}\n`), key);
+  });
+
+  it("reads back what generateMasterKey produces, and generates a different key each time", () => {
+    const text = generateMasterKey();
+    assert.equal(parseMasterKey(text).length, 32);
+    assert.notEqual(generateMasterKey(), text);
+  });
+
+  it("refuses keys of another length or encoding without echoing them", () => {
+    for (const text of [
+      "",
+      "a1".repeat(31),
+      "a1".repeat(33),
+      Buffer.alloc(31).toString("base64"),
+      Buffer.alloc(33).toString("base64"),
+      "correct horse battery staple correct horse!",
+    ]) {
+      assert.throws(
+        () => parseMasterKey(text),
+        (error: unknown) =>
+          error instanceof AppError &&
+          error.code === "CFG_MASTER_KEY_INVALID" &&
+          (text === "" || !error.message.includes(text)),
+      );
+    }
+  });
+});
+
+describe("createSecretBox", () => {
+  it("opens what it sealed, text and binary", () => {
+    const box = createSecretBox(keyA);
+    assert.equal(box.openText(box.seal("client secret ✓")), "client secret ✓");
+    const bytes = Buffer.from([0, 1, 2, 255]);
+    assert.deepEqual(box.open(box.seal(bytes)), bytes);
+    assert.equal(box.openText(box.seal("")), "");
+  });
+
+  it("emits the versioned format and never the plaintext", () => {
+    const sealed = createSecretBox(keyA).seal("hunter2-secret");
+    assert.match(sealed, /^v1\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]+$/);
+    assert.ok(!sealed.includes("hunter2"));
+    assert.ok(isSealed(sealed));
+  });
+
+  it("uses a fresh IV, so equal plaintexts seal differently", () => {
+    const box = createSecretBox(keyA);
+    assert.notEqual(box.seal("same"), box.seal("same"));
+  });
+
+  it("binds the context: a value moved to another field does not open", () => {
+    const box = createSecretBox(keyA);
+    const sealed = box.seal("private key", "keyPair:a:privateKey");
+    assert.equal(box.openText(sealed, "keyPair:a:privateKey"), "private key");
+    rejectsWith("CRYPTO_DECRYPT_FAILED", () => box.open(sealed, "keyPair:b:privateKey"));
+    rejectsWith("CRYPTO_DECRYPT_FAILED", () => box.open(sealed));
+    rejectsWith("CRYPTO_DECRYPT_FAILED", () => box.open(box.seal("x"), "keyPair:a:privateKey"));
+  });
+
+  it("refuses a value sealed under another master key", () => {
+    const sealed = createSecretBox(keyA).seal("secret");
+    rejectsWith("CRYPTO_DECRYPT_FAILED", () => createSecretBox(keyB).open(sealed));
+  });
+
+  it("refuses any altered part", () => {
+    const box = createSecretBox(keyA);
+    const sealed = box.seal("a secret long enough to flip bits in");
+    const parts = sealed.split(".");
+    for (const index of [1, 2, 3]) {
+      const part = Buffer.from(parts[index] ?? "", "base64url");
+      part[0] = (part[0] ?? 0) ^ 1;
+      const altered = parts.map((p, i) => (i === index ? part.toString("base64url") : p)).join(".");
+      rejectsWith("CRYPTO_DECRYPT_FAILED", () => box.open(altered));
+    }
+    rejectsWith("CRYPTO_DECRYPT_FAILED", () => box.open(sealed.slice(0, -2)));
+  });
+
+  it("refuses text that is not a sealed value, without echoing it", () => {
+    const box = createSecretBox(keyA);
+    for (const text of ["plain secret", "v2.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA.AA", ""]) {
+      assert.equal(isSealed(text), false);
+      assert.throws(
+        () => box.open(text),
+        (error: unknown) =>
+          error instanceof AppError &&
+          error.code === "CRYPTO_DECRYPT_FAILED" &&
+          (text === "" || !error.message.includes(text)),
+      );
+    }
+  });
+
+  it("refuses a master key that is not 32 bytes", () => {
+    rejectsWith("CFG_MASTER_KEY_INVALID", () => createSecretBox(Buffer.alloc(16)));
+  });
+});
