@@ -133,12 +133,12 @@ export type ErrorDetail = { readonly field?: string; readonly message: string };
 
 export type AppErrorOptions = {
   /** Overrides the catalogue message. Must never contain a secret. */
-  message?: string;
+  message?: string | undefined;
   /** Whether the message may be shown to the caller. Defaults to true below 500. */
-  expose?: boolean;
+  expose?: boolean | undefined;
   cause?: unknown;
   /** Per-field problems, e.g. validation errors that name the field. */
-  details?: readonly ErrorDetail[];
+  details?: readonly ErrorDetail[] | undefined;
 };
 
 export class AppError extends Error {

@@ -1,0 +1,19 @@
+import type { Command } from "commander";
+import { registerConfigCommands } from "./commands/config.ts";
+import { registerConnectionCommands } from "./commands/connections.ts";
+import { registerKeyCommands } from "./commands/keys.ts";
+import { registerMetadataCommands } from "./commands/metadata.ts";
+import { registerTokenCommands } from "./commands/tokens.ts";
+import type { CliIo } from "./io.ts";
+
+/**
+ * The commands that talk to a running server's admin API. Each takes --url, --user, --password
+ * and --token (or PORTICO_ADMIN_URL, PORTICO_ADMIN_USER, PORTICO_ADMIN_PASSWORD, PORTICO_API_TOKEN).
+ */
+export const registerClientCommands = (program: Command, io: CliIo): void => {
+  registerConnectionCommands(program, io);
+  registerMetadataCommands(program, io);
+  registerKeyCommands(program, io);
+  registerConfigCommands(program, io);
+  registerTokenCommands(program, io);
+};

@@ -1,0 +1,64 @@
+import { Command, CommanderError } from "commander";
+import { AppError } from "../lib/errors.ts";
+import { version } from "../version.ts";
+import { registerClientCommands } from "./commands.ts";
+import { CliError, type CliIo } from "./io.ts";
+import { startServer } from "./serve.ts";
+
+/**
+ * Runs the `portico` command line. Returns the exit code; `serve` resolves only when the server
+ * has stopped (on SIGTERM or SIGINT).
+ */
+export const runCli = async (argv: readonly string[], io: CliIo): Promise<number> => {
+  const program = new Command("portico")
+    .description("Portico: the SAML identity provider and user provisioning engine for Salesforce")
+    .version(version)
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError("(run with --help for usage)");
+
+  let serving: Promise<void> | undefined;
+  program
+    .command("serve")
+    .description("run the runtime (SSO) and admin listeners")
+    .option("--config <file>", "a JSON file of PORTICO_* settings (the environment wins)")
+    .action(async (options: { config?: string }) => {
+      const server = await startServer(io, { configFile: options.config });
+      serving = new Promise<void>((resolve) => {
+        const stop = async (signal: string) => {
+          process.off("SIGTERM", onTerm);
+          process.off("SIGINT", onInt);
+          io.stdout(`Received ${signal}; shutting down.\n`);
+          await server.close();
+          resolve();
+        };
+        const onTerm = () => void stop("SIGTERM");
+        const onInt = () => void stop("SIGINT");
+        process.on("SIGTERM", onTerm);
+        process.on("SIGINT", onInt);
+      });
+    });
+
+  registerClientCommands(program, io);
+
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    if (serving) await serving;
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; every other commander error is a usage error.
+      return error.code === "commander.helpDisplayed" || error.code === "commander.version" ? 0 : 2;
+    }
+    if (error instanceof CliError) {
+      io.stderr(`portico: ${error.message}\n`);
+      return error.exitCode;
+    }
+    if (error instanceof AppError) {
+      io.stderr(`portico: ${error.code}: ${error.message}\n`);
+      return 1;
+    }
+    io.stderr(`portico: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+};

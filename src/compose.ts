@@ -1,0 +1,58 @@
+import type { FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import { resolveMasterKey } from "./config/master-key.ts";
+import type { Config } from "./config/schema.ts";
+import { createSecretBox } from "./crypto/secret-box.ts";
+import { createAdminApp } from "./http/admin-api/app.ts";
+import { createRuntimeApp } from "./http/runtime/app.ts";
+import { type Clock, systemClock } from "./lib/clock.ts";
+import { type IdGenerator, randomIds } from "./lib/ids.ts";
+import { type BootstrapReport, bootstrap } from "./services/bootstrap.ts";
+import type { ServiceContext } from "./services/context.ts";
+import { openStore } from "./store/open-store.ts";
+import { version } from "./version.ts";
+
+export type Server = {
+  readonly context: ServiceContext;
+  readonly adminApp: FastifyInstance;
+  readonly runtimeApp: FastifyInstance;
+  readonly bootstrap: BootstrapReport;
+  readonly masterKey: { source: "environment" | "file"; generated: boolean; file: string | undefined };
+  close(): Promise<void>;
+};
+
+/** The one place that picks concrete implementations: configuration → store → services → HTTP. */
+export const composeServer = async (
+  config: Config,
+  options: { logger?: Logger | undefined; clock?: Clock | undefined; ids?: IdGenerator | undefined } = {},
+): Promise<Server> => {
+  const masterKey = resolveMasterKey(config.masterKey, config.dataDir);
+  const store = openStore(config.databaseUrl);
+  try {
+    const context: ServiceContext = {
+      store,
+      clock: options.clock ?? systemClock,
+      ids: options.ids ?? randomIds,
+      secretBox: createSecretBox(masterKey.key),
+      baseUrl: config.baseUrl,
+      entityId: config.entityId,
+    };
+    const report = await bootstrap(context, { adminPassword: config.adminPassword });
+    const adminApp = await createAdminApp({ context, logger: options.logger, version });
+    const runtimeApp = await createRuntimeApp({ context, logger: options.logger });
+    return {
+      context,
+      adminApp,
+      runtimeApp,
+      bootstrap: report,
+      masterKey: { source: masterKey.source, generated: masterKey.generated, file: masterKey.file },
+      close: async () => {
+        await Promise.allSettled([adminApp.close(), runtimeApp.close()]);
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+};

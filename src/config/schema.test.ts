@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { AppError } from "../lib/errors.ts";
+import { parseConfig } from "./schema.ts";
+
+describe("configuration", () => {
+  it("applies DESIGN.md's defaults", () => {
+    const config = parseConfig({}, "/srv/portico");
+    assert.deepEqual(config, {
+      dataDir: "/srv/portico/data",
+      databaseUrl: "sqlite:/srv/portico/data/portico.db",
+      runtimePort: 9031,
+      adminPort: 9999,
+      host: "127.0.0.1",
+      baseUrl: "http://localhost:9031",
+      entityId: "http://localhost:9031",
+      adminPassword: undefined,
+      masterKey: undefined,
+      logLevel: "info",
+    });
+  });
+
+  it("derives the entity ID from the base URL unless given, and trims a trailing slash", () => {
+    assert.equal(
+      parseConfig({ PORTICO_BASE_URL: "https://sso.acme.com/" }, "/").entityId,
+      "https://sso.acme.com",
+    );
+    assert.equal(
+      parseConfig({ PORTICO_BASE_URL: "https://sso.acme.com", PORTICO_ENTITY_ID: "urn:acme:idp" }, "/")
+        .entityId,
+      "urn:acme:idp",
+    );
+    assert.equal(
+      parseConfig({ PORTICO_DATA_DIR: "/var/lib/portico" }, "/").databaseUrl,
+      "sqlite:/var/lib/portico/portico.db",
+    );
+  });
+
+  const bad: [Record<string, string>, RegExp][] = [
+    [{ PORTICO_RUNTIME_PORT: "90310" }, /PORTICO_RUNTIME_PORT: "90310" is not a port number/],
+    [{ PORTICO_ADMIN_PORT: "abc" }, /PORTICO_ADMIN_PORT/],
+    [{ PORTICO_BASE_URL: "sso.acme.com" }, /PORTICO_BASE_URL: "sso.acme.com" is not an absolute URL/],
+    [{ PORTICO_BASE_URL: "localhost:9031" }, /PORTICO_BASE_URL: must be http or https/],
+    [{ PORTICO_BASE_URL: "ftp://x" }, /PORTICO_BASE_URL: must be http or https/],
+    [{ PORTICO_DATABASE_URL: "mysql://x" }, /PORTICO_DATABASE_URL: must start with sqlite: or postgres:\/\//],
+    [{ PORTICO_LOG_LEVEL: "loud" }, /PORTICO_LOG_LEVEL: must be one of/],
+  ];
+  for (const [env, message] of bad) {
+    it(`refuses ${JSON.stringify(env)} naming the variable`, () => {
+      assert.throws(
+        () => parseConfig(env, "/"),
+        (e: unknown) => e instanceof AppError && e.code === "CFG_INVALID" && message.test(e.message),
+      );
+    });
+  }
+});

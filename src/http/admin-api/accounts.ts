@@ -1,0 +1,192 @@
+import { type Static, Type } from "@sinclair/typebox";
+import type { FastifyPluginAsync } from "fastify";
+import { AppError } from "../../lib/errors.ts";
+import {
+  changeAdminPassword,
+  createAdminAccount,
+  createApiToken,
+  deleteAdminAccount,
+  deleteApiToken,
+  listAdminAccounts,
+  listApiTokens,
+} from "../../services/admin-accounts.ts";
+import type { ServiceContext } from "../../services/context.ts";
+import { principalOf } from "./app.ts";
+import { IdParams, Items, problems } from "./schemas.ts";
+
+const Role = Type.Union([Type.Literal("ADMIN"), Type.Literal("AUDITOR")]);
+const AccountView = Type.Object({
+  username: Type.String(),
+  role: Role,
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+const UsernameParams = Type.Object(
+  { username: Type.String({ minLength: 1, maxLength: 128 }) },
+  { additionalProperties: false },
+);
+const AccountBody = Type.Object(
+  {
+    username: Type.String({ pattern: "^[A-Za-z0-9._@-]{1,128}$" }),
+    password: Type.String({ minLength: 1, maxLength: 1024 }),
+    role: Type.Optional(Role),
+  },
+  { additionalProperties: false },
+);
+const PasswordBody = Type.Object(
+  { password: Type.String({ minLength: 1, maxLength: 1024 }) },
+  { additionalProperties: false },
+);
+
+const TokenView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  createdBy: Type.String(),
+  createdAt: Type.String(),
+  lastUsedAt: Type.Union([Type.String(), Type.Null()]),
+  expiresAt: Type.Union([Type.String(), Type.Null()]),
+});
+const TokenBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 128 }),
+    expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+  },
+  { additionalProperties: false },
+);
+
+const AuditQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.String({ pattern: "^[1-9][0-9]{0,3}$" })),
+    before: Type.Optional(Type.String({ pattern: "^[1-9][0-9]{0,15}$" })),
+  },
+  { additionalProperties: false },
+);
+const AuditEvent = Type.Object({
+  id: Type.Integer(),
+  at: Type.String(),
+  actor: Type.String(),
+  action: Type.String(),
+  resourceType: Type.String(),
+  resourceId: Type.Union([Type.String(), Type.Null()]),
+  outcome: Type.String(),
+  detail: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+});
+
+export const accountRoutes =
+  (context: ServiceContext): FastifyPluginAsync =>
+  async (api) => {
+    const tags = ["Administration"];
+    api.get(
+      "/adminAccounts",
+      {
+        schema: { tags, summary: "List admin accounts", response: { 200: Items(AccountView), ...problems } },
+      },
+      async () => ({ items: await listAdminAccounts(context) }),
+    );
+    api.post(
+      "/adminAccounts",
+      {
+        schema: {
+          tags,
+          summary: "Create an admin account",
+          body: AccountBody,
+          response: { 201: AccountView, ...problems },
+        },
+      },
+      async (request, reply) => {
+        reply.status(201);
+        return createAdminAccount(context, principalOf(request), request.body as Static<typeof AccountBody>);
+      },
+    );
+    api.put(
+      "/adminAccounts/:username/password",
+      {
+        schema: {
+          tags,
+          summary: "Set an admin account's password",
+          params: UsernameParams,
+          body: PasswordBody,
+        },
+      },
+      async (request, reply) => {
+        const { username } = request.params as Static<typeof UsernameParams>;
+        const actor = principalOf(request);
+        if (actor.kind === "admin" && actor.role !== "ADMIN" && actor.name !== username)
+          throw new AppError("AUTH_FORBIDDEN");
+        await changeAdminPassword(
+          context,
+          actor,
+          username,
+          (request.body as Static<typeof PasswordBody>).password,
+        );
+        reply.status(204).send();
+      },
+    );
+    api.delete(
+      "/adminAccounts/:username",
+      { schema: { tags, summary: "Delete an admin account (never the last one)", params: UsernameParams } },
+      async (request, reply) => {
+        await deleteAdminAccount(
+          context,
+          principalOf(request),
+          (request.params as Static<typeof UsernameParams>).username,
+        );
+        reply.status(204).send();
+      },
+    );
+
+    api.get(
+      "/apiTokens",
+      {
+        schema: {
+          tags,
+          summary: "List API tokens (never the tokens themselves)",
+          response: { 200: Items(TokenView), ...problems },
+        },
+      },
+      async () => ({ items: await listApiTokens(context) }),
+    );
+    api.post(
+      "/apiTokens",
+      {
+        schema: {
+          tags,
+          summary: "Create an API token; the token is shown in this response only",
+          body: TokenBody,
+          response: { 201: Type.Intersect([TokenView, Type.Object({ token: Type.String() })]), ...problems },
+        },
+      },
+      async (request, reply) => {
+        reply.status(201);
+        return createApiToken(context, principalOf(request), request.body as Static<typeof TokenBody>);
+      },
+    );
+    api.delete(
+      "/apiTokens/:id",
+      { schema: { tags, summary: "Revoke an API token", params: IdParams } },
+      async (request, reply) => {
+        await deleteApiToken(context, principalOf(request), (request.params as Static<typeof IdParams>).id);
+        reply.status(204).send();
+      },
+    );
+
+    api.get(
+      "/auditLog",
+      {
+        schema: {
+          tags,
+          summary: "Admin changes, newest first (who, what, when; never a secret)",
+          querystring: AuditQuery,
+          response: { 200: Items(AuditEvent), ...problems },
+        },
+      },
+      async (request) => {
+        const query = request.query as Static<typeof AuditQuery>;
+        const items = await context.store.auditLog.list({
+          limit: Math.min(Number(query.limit ?? "100"), 1000),
+          beforeId: query.before === undefined ? undefined : Number(query.before),
+        });
+        return { items };
+      },
+    );
+  };

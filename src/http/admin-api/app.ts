@@ -1,0 +1,125 @@
+import swagger from "@fastify/swagger";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from "fastify";
+import { AppError } from "../../lib/errors.ts";
+import { randomIds } from "../../lib/ids.ts";
+import { authenticate, type Principal } from "../../services/admin-auth.ts";
+import type { ServiceContext } from "../../services/context.ts";
+import { problemFor, toAppError } from "../problem.ts";
+import { accountRoutes } from "./accounts.ts";
+import { configurationRoutes } from "./configuration.ts";
+import { connectionRoutes } from "./connections.ts";
+import { keyRoutes } from "./keys.ts";
+import { metadataRoutes } from "./metadata.ts";
+
+export const adminApiBase = "/pf-admin-api/v1";
+/** Large enough for 1 MB of metadata in base64; the XML parser caps the decoded size itself. */
+export const adminBodyLimit = 2 * 1024 * 1024;
+
+const stateChanging = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+declare module "fastify" {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+/** The authenticated caller; the auth hook guarantees one on every API route. */
+export const principalOf = (request: FastifyRequest): Principal => {
+  if (!request.principal) throw new AppError("AUTH_REQUIRED");
+  return request.principal;
+};
+
+export type AdminAppOptions = {
+  context: ServiceContext;
+  logger?: FastifyBaseLogger | undefined;
+  version: string;
+};
+
+/** The admin listener: the PingFederate-shaped admin API with its OpenAPI document. */
+export const createAdminApp = async (options: AdminAppOptions): Promise<FastifyInstance> => {
+  const { context } = options;
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    bodyLimit: adminBodyLimit,
+    genReqId: () => randomIds.next(),
+    requestIdHeader: false,
+    routerOptions: { ignoreTrailingSlash: true },
+    ajv: {
+      // Strict: unknown fields are errors, types are never coerced, defaults are not injected.
+      customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: true },
+    },
+  });
+  app.decorateRequest("principal", null);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Portico admin API",
+        version: options.version,
+        description:
+          "PingFederate-shaped admin API. HTTP Basic (admin accounts) or Bearer API tokens; state-changing calls need the X-XSRF-Header header. Errors are application/problem+json with a stable code.",
+      },
+      servers: [{ url: adminApiBase }],
+      components: {
+        securitySchemes: {
+          basicAuth: { type: "http", scheme: "basic" },
+          bearerAuth: { type: "http", scheme: "bearer" },
+        },
+      },
+      security: [{ basicAuth: [] }, { bearerAuth: [] }],
+    },
+    transform: ({ schema, url }) => ({
+      schema,
+      url: url.startsWith(adminApiBase) ? url.slice(adminApiBase.length) : url,
+    }),
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const appError = toAppError(error);
+    if (appError.status >= 500)
+      request.log.error({ err: error, code: appError.code }, "admin API request failed");
+    else request.log.info({ code: appError.code }, "admin API request refused");
+    const retry = appError.details.find((d) => d.field === "retryAfterSeconds");
+    if (retry) reply.header("Retry-After", retry.message);
+    if (appError.code === "AUTH_REQUIRED" || appError.code === "AUTH_INVALID_CREDENTIALS") {
+      reply.header("WWW-Authenticate", 'Basic realm="Portico admin API", Bearer');
+    }
+    const problem = problemFor(appError, request.id);
+    reply.status(appError.status).type("application/problem+json").send(problem);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const problem = problemFor(
+      new AppError("REQ_NOT_FOUND", { message: `No route ${request.method} ${request.url}.` }),
+      request.id,
+    );
+    reply.status(404).type("application/problem+json").send(problem);
+  });
+
+  app.get(`${adminApiBase}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(
+    async (api) => {
+      api.addHook("onRequest", async (request) => {
+        // PingFederate's CSRF defence: a browser cannot add a custom header cross-site without CORS.
+        if (stateChanging.has(request.method) && request.headers["x-xsrf-header"] === undefined) {
+          throw new AppError("REQ_XSRF_HEADER_MISSING");
+        }
+        request.principal = await authenticate(context, request.headers.authorization, request.ip);
+        if (request.principal.role === "AUDITOR" && stateChanging.has(request.method)) {
+          throw new AppError("AUTH_FORBIDDEN", { message: "Auditor accounts are read-only." });
+        }
+      });
+      api.get("/version", { schema: { tags: ["Server"], summary: "The server's version" } }, async () => ({
+        version: options.version,
+      }));
+      await api.register(keyRoutes(context));
+      await api.register(connectionRoutes(context));
+      await api.register(metadataRoutes(context));
+      await api.register(accountRoutes(context));
+      await api.register(configurationRoutes(context));
+    },
+    { prefix: adminApiBase },
+  );
+  return app;
+};

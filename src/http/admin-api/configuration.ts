@@ -1,0 +1,42 @@
+import { Type } from "@sinclair/typebox";
+import type { FastifyPluginAsync } from "fastify";
+import { ConfigBundle, exportConfiguration, importConfiguration } from "../../services/config-bundle.ts";
+import type { ServiceContext } from "../../services/context.ts";
+import { principalOf } from "./app.ts";
+import { problems } from "./schemas.ts";
+
+export const configurationRoutes =
+  (context: ServiceContext): FastifyPluginAsync =>
+  async (api) => {
+    const tags = ["Configuration"];
+    api.get(
+      "/bulk/export",
+      {
+        schema: {
+          tags,
+          summary: "The whole configuration as one document; secrets only encrypted under the master key",
+        },
+      },
+      async () => exportConfiguration(context),
+    );
+    api.post(
+      "/bulk/import",
+      {
+        schema: {
+          tags,
+          summary: "Import a configuration document, all or nothing",
+          body: ConfigBundle,
+          response: {
+            200: Type.Object({
+              keyPairsImported: Type.Array(Type.String()),
+              keyPairsAlreadyPresent: Type.Array(Type.String()),
+              keyPairsReplaced: Type.Array(Type.String()),
+              spConnectionsImported: Type.Array(Type.String()),
+            }),
+            ...problems,
+          },
+        },
+      },
+      async (request) => importConfiguration(context, principalOf(request), request.body),
+    );
+  };

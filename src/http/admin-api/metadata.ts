@@ -1,0 +1,43 @@
+import { type Static, Type } from "@sinclair/typebox";
+import type { FastifyPluginAsync } from "fastify";
+import { SpConnection } from "../../domain/sp-connection.ts";
+import type { ServiceContext } from "../../services/context.ts";
+import { convertMetadata } from "../../services/metadata-convert.ts";
+import { problems } from "./schemas.ts";
+
+const ConvertBody = Type.Object(
+  {
+    connectionType: Type.Literal("SP"),
+    samlMetadata: Type.String({ minLength: 1, description: "the SP metadata file (SAMLSP-….xml), base64" }),
+    templateId: Type.Optional(Type.String({ description: "salesforce-provisioner (the default)" })),
+    expectedEntityId: Type.Optional(Type.String()),
+    expectedProtocol: Type.Optional(Type.Literal("SAML20")),
+  },
+  { additionalProperties: false },
+);
+
+const ConvertResponse = Type.Object({
+  connection: SpConnection,
+  signatureStatus: Type.Union([Type.Literal("SIGNED"), Type.Literal("UNSIGNED")]),
+  certTrustStatus: Type.Literal("NOT_TRUSTED"),
+  certSubjectDn: Type.Union([Type.String(), Type.Null()]),
+  certSerialNumber: Type.Union([Type.String(), Type.Null()]),
+  certExpiration: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const metadataRoutes =
+  (context: ServiceContext): FastifyPluginAsync =>
+  async (api) => {
+    api.post(
+      "/connectionMetadata/convert",
+      {
+        schema: {
+          tags: ["Connection metadata"],
+          summary: "Turn SP metadata into a connection with a template's defaults (nothing is stored)",
+          body: ConvertBody,
+          response: { 200: ConvertResponse, ...problems },
+        },
+      },
+      async (request) => convertMetadata(context, request.body as Static<typeof ConvertBody>),
+    );
+  };

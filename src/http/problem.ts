@@ -1,0 +1,126 @@
+import type { FastifyError } from "fastify";
+import { AppError, type ErrorCode, type ErrorDetail, errorCatalogue } from "../lib/errors.ts";
+
+/** An RFC 9457 problem document with Portico's stable `code`. */
+export type Problem = {
+  type: string;
+  title: string;
+  status: number;
+  code: ErrorCode;
+  detail: string;
+  correlationId: string;
+  errors?: ErrorDetail[];
+};
+
+type AjvError = {
+  keyword?: string;
+  instancePath?: string;
+  message?: string;
+  params?: Record<string, unknown>;
+};
+
+/**
+ * A union of literals fails as one `anyOf` plus one `const` error per literal; admins want
+ * "must be one of POST, REDIRECT" instead, so those collapse into one error per field.
+ */
+const collapseConstUnions = (errors: readonly AjvError[]): AjvError[] => {
+  const allowed = new Map<string, unknown[]>();
+  for (const e of errors) {
+    if (e.keyword === "const") {
+      const path = e.instancePath ?? "";
+      allowed.set(path, [...(allowed.get(path) ?? []), e.params?.allowedValue]);
+    }
+  }
+  const out: AjvError[] = [];
+  for (const e of errors) {
+    const path = e.instancePath ?? "";
+    const values = allowed.get(path);
+    if (values && (e.keyword === "const" || e.keyword === "anyOf")) {
+      if (e.keyword === "anyOf")
+        out.push({ instancePath: path, message: `must be one of ${values.join(", ")}` });
+      continue;
+    }
+    out.push(e);
+  }
+  return out;
+};
+
+const dotted = (pointer: string): string =>
+  pointer
+    .split("/")
+    .filter((p) => p !== "")
+    .reduce((name, part) => (/^\d+$/.test(part) ? `${name}[${part}]` : name ? `${name}.${part}` : part), "");
+
+/** Ajv's findings → field-named details: `spBrowserSso.ssoServiceEndpoints[0].url: must be string`. */
+const validationDetails = (errors: readonly AjvError[], context: string | undefined): ErrorDetail[] =>
+  collapseConstUnions(errors)
+    .slice(0, 20)
+    .map((e) => {
+      const base = dotted(e.instancePath ?? "");
+      const params = e.params ?? {};
+      const child =
+        typeof params.missingProperty === "string"
+          ? params.missingProperty
+          : typeof params.additionalProperty === "string"
+            ? params.additionalProperty
+            : undefined;
+      const field =
+        [context === "body" ? "" : context, base, child].filter((p) => p).join(".") || (context ?? "body");
+      const message =
+        typeof params.additionalProperty === "string"
+          ? "is not a known field"
+          : typeof params.missingProperty === "string"
+            ? "is required"
+            : (e.message ?? "is invalid");
+      return { field, message };
+    });
+
+/** Maps anything thrown in a handler to an AppError; unknown errors become INTERNAL. */
+export const toAppError = (error: unknown): AppError => {
+  if (error instanceof AppError) return error;
+  const fastifyError = error as Partial<FastifyError> & {
+    validation?: AjvError[];
+    validationContext?: string;
+  };
+  if (Array.isArray(fastifyError.validation)) {
+    const details = validationDetails(fastifyError.validation, fastifyError.validationContext);
+    const first = details[0];
+    return new AppError("REQ_VALIDATION", {
+      message: first ? `${first.field}: ${first.message}` : undefined,
+      details,
+    });
+  }
+  switch (fastifyError.code) {
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return new AppError("REQ_TOO_LARGE", { cause: error });
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return new AppError("REQ_UNSUPPORTED_MEDIA_TYPE", { cause: error });
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+    case "FST_ERR_CTP_INVALID_JSON_BODY":
+      return new AppError("REQ_MALFORMED_JSON", { cause: error });
+    case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
+      return new AppError("REQ_VALIDATION", {
+        message: "Content-Length does not match the body.",
+        cause: error,
+      });
+    default:
+      break;
+  }
+  if (error instanceof SyntaxError && fastifyError.statusCode === 400) {
+    return new AppError("REQ_MALFORMED_JSON", { cause: error });
+  }
+  return new AppError("INTERNAL", { cause: error });
+};
+
+export const problemFor = (error: AppError, correlationId: string): Problem => {
+  const title = errorCatalogue[error.code].message;
+  return {
+    type: `urn:portico:problem:${error.code}`,
+    title,
+    status: error.status,
+    code: error.code,
+    detail: error.expose ? error.message : title,
+    correlationId,
+    ...(error.expose && error.details.length > 0 ? { errors: [...error.details] } : {}),
+  };
+};

@@ -1,0 +1,27 @@
+import type { AuditLogRepository } from "../domain/ports.ts";
+import type { Clock } from "../lib/clock.ts";
+import { type Actor, actorLabel } from "./context.ts";
+
+/**
+ * Records one admin change. `detail` must never hold a secret: callers pass identifiers and
+ * field names, not values.
+ */
+export const recordAudit = async (
+  auditLog: AuditLogRepository,
+  clock: Clock,
+  actor: Actor,
+  action: string,
+  resource: { type: string; id: string | null },
+  detail: Record<string, unknown> | null = null,
+  outcome: "SUCCESS" | "FAILURE" = "SUCCESS",
+): Promise<void> => {
+  await auditLog.append({
+    at: clock.now().toISOString(),
+    actor: actorLabel(actor),
+    action,
+    resourceType: resource.type,
+    resourceId: resource.id,
+    outcome,
+    detail,
+  });
+};

@@ -1,0 +1,60 @@
+import { randomBytes } from "node:crypto";
+import { AppError } from "../lib/errors.ts";
+import { createAdminAccount } from "./admin-accounts.ts";
+import { type ServiceContext, systemActor } from "./context.ts";
+import { generateSigningKey } from "./keys.ts";
+
+export type BootstrapReport = {
+  migrations: string[];
+  /** Set when the admin account was created with a generated password (to be shown once). */
+  generatedAdminPassword: string | undefined;
+  createdAdmin: boolean;
+  /** Set when a self-signed signing key pair was generated. */
+  generatedSigningKeyId: string | undefined;
+};
+
+const ignoreRace = async (work: () => Promise<unknown>) => {
+  try {
+    await work();
+  } catch (error) {
+    // Another node bootstrapping the same database got there first; its record stands.
+    if (!(error instanceof AppError && (error.code === "STORE_CONFLICT" || error.code === "ADMIN_EXISTS")))
+      throw error;
+  }
+};
+
+/**
+ * First start on an empty database: migrations, the `admin` account, and a self-signed RSA-2048
+ * signing key pair. Later starts only apply new migrations.
+ */
+export const bootstrap = async (
+  context: ServiceContext,
+  options: { adminPassword: string | undefined },
+): Promise<BootstrapReport> => {
+  const migrations = await context.store.migrate();
+  const report: BootstrapReport = {
+    migrations,
+    generatedAdminPassword: undefined,
+    createdAdmin: false,
+    generatedSigningKeyId: undefined,
+  };
+  if ((await context.store.adminAccounts.list()).length === 0) {
+    const password = options.adminPassword ?? randomBytes(18).toString("base64url");
+    await ignoreRace(async () => {
+      await createAdminAccount(context, systemActor, { username: "admin", password, role: "ADMIN" });
+      report.createdAdmin = true;
+      if (options.adminPassword === undefined) report.generatedAdminPassword = password;
+    });
+  }
+  if ((await context.store.signingKeys.list()).length === 0) {
+    await ignoreRace(async () => {
+      const key = await generateSigningKey(context, systemActor, {
+        id: "default-signing",
+        keyAlgorithm: "RSA",
+        keySize: 2048,
+      });
+      report.generatedSigningKeyId = key.id;
+    });
+  }
+  return report;
+};

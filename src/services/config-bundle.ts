@@ -1,0 +1,164 @@
+import { type Static, Type } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
+import { fieldName } from "../domain/validate-sp-connection.ts";
+import { AppError } from "../lib/errors.ts";
+import { recordAudit } from "./audit.ts";
+import { insertConnection, prepareConnection, presentConnection } from "./connections.ts";
+import type { Actor, ServiceContext } from "./context.ts";
+import { defaultKeySetting, exportSigningKeys, importSealedSigningKey } from "./keys.ts";
+
+/**
+ * The whole configuration as one JSON document (`portico config export`): signing key pairs
+ * (private keys only sealed under the master key), the default key, and every SP connection
+ * (secrets only as encryptedValue). Admin accounts and API tokens are not part of it: an
+ * export must not carry credentials that let its reader into the server.
+ */
+export const ConfigBundle = Type.Object(
+  {
+    formatVersion: Type.Literal(1),
+    exportedAt: Type.Optional(Type.String()),
+    entityId: Type.Optional(Type.String()),
+    defaultSigningKeyId: Type.Optional(Type.String()),
+    keyPairs: Type.Array(
+      Type.Object(
+        {
+          id: Type.String({ pattern: "^[a-zA-Z0-9._-]{1,64}$" }),
+          certificate: Type.String({ minLength: 1 }),
+          encryptedPrivateKey: Type.String({ minLength: 1 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    spConnections: Type.Array(Type.Unknown()),
+  },
+  { additionalProperties: false },
+);
+export type ConfigBundle = Static<typeof ConfigBundle>;
+
+export const exportConfiguration = async (context: ServiceContext): Promise<ConfigBundle> => {
+  const connections = await context.store.connections.list();
+  const defaultId = await context.store.settings.get(defaultKeySetting);
+  return {
+    formatVersion: 1,
+    exportedAt: context.clock.now().toISOString(),
+    entityId: context.entityId,
+    ...(defaultId === undefined ? {} : { defaultSigningKeyId: defaultId }),
+    keyPairs: await exportSigningKeys(context),
+    spConnections: connections.map((r) => {
+      const { creationDate: _c, modificationDate: _m, ...document } = presentConnection(context, r);
+      return document;
+    }),
+  };
+};
+
+export type ImportReport = {
+  keyPairsImported: string[];
+  keyPairsAlreadyPresent: string[];
+  keyPairsReplaced: string[];
+  spConnectionsImported: string[];
+};
+
+/**
+ * Imports a bundle in one transaction: all of it or nothing. Key pairs already present with the
+ * same certificate are kept; an unused key pair of the same id is replaced; a connection whose id or
+ * entity ID exists refuses the whole import.
+ */
+export const importConfiguration = async (
+  context: ServiceContext,
+  actor: Actor,
+  input: unknown,
+): Promise<ImportReport> => {
+  const problems = [...Value.Errors(ConfigBundle, input)].slice(0, 20).map((e) => ({
+    field: fieldName(e.path) || "(document)",
+    message: e.message,
+  }));
+  if (problems.length > 0) {
+    throw new AppError("CONFIG_BUNDLE_INVALID", {
+      message: `${problems[0]?.field}: ${problems[0]?.message}`,
+      details: problems,
+    });
+  }
+  const bundle = input as ConfigBundle;
+  const report = await context.store.transaction(async (repos) => {
+    const result: ImportReport = {
+      keyPairsImported: [],
+      keyPairsAlreadyPresent: [],
+      keyPairsReplaced: [],
+      spConnectionsImported: [],
+    };
+    for (const key of bundle.keyPairs) {
+      const existing = await repos.signingKeys.get(key.id);
+      const record = await importSealedSigningKey(context, key);
+      if (existing?.sha256Thumbprint === record.sha256Thumbprint) {
+        result.keyPairsAlreadyPresent.push(key.id);
+        continue;
+      }
+      if (existing) {
+        // A restore replaces a key pair of the same id (a fresh server's generated one, say),
+        // but never one that a connection signs with.
+        const users = (await repos.connections.list()).filter((c) => {
+          const settings = c.document.credentials?.signingSettings;
+          return (
+            settings?.signingKeyPairRef.id === key.id ||
+            (settings?.alternativeSigningKeyPairRefs ?? []).some((r) => r.id === key.id)
+          );
+        });
+        if (users.length > 0) {
+          throw new AppError("CONFIG_NOT_EMPTY", {
+            message: `keyPairs: key pair "${key.id}" differs from this server's, which connection ${users[0]?.id} uses.`,
+          });
+        }
+        await repos.signingKeys.delete(key.id);
+        result.keyPairsReplaced.push(key.id);
+      }
+      await repos.signingKeys.create(record);
+      result.keyPairsImported.push(key.id);
+    }
+    if (bundle.defaultSigningKeyId !== undefined) {
+      if (!(await repos.signingKeys.get(bundle.defaultSigningKeyId))) {
+        throw new AppError("CONFIG_BUNDLE_INVALID", {
+          message: `defaultSigningKeyId: no key pair "${bundle.defaultSigningKeyId}" in the bundle or on the server.`,
+        });
+      }
+      await repos.settings.set(defaultKeySetting, bundle.defaultSigningKeyId);
+    }
+    for (const [i, document] of bundle.spConnections.entries()) {
+      try {
+        const connection = await prepareConnection(context, repos, document);
+        const record = await insertConnection(context, repos, connection);
+        result.spConnectionsImported.push(record.id);
+      } catch (error) {
+        if (
+          error instanceof AppError &&
+          (error.code === "CONN_ID_TAKEN" || error.code === "CONN_ENTITY_ID_TAKEN")
+        ) {
+          throw new AppError("CONFIG_NOT_EMPTY", {
+            message: `spConnections[${i}]: ${error.message}`,
+            cause: error,
+          });
+        }
+        if (error instanceof AppError && error.code.startsWith("CONN_")) {
+          throw new AppError("CONFIG_BUNDLE_INVALID", {
+            message: `spConnections[${i}].${error.message}`,
+            details: error.details.map((d) => ({ ...d, field: `spConnections[${i}].${d.field ?? ""}` })),
+            cause: error,
+          });
+        }
+        throw error;
+      }
+    }
+    return result;
+  });
+  await recordAudit(
+    context.store.auditLog,
+    context.clock,
+    actor,
+    "configuration.import",
+    { type: "configuration", id: null },
+    {
+      keyPairs: report.keyPairsImported,
+      spConnections: report.spConnectionsImported,
+    },
+  );
+  return report;
+};

@@ -1,0 +1,24 @@
+import type { SecretBox } from "../crypto/secret-box.ts";
+import type { Store } from "../domain/ports.ts";
+import type { Clock } from "../lib/clock.ts";
+import type { IdGenerator } from "../lib/ids.ts";
+
+/** What every service needs; built once by compose.ts. */
+export type ServiceContext = {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly secretBox: SecretBox;
+  /** Public URL of the runtime, without a trailing slash. */
+  readonly baseUrl: string;
+  /** The IdP's own entity ID. */
+  readonly entityId: string;
+};
+
+/** Who is making an admin change; recorded in the audit log. */
+export type Actor = { readonly name: string; readonly kind: "admin" | "token" | "system" };
+
+export const systemActor: Actor = { name: "system", kind: "system" };
+
+export const actorLabel = (actor: Actor): string =>
+  actor.kind === "token" ? `token:${actor.name}` : actor.name;

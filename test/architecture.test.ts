@@ -1,0 +1,135 @@
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { describe, it } from "node:test";
+
+const root = resolve(new URL("..", import.meta.url).pathname);
+
+const files = (dir: string): string[] =>
+  readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return name === "node_modules" ? [] : files(path);
+    return path.endsWith(".ts") ? [path] : [];
+  });
+
+const importsOf = (file: string): string[] => {
+  const text = readFileSync(file, "utf8");
+  const found: string[] = [];
+  for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+["']([^"']+)["']/g))
+    found.push(m[1] ?? "");
+  for (const m of text.matchAll(/import\(\s*["']([^"']+)["']\s*\)/g)) found.push(m[1] ?? "");
+  return found;
+};
+
+/** The layer a file of src/ belongs to: its first folder, or the file itself at the top. */
+const layerOf = (file: string): string => {
+  const rel = relative(join(root, "src"), file);
+  const [first] = rel.split("/");
+  return rel.includes("/") ? (first ?? "") : rel.replace(/\.ts$/, "");
+};
+
+/**
+ * STYLE.md's dependency direction. `compose`, `main` and `logger` form the composition root;
+ * `version` is a leaf. Tests beside the code may import anything.
+ */
+const allowed: Record<string, readonly string[]> = {
+  lib: [],
+  version: [],
+  xml: ["lib"],
+  crypto: ["lib"],
+  saml: ["xml", "crypto", "lib"],
+  domain: ["lib", "saml"],
+  config: ["lib", "crypto"],
+  services: ["domain", "saml", "crypto", "xml", "lib"],
+  store: ["domain", "lib"],
+  connectors: ["domain", "lib", "saml", "crypto", "xml"],
+  http: ["services", "domain", "lib", "saml"],
+  cli: ["services", "domain", "lib", "config", "compose", "version", "logger"],
+  logger: ["config"],
+  compose: [
+    "config",
+    "crypto",
+    "http",
+    "lib",
+    "services",
+    "store",
+    "connectors",
+    "domain",
+    "version",
+    "logger",
+  ],
+  main: ["cli"],
+};
+
+describe("architecture", () => {
+  const sources = files(join(root, "src")).filter((f) => !f.endsWith(".test.ts"));
+
+  it("every file of src/ belongs to a known layer", () => {
+    const unknown = [...new Set(sources.map(layerOf))].filter((layer) => !(layer in allowed));
+    assert.deepEqual(unknown, []);
+  });
+
+  it("imports only follow the allowed arrows", () => {
+    const wrong: string[] = [];
+    for (const file of sources) {
+      const from = layerOf(file);
+      for (const specifier of importsOf(file)) {
+        if (!specifier.startsWith(".")) continue;
+        const target = resolve(file, "..", specifier);
+        if (!target.startsWith(join(root, "src"))) {
+          wrong.push(`${relative(root, file)} reaches outside src/: ${specifier}`);
+          continue;
+        }
+        const to = layerOf(target);
+        if (to !== from && !(allowed[from] ?? []).includes(to))
+          wrong.push(`${relative(root, file)}: ${from} → ${to} (${specifier})`);
+      }
+    }
+    assert.deepEqual(wrong, []);
+  });
+
+  it("http and cli hold no SQL and build no XML", () => {
+    const offenders = sources
+      .filter((f) => ["http", "cli"].includes(layerOf(f)))
+      .filter((f) =>
+        /from ["'](kysely|better-sqlite3|pg|@xmldom\/xmldom|xml-crypto)["']/.test(readFileSync(f, "utf8")),
+      );
+    assert.deepEqual(
+      offenders.map((f) => relative(root, f)),
+      [],
+    );
+  });
+
+  it("only the XML layer touches the XML parser", () => {
+    const offenders = sources
+      .filter((f) => layerOf(f) !== "xml")
+      .filter((f) => /from ["']@xmldom\/xmldom["']/.test(readFileSync(f, "utf8")));
+    assert.deepEqual(
+      offenders.map((f) => relative(root, f)),
+      [],
+    );
+  });
+
+  it("the emulator imports nothing from src/", () => {
+    const offenders = files(join(root, "emulator")).filter((file) =>
+      importsOf(file).some((s) => s.startsWith(".") && resolve(file, "..", s).startsWith(join(root, "src"))),
+    );
+    assert.deepEqual(
+      offenders.map((f) => relative(root, f)),
+      [],
+    );
+  });
+
+  it("src/ has no `any`, no non-null assertions and no enums", () => {
+    const offenders: string[] = [];
+    for (const file of sources) {
+      const text = readFileSync(file, "utf8")
+        .replace(/\/\/.*$/gm, "")
+        .replace(/\/\*[\s\S]*?\*\//g, "");
+      if (/:\s*any\b|<any>|as any\b/.test(text)) offenders.push(`${relative(root, file)}: any`);
+      if (/\benum\s+\w+\s*\{/.test(text)) offenders.push(`${relative(root, file)}: enum`);
+      if (/\bnamespace\s+\w+\s*\{/.test(text)) offenders.push(`${relative(root, file)}: namespace`);
+    }
+    assert.deepEqual(offenders, []);
+  });
+});
