@@ -1,0 +1,91 @@
+/**
+ * Injected failures for retry and back-off tests: the next N matching calls fail as Salesforce
+ * fails under load or maintenance, or hang past the client's timeout; plus an added latency.
+ */
+
+export const faultKinds = ["503", "500", "REQUEST_LIMIT_EXCEEDED", "UNABLE_TO_LOCK_ROW", "hang"] as const;
+export type FaultKind = (typeof faultKinds)[number];
+
+export type Fault = {
+  id: number;
+  kind: FaultKind;
+  remaining: number;
+  /** Only calls with this method (any when absent). */
+  method: string | null;
+  /** Only calls whose path contains this (any REST or OAuth call when absent). */
+  path: string | null;
+  /** How long a `hang` holds the call before answering 503. */
+  hangMs: number;
+};
+
+export type FaultResponse = { status: number; errorCode: string; message: string };
+
+export function faultResponse(kind: Exclude<FaultKind, "hang">): FaultResponse {
+  switch (kind) {
+    case "503":
+      return { status: 503, errorCode: "SERVER_UNAVAILABLE", message: "Server unavailable" };
+    case "500":
+      return {
+        status: 500,
+        errorCode: "UNKNOWN_EXCEPTION",
+        message:
+          "An unexpected error occurred. Please include this ErrorId if you contact support: 1234567890-12345 (-1234567890)",
+      };
+    case "REQUEST_LIMIT_EXCEEDED":
+      return { status: 403, errorCode: "REQUEST_LIMIT_EXCEEDED", message: "TotalRequests Limit exceeded." };
+    case "UNABLE_TO_LOCK_ROW":
+      return {
+        status: 400,
+        errorCode: "UNABLE_TO_LOCK_ROW",
+        message: "unable to obtain exclusive access to this record or 1 records: 0055g00000EmuLockAAA",
+      };
+  }
+}
+
+export class Faults {
+  #faults: Fault[] = [];
+  #nextId = 1;
+  latencyMs = 0;
+
+  add(spec: {
+    kind: FaultKind;
+    count: number;
+    method?: string | null;
+    path?: string | null;
+    hangMs?: number;
+  }): Fault {
+    const fault: Fault = {
+      id: this.#nextId++,
+      kind: spec.kind,
+      remaining: spec.count,
+      method: spec.method?.toUpperCase() ?? null,
+      path: spec.path ?? null,
+      hangMs: spec.hangMs ?? 120_000,
+    };
+    this.#faults.push(fault);
+    return fault;
+  }
+
+  /** The fault this call triggers, if any; each call uses up one of its count. */
+  take(method: string, path: string): Fault | undefined {
+    const fault = this.#faults.find(
+      (f) =>
+        f.remaining > 0 &&
+        (f.method === null || f.method === method) &&
+        (f.path === null || path.includes(f.path)),
+    );
+    if (fault === undefined) return undefined;
+    fault.remaining--;
+    this.#faults = this.#faults.filter((f) => f.remaining > 0);
+    return fault;
+  }
+
+  list(): { latencyMs: number; faults: Fault[] } {
+    return { latencyMs: this.latencyMs, faults: this.#faults.map((f) => ({ ...f })) };
+  }
+
+  clear(): void {
+    this.#faults = [];
+    this.latencyMs = 0;
+  }
+}

@@ -1,0 +1,30 @@
+import type { Org } from "../org.ts";
+import type { QueryLocators } from "./query.ts";
+
+/** One REST call inside the emulator: what the HTTP route and a composite subrequest both produce. */
+export type RestRequest = {
+  method: string;
+  /** The path after `/services/data/vNN.0`, without the query string. */
+  path: string;
+  query: Record<string, string>;
+  body: unknown;
+  headers: Record<string, string | undefined>;
+};
+
+export type RestResponse = { status: number; body?: unknown; headers?: Record<string, string> };
+
+export type RestContext = {
+  org: Org;
+  locators: QueryLocators;
+  /** The authenticated user: the running user of every DML. */
+  userId: string;
+  /** "66.0" */
+  version: string;
+  /** Inside a composite request: nested composites are refused, and allOrNone may be forced. */
+  inComposite: boolean;
+  forceAllOrNone: boolean;
+};
+
+export function json(status: number, body: unknown, headers?: Record<string, string>): RestResponse {
+  return headers === undefined ? { status, body } : { status, body, headers };
+}
