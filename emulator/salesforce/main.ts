@@ -67,8 +67,7 @@ async function main(): Promise<void> {
     `  control API     ${baseUrl}/_emulator/org`,
   ];
   if (saved !== undefined) lines.push(`  state loaded from ${String(flags.state)}`);
-  process.stdout.write(`${lines.join("\n")}\n`);
-
+  // Handlers first: a client may signal as soon as it reads the banner.
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
@@ -82,6 +81,7 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.stdout.write(`${lines.join("\n")}\n`);
 }
 
 main().catch((err: unknown) => {

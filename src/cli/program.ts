@@ -23,20 +23,36 @@ export const runCli = async (argv: readonly string[], io: CliIo): Promise<number
     .description("run the runtime (SSO) and admin listeners")
     .option("--config <file>", "a JSON file of PORTICO_* settings (the environment wins)")
     .action(async (options: { config?: string }) => {
-      const server = await startServer(io, { configFile: options.config });
+      // Signal handlers come first: a supervisor may signal as soon as it reads the banner.
+      let stopRequested: string | undefined;
+      let server: Awaited<ReturnType<typeof startServer>> | undefined;
+      let finish: () => void = () => {};
       serving = new Promise<void>((resolve) => {
-        const stop = async (signal: string) => {
-          process.off("SIGTERM", onTerm);
-          process.off("SIGINT", onInt);
-          io.stdout(`Received ${signal}; shutting down.\n`);
-          await server.close();
-          resolve();
-        };
-        const onTerm = () => void stop("SIGTERM");
-        const onInt = () => void stop("SIGINT");
-        process.on("SIGTERM", onTerm);
-        process.on("SIGINT", onInt);
+        finish = resolve;
       });
+      const stop = async (signal: string) => {
+        if (stopRequested !== undefined && server === undefined) return;
+        stopRequested = signal;
+        if (!server) return;
+        process.off("SIGTERM", onTerm);
+        process.off("SIGINT", onInt);
+        io.stdout(`Received ${signal}; shutting down.\n`);
+        await server.close();
+        finish();
+      };
+      const onTerm = () => void stop("SIGTERM");
+      const onInt = () => void stop("SIGINT");
+      process.on("SIGTERM", onTerm);
+      process.on("SIGINT", onInt);
+      try {
+        server = await startServer(io, { configFile: options.config });
+      } catch (error) {
+        process.off("SIGTERM", onTerm);
+        process.off("SIGINT", onInt);
+        serving = undefined;
+        throw error;
+      }
+      if (stopRequested !== undefined) await stop(stopRequested);
     });
 
   registerClientCommands(program, io);
