@@ -9,6 +9,7 @@ import { type Clock, systemClock } from "./lib/clock.ts";
 import { type IdGenerator, randomIds } from "./lib/ids.ts";
 import { type BootstrapReport, bootstrap } from "./services/bootstrap.ts";
 import type { ServiceContext } from "./services/context.ts";
+import { directoryAuthenticationSource } from "./services/sso/directory-source.ts";
 import { openStore } from "./store/open-store.ts";
 import { version } from "./version.ts";
 
@@ -36,10 +37,19 @@ export const composeServer = async (
       secretBox: createSecretBox(masterKey.key),
       baseUrl: config.baseUrl,
       entityId: config.entityId,
+      sso: {
+        sessionLifetimeMinutes: config.sessionLifetimeMinutes,
+        sessionIdleMinutes: config.sessionIdleMinutes,
+        clockSkewSeconds: config.clockSkewSeconds,
+      },
     };
     const report = await bootstrap(context, { adminPassword: config.adminPassword });
     const adminApp = await createAdminApp({ context, logger: options.logger, version });
-    const runtimeApp = await createRuntimeApp({ context, logger: options.logger });
+    const runtimeApp = await createRuntimeApp({
+      context,
+      source: directoryAuthenticationSource(context),
+      logger: options.logger,
+    });
     return {
       context,
       adminApp,

@@ -1,9 +1,11 @@
 import type { Command } from "commander";
 import { registerConfigCommands } from "./commands/config.ts";
 import { registerConnectionCommands } from "./commands/connections.ts";
+import { registerGroupCommands } from "./commands/groups.ts";
 import { registerKeyCommands } from "./commands/keys.ts";
 import { registerMetadataCommands } from "./commands/metadata.ts";
 import { registerTokenCommands } from "./commands/tokens.ts";
+import { registerUserCommands } from "./commands/users.ts";
 import type { CliIo } from "./io.ts";
 
 /**
@@ -16,4 +18,6 @@ export const registerClientCommands = (program: Command, io: CliIo): void => {
   registerKeyCommands(program, io);
   registerConfigCommands(program, io);
   registerTokenCommands(program, io);
+  registerUserCommands(program, io);
+  registerGroupCommands(program, io);
 };

@@ -17,6 +17,9 @@ describe("configuration", () => {
       adminPassword: undefined,
       masterKey: undefined,
       logLevel: "info",
+      sessionLifetimeMinutes: 480,
+      sessionIdleMinutes: 30,
+      clockSkewSeconds: 180,
     });
   });
 

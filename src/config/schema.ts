@@ -24,6 +24,11 @@ export type Config = {
   /** Master key text (base64 or hex of 32 bytes); generated into the data dir when absent. */
   readonly masterKey: string | undefined;
   readonly logLevel: LogLevel;
+  /** How long an SSO session lasts at most, and how long it survives without use. */
+  readonly sessionLifetimeMinutes: number;
+  readonly sessionIdleMinutes: number;
+  /** Clock skew allowed on incoming SAML messages' IssueInstant. */
+  readonly clockSkewSeconds: number;
 };
 
 type VariableSpec = {
@@ -72,6 +77,21 @@ export const configVariables: readonly VariableSpec[] = [
     meaning: "key that encrypts private keys and connector secrets at rest (32 bytes, base64 or hex)",
   },
   { name: "PORTICO_LOG_LEVEL", default: "`info`", meaning: "`fatal` … `trace`, or `silent`" },
+  {
+    name: "PORTICO_SESSION_LIFETIME_MINUTES",
+    default: "`480`",
+    meaning: "longest life of an SSO session at the IdP",
+  },
+  {
+    name: "PORTICO_SESSION_IDLE_MINUTES",
+    default: "`30`",
+    meaning: "an SSO session unused this long ends",
+  },
+  {
+    name: "PORTICO_CLOCK_SKEW_SECONDS",
+    default: "`180`",
+    meaning: "clock skew allowed on incoming SAML messages",
+  },
 ];
 
 const fail = (variable: string, message: string): AppError =>
@@ -85,6 +105,14 @@ const port = (variable: string, text: string | undefined, fallback: number): num
   const value = Number(text);
   if (!Number.isInteger(value) || value < 0 || value > 65535)
     throw fail(variable, `"${text}" is not a port number`);
+  return value;
+};
+
+const positive = (variable: string, text: string | undefined, fallback: number, max: number): number => {
+  if (text === undefined || text === "") return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1 || value > max)
+    throw fail(variable, `"${text}" must be a whole number from 1 to ${max}`);
   return value;
 };
 
@@ -132,5 +160,18 @@ export const parseConfig = (env: Readonly<Record<string, string | undefined>>, c
     adminPassword: value("PORTICO_ADMIN_PASSWORD"),
     masterKey: value("PORTICO_MASTER_KEY"),
     logLevel: logLevel as LogLevel,
+    sessionLifetimeMinutes: positive(
+      "PORTICO_SESSION_LIFETIME_MINUTES",
+      value("PORTICO_SESSION_LIFETIME_MINUTES"),
+      480,
+      43200,
+    ),
+    sessionIdleMinutes: positive(
+      "PORTICO_SESSION_IDLE_MINUTES",
+      value("PORTICO_SESSION_IDLE_MINUTES"),
+      30,
+      43200,
+    ),
+    clockSkewSeconds: positive("PORTICO_CLOCK_SKEW_SECONDS", value("PORTICO_CLOCK_SKEW_SECONDS"), 180, 3600),
   };
 };

@@ -124,6 +124,113 @@ export type ThrottleRepository = {
   clear(key: string): Promise<void>;
 };
 
+/**
+ * A user of the built-in directory. Attributes are LDAP-style and multi-valued
+ * (`mail`, `givenName`, `sn`, `cn`, `displayName`, `title`, `department`, `telephoneNumber`,
+ * `employeeNumber`, `preferredLanguage`, or any custom name); `uid` is the sign-in name.
+ */
+export type DirectoryUser = {
+  readonly uid: string;
+  readonly enabled: boolean;
+  readonly attributes: Readonly<Record<string, readonly string[]>>;
+  /** scrypt, encoded with its parameters; null when the user cannot sign in with a password. */
+  readonly passwordHash: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+};
+
+export type DirectoryGroup = {
+  readonly cn: string;
+  readonly description: string | null;
+  /** Member uids. */
+  readonly members: readonly string[];
+  readonly createdAt: string;
+  readonly updatedAt: string;
+};
+
+/** One entry of the directory's change log, which provisioning reads after a watermark. */
+export type DirectoryChange = {
+  readonly seq: number;
+  readonly at: string;
+  readonly entity: "user" | "group";
+  readonly id: string;
+  readonly operation: "create" | "update" | "delete";
+};
+
+export type DirectoryRepository = {
+  getUser(uid: string): Promise<DirectoryUser | undefined>;
+  /** Users ordered by uid, after `afterUid` when paging. */
+  listUsers(options: { limit: number; afterUid?: string | undefined }): Promise<DirectoryUser[]>;
+  /** Exact, case-insensitive match on one attribute's values (e.g. mail). */
+  findUsersByAttribute(name: string, value: string): Promise<DirectoryUser[]>;
+  createUser(user: DirectoryUser): Promise<void>;
+  /** Replaces the user; false when it does not exist. */
+  updateUser(user: DirectoryUser): Promise<boolean>;
+  deleteUser(uid: string): Promise<boolean>;
+  getGroup(cn: string): Promise<DirectoryGroup | undefined>;
+  listGroups(): Promise<DirectoryGroup[]>;
+  /** Groups the user is a member of, by cn. */
+  groupsOf(uid: string): Promise<string[]>;
+  createGroup(group: DirectoryGroup): Promise<void>;
+  updateGroup(group: DirectoryGroup): Promise<boolean>;
+  deleteGroup(cn: string): Promise<boolean>;
+  appendChange(change: Omit<DirectoryChange, "seq">): Promise<void>;
+  /** Changes with seq > afterSeq, oldest first. */
+  listChanges(options: { afterSeq: number; limit: number }): Promise<DirectoryChange[]>;
+};
+
+/** Where an SP took part in an SSO session: what single logout needs to reach it. */
+export type SessionParticipant = {
+  readonly connectionId: string;
+  readonly nameId: string;
+  readonly nameIdFormat: string;
+  readonly sessionIndex: string;
+};
+
+/** An SSO session at the IdP; the cookie carries a random token whose hash is `id`. */
+export type SsoSession = {
+  readonly id: string;
+  readonly uid: string;
+  readonly authnInstant: string;
+  readonly createdAt: string;
+  readonly lastSeenAt: string;
+  readonly expiresAt: string;
+  readonly participants: readonly SessionParticipant[];
+};
+
+export type SsoSessionRepository = {
+  get(id: string): Promise<SsoSession | undefined>;
+  create(session: SsoSession): Promise<void>;
+  /** Moves lastSeenAt and replaces participants; false when gone. */
+  update(session: SsoSession): Promise<boolean>;
+  delete(id: string): Promise<boolean>;
+  /** Deletes sessions that expired before `now`; returns how many. */
+  deleteExpired(now: string): Promise<number>;
+};
+
+/** Request IDs already seen, kept in the database so every node refuses a replay. */
+export type ReplayCache = {
+  /** Records the key; false when it was already there and has not expired. */
+  remember(key: string, expiresAt: string, now: string): Promise<boolean>;
+};
+
+/** Someone an authentication source vouched for, with the attributes assertions are built from. */
+export type AuthenticatedSubject = {
+  readonly uid: string;
+  readonly attributes: Readonly<Record<string, readonly string[]>>;
+};
+
+/**
+ * Where sign-in checks passwords: the built-in directory today, an LDAP bind tomorrow. The
+ * protocol code only sees this port.
+ */
+export type AuthenticationSource = {
+  /** The subject when the password is right and the account enabled; undefined otherwise. */
+  authenticate(username: string, password: string): Promise<AuthenticatedSubject | undefined>;
+  /** Current attributes of a signed-in subject; undefined when gone or disabled. */
+  lookup(uid: string): Promise<AuthenticatedSubject | undefined>;
+};
+
 export type Repositories = {
   readonly adminAccounts: AdminAccountRepository;
   readonly apiTokens: ApiTokenRepository;
@@ -132,6 +239,9 @@ export type Repositories = {
   readonly settings: SettingsRepository;
   readonly auditLog: AuditLogRepository;
   readonly throttle: ThrottleRepository;
+  readonly directory: DirectoryRepository;
+  readonly ssoSessions: SsoSessionRepository;
+  readonly replayCache: ReplayCache;
 };
 
 /** The storage as a whole: repositories, transactions and lifecycle. */

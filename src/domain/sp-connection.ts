@@ -1,4 +1,4 @@
-import { type Static, type TSchema, Type } from "@sinclair/typebox";
+import { type Static, type TLiteral, type TSchema, Type } from "@sinclair/typebox";
 
 /**
  * The SP connection document: the subset of PingFederate's `/idp/spConnections` resource that a
@@ -37,10 +37,7 @@ export const ssoProfiles = [
 export const bindings = ["ARTIFACT", "POST", "REDIRECT", "SOAP"] as const;
 
 const union = <T extends readonly string[]>(values: T, description?: string) =>
-  Type.Union(
-    values.map((v) => Type.Literal(v)),
-    description ? { description } : {},
-  );
+  Type.Union(values.map((v) => Type.Literal(v)) as TLiteral<T[number]>[], description ? { description } : {});
 
 export const SsoServiceEndpoint = closed({
   binding: union(["POST", "ARTIFACT", "REDIRECT"] as const),

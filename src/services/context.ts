@@ -13,6 +13,11 @@ export type ServiceContext = {
   readonly baseUrl: string;
   /** The IdP's own entity ID. */
   readonly entityId: string;
+  readonly sso: {
+    readonly sessionLifetimeMinutes: number;
+    readonly sessionIdleMinutes: number;
+    readonly clockSkewSeconds: number;
+  };
 };
 
 /** Who is making an admin change; recorded in the audit log. */

@@ -9,7 +9,9 @@ import type {
 } from "../domain/ports.ts";
 import type { SpConnection } from "../domain/sp-connection.ts";
 import { AppError } from "../lib/errors.ts";
+import { createDirectoryRepository } from "./directory-repository.ts";
 import type { Database } from "./schema.ts";
+import { createReplayCache, createSsoSessionRepository } from "./sso-repositories.ts";
 
 /** Unique-key violations from either driver become STORE_CONFLICT; everything else passes through. */
 const translate = (error: unknown): unknown => {
@@ -307,4 +309,8 @@ export const createRepositories = (db: Kysely<Database>): Repositories => ({
       await db.deleteFrom("auth_throttle").where("key", "=", key).execute();
     },
   },
+
+  directory: createDirectoryRepository(db),
+  ssoSessions: createSsoSessionRepository(db),
+  replayCache: createReplayCache(db),
 });

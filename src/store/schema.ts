@@ -61,4 +61,53 @@ export type Database = {
     window_start: string;
     locked_until: string | null;
   };
+  sso_sessions: {
+    id: string;
+    uid: string;
+    authn_instant: string;
+    created_at: string;
+    last_seen_at: string;
+    expires_at: string;
+    participants: string;
+  };
+  replay_cache: {
+    key: string;
+    expires_at: string;
+  };
+  directory_users: {
+    uid: string;
+    /** uid lower-cased: uniqueness, look-ups and order. */
+    uid_key: string;
+    enabled: number;
+    password_hash: string | null;
+    /** JSON: attribute name → values. */
+    attributes: string;
+    created_at: string;
+    updated_at: string;
+  };
+  directory_user_attributes: {
+    uid: string;
+    /** Attribute name, lower-cased. */
+    name: string;
+    /** SHA-256 (hex) of the lower-cased value. */
+    value_hash: string;
+  };
+  directory_groups: {
+    cn: string;
+    cn_key: string;
+    description: string | null;
+    created_at: string;
+    updated_at: string;
+  };
+  directory_group_members: {
+    cn: string;
+    uid: string;
+  };
+  directory_changes: {
+    seq: Generated<number>;
+    at: string;
+    entity: string;
+    entity_id: string;
+    operation: string;
+  };
 };

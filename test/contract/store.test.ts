@@ -30,7 +30,7 @@ for (const dialect of dialects) {
     });
 
     it("applies the numbered migrations once", async () => {
-      assert.deepEqual(await store.migrate(), ["001-initial"]);
+      assert.deepEqual(await store.migrate(), ["001-initial", "002-directory", "003-sso"]);
       assert.deepEqual(await store.migrate(), []);
       assert.equal(store.dialect, dialect.name);
     });
@@ -162,6 +162,50 @@ for (const dialect of dialects) {
       assert.equal(await store.throttle.get("user:a"), undefined);
     });
 
+    it("keeps SSO sessions with their participants and forgets expired ones", async () => {
+      const session = {
+        id: "s1",
+        uid: "ada",
+        authnInstant: "2026-01-01T00:00:00.000Z",
+        createdAt: "2026-01-01T00:00:00.000Z",
+        lastSeenAt: "2026-01-01T00:00:00.000Z",
+        expiresAt: "2026-01-01T08:00:00.000Z",
+        participants: [],
+      };
+      await store.ssoSessions.create(session);
+      assert.deepEqual(await store.ssoSessions.get("s1"), session);
+      const participant = { connectionId: "c1", nameId: "ada@x", nameIdFormat: "f", sessionIndex: "_i" };
+      assert.equal(
+        await store.ssoSessions.update({
+          ...session,
+          lastSeenAt: "2026-01-01T01:00:00.000Z",
+          participants: [participant],
+        }),
+        true,
+      );
+      assert.deepEqual((await store.ssoSessions.get("s1"))?.participants, [participant]);
+      assert.equal(await store.ssoSessions.deleteExpired("2026-01-01T07:59:59.000Z"), 0);
+      assert.equal(await store.ssoSessions.deleteExpired("2026-01-01T08:00:01.000Z"), 1);
+      assert.equal(await store.ssoSessions.get("s1"), undefined);
+    });
+
+    it("remembers a request ID once, until it expires", async () => {
+      const now = "2026-01-01T00:00:00.000Z";
+      assert.equal(await store.replayCache.remember("sp|_id1", "2026-01-01T00:10:00.000Z", now), true);
+      assert.equal(
+        await store.replayCache.remember("sp|_id1", "2026-01-01T00:10:00.000Z", now),
+        false,
+        "a replay",
+      );
+      assert.equal(await store.replayCache.remember("sp|_id2", "2026-01-01T00:10:00.000Z", now), true);
+      const later = "2026-01-01T00:11:00.000Z";
+      assert.equal(
+        await store.replayCache.remember("sp|_id1", "2026-01-01T00:20:00.000Z", later),
+        true,
+        "expired entries go",
+      );
+    });
+
     it("lists audit events newest first, with paging", async () => {
       for (const action of ["a", "b", "c"]) {
         await store.auditLog.append({
@@ -185,6 +229,194 @@ for (const dialect of dialects) {
         ["a"],
       );
       assert.deepEqual(next[0]?.detail, { n: "a" });
+    });
+
+    it("keeps directory users with case-insensitive uids, an attribute index, paging and a change log", async () => {
+      const at = "2026-03-01T00:00:00.000Z";
+      const ada = {
+        uid: "Ada",
+        enabled: true,
+        attributes: { mail: ["Ada@Acme.com", "ada.lovelace@acme.com"], givenName: ["Ada"], sn: ["Lovelace"] },
+        passwordHash: "scrypt$x",
+        createdAt: at,
+        updatedAt: at,
+      };
+      const users = store.directory;
+      await users.createUser(ada);
+      assert.deepEqual(await users.getUser("Ada"), ada);
+      assert.deepEqual(await users.getUser("ada"), ada, "uid is case-insensitive and keeps its spelling");
+      await assert.rejects(
+        users.createUser({ ...ada, uid: "ADA" }),
+        (e: unknown) => e instanceof AppError && e.code === "STORE_CONFLICT",
+      );
+      for (const uid of ["carol", "bob", "B.dave", "a_eve"]) {
+        await users.createUser({
+          ...ada,
+          uid,
+          attributes: { mail: [`${uid}@acme.com`] },
+          passwordHash: null,
+        });
+      }
+      // A value longer than a PostgreSQL btree entry may hold is still indexed (by its hash).
+      const long = "x".repeat(4096);
+      await users.createUser({ ...ada, uid: "zed", attributes: { description: [long] }, passwordHash: null });
+      assert.deepEqual(
+        (await users.findUsersByAttribute("DESCRIPTION", long.toUpperCase())).map((u) => u.uid),
+        ["zed"],
+      );
+
+      const page1 = await users.listUsers({ limit: 3 });
+      assert.deepEqual(
+        page1.map((u) => u.uid),
+        ["a_eve", "Ada", "B.dave"],
+        "ordered by uid, ignoring case, the same on both dialects",
+      );
+      const page2 = await users.listUsers({ limit: 3, afterUid: "b.DAVE" });
+      assert.deepEqual(
+        page2.map((u) => u.uid),
+        ["bob", "carol", "zed"],
+      );
+
+      assert.deepEqual(
+        (await users.findUsersByAttribute("MAIL", "ADA@acme.COM")).map((u) => u.uid),
+        ["Ada"],
+      );
+      assert.deepEqual(
+        (await users.findUsersByAttribute("mail", "ada.lovelace@acme.com")).map((u) => u.uid),
+        ["Ada"],
+      );
+      assert.deepEqual(
+        await users.findUsersByAttribute("sn", "ada@acme.com"),
+        [],
+        "only the named attribute",
+      );
+
+      const changed = {
+        ...ada,
+        enabled: false,
+        attributes: { mail: ["countess@acme.com"] },
+        passwordHash: null,
+        updatedAt: "2026-03-02T00:00:00.000Z",
+      };
+      assert.equal(await users.updateUser(changed), true);
+      assert.deepEqual(await users.getUser("ada"), changed);
+      assert.deepEqual(
+        await users.findUsersByAttribute("mail", "ada@acme.com"),
+        [],
+        "the index follows updates",
+      );
+      assert.equal((await users.findUsersByAttribute("mail", "countess@acme.com"))[0]?.uid, "Ada");
+      assert.equal(await users.updateUser({ ...changed, uid: "nobody" }), false);
+
+      await users.createGroup({
+        cn: "Sales",
+        description: "Sales team",
+        members: ["bob", "Ada"],
+        createdAt: at,
+        updatedAt: at,
+      });
+      await users.createGroup({
+        cn: "admins",
+        description: null,
+        members: ["Ada"],
+        createdAt: at,
+        updatedAt: at,
+      });
+      await assert.rejects(
+        users.createGroup({ cn: "SALES", description: null, members: [], createdAt: at, updatedAt: at }),
+        (e: unknown) => e instanceof AppError && e.code === "STORE_CONFLICT",
+      );
+      assert.deepEqual(await users.getGroup("sales"), {
+        cn: "Sales",
+        description: "Sales team",
+        members: ["Ada", "bob"],
+        createdAt: at,
+        updatedAt: at,
+      });
+      assert.deepEqual(await users.groupsOf("ADA"), ["admins", "Sales"]);
+      assert.equal(
+        await users.updateGroup({
+          cn: "sales",
+          description: null,
+          members: ["carol"],
+          createdAt: at,
+          updatedAt: "2026-03-03T00:00:00.000Z",
+        }),
+        true,
+      );
+      assert.deepEqual((await users.getGroup("Sales"))?.members, ["carol"]);
+      assert.equal((await users.getGroup("Sales"))?.description, null);
+      assert.equal(
+        await users.updateGroup({ cn: "none", description: null, members: [], createdAt: at, updatedAt: at }),
+        false,
+      );
+      assert.deepEqual(
+        (await users.listGroups()).map((g) => [g.cn, g.members]),
+        [
+          ["admins", ["Ada"]],
+          ["Sales", ["carol"]],
+        ],
+      );
+
+      assert.equal(await users.deleteUser("ADA"), true);
+      assert.equal(await users.getUser("Ada"), undefined);
+      assert.deepEqual(
+        (await users.getGroup("admins"))?.members,
+        [],
+        "deleting a user removes its memberships",
+      );
+      assert.deepEqual(await users.findUsersByAttribute("mail", "countess@acme.com"), []);
+      assert.equal(await users.deleteUser("Ada"), false);
+      assert.equal(await users.deleteGroup("ADMINS"), true);
+      assert.equal(await users.deleteGroup("admins"), false);
+      assert.deepEqual(await users.groupsOf("carol"), ["Sales"]);
+
+      for (const [entity, id, operation] of [
+        ["user", "Ada", "create"],
+        ["group", "Sales", "update"],
+        ["user", "bob", "delete"],
+      ] as const) {
+        await users.appendChange({ at, entity, id, operation });
+      }
+      const changes = await users.listChanges({ afterSeq: 0, limit: 10 });
+      assert.deepEqual(
+        changes.map((c) => [c.entity, c.id, c.operation]),
+        [
+          ["user", "Ada", "create"],
+          ["group", "Sales", "update"],
+          ["user", "bob", "delete"],
+        ],
+      );
+      assert.ok(changes.every((c, i) => i === 0 || c.seq > (changes[i - 1]?.seq ?? 0)));
+      assert.equal(typeof changes[0]?.seq, "number");
+      const after = await users.listChanges({ afterSeq: changes[0]?.seq ?? 0, limit: 1 });
+      assert.deepEqual(
+        after.map((c) => c.id),
+        ["Sales"],
+      );
+    });
+
+    it("writes a directory user and its index all or nothing inside a transaction", async () => {
+      const at = "2026-03-01T00:00:00.000Z";
+      await assert.rejects(
+        store.transaction(async (repos) => {
+          await repos.directory.createUser({
+            uid: "tx-user",
+            enabled: true,
+            attributes: { mail: ["tx@acme.com"] },
+            passwordHash: null,
+            createdAt: at,
+            updatedAt: at,
+          });
+          await repos.directory.appendChange({ at, entity: "user", id: "tx-user", operation: "create" });
+          throw new Error("boom");
+        }),
+        /boom/,
+      );
+      assert.equal(await store.directory.getUser("tx-user"), undefined);
+      assert.deepEqual(await store.directory.findUsersByAttribute("mail", "tx@acme.com"), []);
+      const all = await store.directory.listChanges({ afterSeq: 0, limit: 100 });
+      assert.ok(!all.some((c) => c.id === "tx-user"), "the change log rolls back with it");
     });
   });
 }

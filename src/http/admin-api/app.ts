@@ -8,6 +8,7 @@ import { problemFor, toAppError } from "../problem.ts";
 import { accountRoutes } from "./accounts.ts";
 import { configurationRoutes } from "./configuration.ts";
 import { connectionRoutes } from "./connections.ts";
+import { directoryRoutes } from "./directory.ts";
 import { keyRoutes } from "./keys.ts";
 import { metadataRoutes } from "./metadata.ts";
 
@@ -118,6 +119,7 @@ export const createAdminApp = async (options: AdminAppOptions): Promise<FastifyI
       await api.register(metadataRoutes(context));
       await api.register(accountRoutes(context));
       await api.register(configurationRoutes(context));
+      await api.register(directoryRoutes(context));
     },
     { prefix: adminApiBase },
   );

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from "fastify";
 import { SpConnection } from "../../domain/sp-connection.ts";
 import type { ServiceContext } from "../../services/context.ts";
 import { convertMetadata } from "../../services/metadata-convert.ts";
+import { connectionIdpMetadata } from "../../services/sso/idp-metadata.ts";
 import { problems } from "./schemas.ts";
 
 const ConvertBody = Type.Object(
@@ -12,6 +13,14 @@ const ConvertBody = Type.Object(
     templateId: Type.Optional(Type.String({ description: "salesforce-provisioner (the default)" })),
     expectedEntityId: Type.Optional(Type.String()),
     expectedProtocol: Type.Optional(Type.Literal("SAML20")),
+  },
+  { additionalProperties: false },
+);
+
+const ExportBody = Type.Object(
+  {
+    connectionId: Type.String({ minLength: 1, maxLength: 64 }),
+    virtualServerId: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
   },
   { additionalProperties: false },
 );
@@ -39,5 +48,22 @@ export const metadataRoutes =
         },
       },
       async (request) => convertMetadata(context, request.body as Static<typeof ConvertBody>),
+    );
+
+    api.post(
+      "/connectionMetadata/export",
+      {
+        schema: {
+          tags: ["Connection metadata"],
+          summary: "The IdP metadata for one SP connection (its issuer and its signing certificates)",
+          body: ExportBody,
+          produces: ["application/samlmetadata+xml"],
+        },
+      },
+      async (request, reply) => {
+        const xml = await connectionIdpMetadata(context, request.body as Static<typeof ExportBody>);
+        reply.type("application/samlmetadata+xml; charset=utf-8");
+        return xml;
+      },
     );
   };

@@ -1,24 +1,45 @@
+import cookie from "@fastify/cookie";
+import formbody from "@fastify/formbody";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { AuthenticationSource } from "../../domain/ports.ts";
 import { randomIds } from "../../lib/ids.ts";
 import type { ServiceContext } from "../../services/context.ts";
+import { loginRoutes } from "./login.ts";
+import { metadataRoutes } from "./metadata.ts";
+import { sendErrorPage } from "./respond.ts";
+import { ssoRoutes } from "./sso.ts";
 
 export type RuntimeAppOptions = {
   context: ServiceContext;
+  source: AuthenticationSource;
   logger?: FastifyBaseLogger | undefined;
 };
 
-/** The runtime listener: PingFederate's engine paths (SSO, SLO and metadata arrive with browser SSO). */
+/** Bodies of SAML bindings are small; Salesforce's POSTed AuthnRequest is a few KB. */
+export const runtimeBodyLimit = 256 * 1024;
+
+/** The runtime listener: PingFederate's engine paths for SSO, SLO, metadata and sign-in. */
 export const createRuntimeApp = async (options: RuntimeAppOptions): Promise<FastifyInstance> => {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
-    bodyLimit: 256 * 1024,
+    bodyLimit: runtimeBodyLimit,
     genReqId: () => randomIds.next(),
     requestIdHeader: false,
     routerOptions: { ignoreTrailingSlash: true },
   });
+  await app.register(formbody);
+  await app.register(cookie);
+  app.setErrorHandler((error, request, reply) => sendErrorPage(request, reply, error));
+  app.setNotFoundHandler((_request, reply) =>
+    reply.status(404).type("text/plain; charset=utf-8").header("Cache-Control", "no-store").send("Not found"),
+  );
   app.get("/pf/heartbeat.ping", async (_request, reply) => {
     reply.type("text/plain; charset=utf-8").header("Cache-Control", "no-store");
     return "OK";
   });
+  const secure = options.context.baseUrl.startsWith("https:");
+  await app.register(metadataRoutes(options.context));
+  await app.register(loginRoutes(options.context, options.source, secure));
+  await app.register(ssoRoutes(options.context, options.source, secure));
   return app;
 };

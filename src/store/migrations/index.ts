@@ -1,5 +1,7 @@
 import type { Kysely, Migration, MigrationProvider } from "kysely";
 import * as initial from "./001-initial.ts";
+import * as directory from "./002-directory.ts";
+import * as sso from "./003-sso.ts";
 
 export type Dialect = "sqlite" | "postgres";
 
@@ -8,6 +10,8 @@ type NumberedMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<vo
 /** Numbered migrations, applied in name order. Never edit one that has shipped; add the next. */
 const migrations: Readonly<Record<string, NumberedMigration>> = {
   "001-initial": initial,
+  "002-directory": directory,
+  "003-sso": sso,
 };
 
 export const migrationProvider = (dialect: Dialect): MigrationProvider => ({

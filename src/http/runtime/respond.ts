@@ -1,0 +1,110 @@
+import { randomBytes } from "node:crypto";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { AppError } from "../../lib/errors.ts";
+import type { LiveSession } from "../../services/sso/sessions.ts";
+import { toAppError } from "../problem.ts";
+import { autoPostPage, errorPage, loginPage } from "./pages.ts";
+
+export const sessionCookie = "PORTICO_SSO";
+
+/** Headers every runtime page carries; the CSP is per page. */
+const pageHeaders = (reply: FastifyReply, csp: string) =>
+  reply
+    .header("Content-Security-Policy", csp)
+    .header("Cache-Control", "no-store")
+    .header("Pragma", "no-cache")
+    .header("X-Content-Type-Options", "nosniff")
+    .header("X-Frame-Options", "DENY")
+    .header("Referrer-Policy", "no-referrer")
+    .type("text/html; charset=utf-8");
+
+const nonce = () => randomBytes(16).toString("base64");
+
+const baseCsp = (n: string) =>
+  `default-src 'none'; script-src 'nonce-${n}'; style-src 'nonce-${n}'; base-uri 'none'; frame-ancestors 'none'`;
+
+/**
+ * `form-action` names exactly the ACS the form posts to. CSP source expressions carry no query,
+ * so it is the URL's origin and path (csp3 §2.3.1).
+ */
+const formActionSource = (action: string): string => {
+  const url = new URL(action);
+  return `${url.origin}${url.pathname}`;
+};
+
+export const sendLogin = (
+  reply: FastifyReply,
+  options: {
+    resume: string;
+    partnerName?: string | undefined;
+    error?: string | undefined;
+    username?: string | undefined;
+  },
+  status = 200,
+) => {
+  const n = nonce();
+  pageHeaders(reply, `${baseCsp(n)}; form-action 'self'`).status(status);
+  return reply.send(loginPage({ nonce: n, action: "/idp/login", ...options }));
+};
+
+export const sendAutoPost = (
+  reply: FastifyReply,
+  action: string,
+  fields: Readonly<Record<string, string | undefined>>,
+) => {
+  const n = nonce();
+  pageHeaders(reply, `${baseCsp(n)}; form-action ${formActionSource(action)}`);
+  return reply.send(autoPostPage({ nonce: n, action, fields }));
+};
+
+const titles: Partial<Record<string, string>> = {
+  SAML_SP_UNKNOWN: "Unknown application",
+  SAML_SP_INACTIVE: "Application not available",
+  SAML_PROFILE_DISABLED: "Sign-in not allowed this way",
+  LOGIN_EXPIRED: "Sign-in page expired",
+};
+
+/**
+ * The runtime's error edge: an HTML page with a correlation id. Never a redirect or a post to an
+ * address the request named, because until the SP is verified no such address is trusted.
+ */
+export const sendErrorPage = (request: FastifyRequest, reply: FastifyReply, error: unknown) => {
+  const appError = toAppError(error);
+  if (appError.status >= 500)
+    request.log.error({ err: error, code: appError.code }, "runtime request failed");
+  else request.log.warn({ code: appError.code, url: request.routeOptions.url }, "runtime request refused");
+  const n = nonce();
+  pageHeaders(reply, baseCsp(n)).status(Math.max(appError.status, 400));
+  return reply.send(
+    errorPage({
+      nonce: n,
+      title: titles[appError.code] ?? (appError.status >= 500 ? "Something went wrong" : "Sign-in failed"),
+      message: appError.expose ? appError.message : "The identity provider could not complete the request.",
+      correlationId: request.id,
+      code: appError.code,
+    }),
+  );
+};
+
+export const setSessionCookie = (reply: FastifyReply, session: LiveSession, secure: boolean) => {
+  // SameSite=None lets Salesforce's cross-site POSTed AuthnRequest carry the cookie; browsers
+  // accept None only with Secure, so a plain-http (development) base URL falls back to Lax.
+  reply.setCookie(sessionCookie, session.token, {
+    path: "/",
+    httpOnly: true,
+    secure,
+    sameSite: secure ? "none" : "lax",
+    expires: new Date(session.expiresAt),
+  });
+};
+
+export const clearSessionCookie = (reply: FastifyReply, secure: boolean) => {
+  reply.clearCookie(sessionCookie, { path: "/", httpOnly: true, secure, sameSite: secure ? "none" : "lax" });
+};
+
+export const assertString = (value: unknown, name: string): string | undefined => {
+  if (value === undefined) return undefined;
+  if (typeof value !== "string")
+    throw new AppError("SAML_BINDING_INVALID", { message: `${name} appears more than once.` });
+  return value;
+};

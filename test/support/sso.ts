@@ -1,0 +1,78 @@
+import { readFileSync } from "node:fs";
+import type { LightMyRequestResponse } from "fastify";
+import type { SpConnection } from "../../src/domain/sp-connection.ts";
+import type { TestServer } from "./server.ts";
+
+export const salesforceMetadata = () =>
+  readFileSync(new URL("../fixtures/metadata/SAMLSP-0LE5g000000CaJx.xml", import.meta.url));
+
+export const orgAcs = "https://acme.my.salesforce.com?so=00D5g000004AbCd";
+export const communityAcs = "https://acme.my.site.com/customers/login?so=00D5g000004AbCd&sc=0DM5g0000008OKm";
+export const spEntityId = "https://acme.my.salesforce.com";
+
+/** Creates an active Salesforce connection from the SAMLSP fixture, with optional edits. */
+export const createSalesforceConnection = async (
+  server: TestServer,
+  edit: (c: SpConnection) => void = () => {},
+): Promise<SpConnection> => {
+  const converted = await server.request("POST", "/connectionMetadata/convert", {
+    connectionType: "SP",
+    samlMetadata: salesforceMetadata().toString("base64"),
+    templateId: "salesforce-provisioner",
+  });
+  const connection = converted.json().connection as SpConnection;
+  connection.id = "salesforce";
+  connection.active = true;
+  edit(connection);
+  const created = await server.request("POST", "/idp/spConnections", connection);
+  if (created.statusCode !== 201) throw new Error(`connection not created: ${created.body}`);
+  return created.json() as SpConnection;
+};
+
+export const createDirectoryUser = async (
+  server: TestServer,
+  user: Record<string, unknown> = {
+    uid: "ada",
+    password: "ada-password-1",
+    mail: "ada@acme.example.com",
+    givenName: "Ada",
+    sn: "Lovelace",
+  },
+) => {
+  const created = await server.request("POST", "/directory/users", user);
+  if (created.statusCode !== 201) throw new Error(`user not created: ${created.body}`);
+};
+
+/** A browser's cookie jar, just enough for the runtime's session cookie. */
+export const cookieJar = () => {
+  const cookies = new Map<string, string>();
+  return {
+    header: () => [...cookies].map(([k, v]) => `${k}=${v}`).join("; "),
+    take: (response: LightMyRequestResponse) => {
+      for (const c of response.cookies) {
+        if (c.value === "" || (c.expires && c.expires.getTime() < Date.now())) cookies.delete(c.name);
+        else cookies.set(c.name, c.value);
+      }
+    },
+    get: (name: string) => cookies.get(name),
+  };
+};
+
+/** The hidden fields and action of the auto-POST form. */
+export const readPostForm = (html: string) => {
+  const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
+  const field = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1];
+  const decode = (text: string | undefined) =>
+    text
+      ?.replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&lt;/g, "<")
+      .replace(/&gt;/g, ">")
+      .replace(/&amp;/g, "&");
+  return {
+    action: decode(action),
+    samlResponse: decode(field("SAMLResponse")),
+    relayState: decode(field("RelayState")),
+    resume: decode(field("resume")),
+  };
+};
