@@ -63,4 +63,86 @@ describe("sign-in to the emulated Salesforce org in Chromium", () => {
     assert.ok(page.url().startsWith(federation.porticoUrl));
     await page.close();
   });
+
+  it("SP-initiated over HTTP-Redirect: Salesforce's signed AuthnRequest, answered to its ACS with InResponseTo", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(
+      `${federation.emulatorUrl}/saml/login?so=${federation.org.orgId15}&startURL=${encodeURIComponent("/001/o")}`,
+    );
+    assert.ok(page.url().startsWith(`${federation.porticoUrl}/idp/SSO.saml2?SAMLRequest=`), page.url());
+    await page.getByLabel("Username").fill("integration");
+    await page.getByLabel("Password").fill(federation.userPassword);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL((url) => url.href.startsWith(federation.emulatorUrl));
+    const validation = await lastValidation();
+    assert.equal(validation.status, "Success");
+    assert.match(validation.inResponseTo ?? "", /^_2CAAAA/, "answers Salesforce's own request ID");
+
+    // The SSO session at Portico now serves the next request without a password.
+    await page.goto(`${federation.emulatorUrl}/saml/login?so=${federation.org.orgId15}`);
+    await page.waitForURL(
+      (url) => url.href.startsWith(federation.emulatorUrl) && !url.href.includes("/saml/login"),
+    );
+    assert.equal((await lastValidation()).status, "Success");
+
+    // SP-initiated single logout: Salesforce's logout link ends Portico's session too.
+    await page.goto(`${federation.emulatorUrl}/secur/logout.jsp`);
+    await page.waitForLoadState("load");
+    const logouts =
+      await federation.emulatorJson<{ direction?: string; status?: string }[]>("/_emulator/sso/logouts");
+    assert.ok(logouts.length > 0, "the emulator saw the logout");
+    await page.goto(
+      `${federation.porticoUrl}/idp/startSSO.ping?PartnerSpId=${encodeURIComponent(federation.spEntityId)}`,
+    );
+    assert.equal(await page.title(), "Sign in", "Portico's session ended with Salesforce's");
+    await context.close();
+  });
+
+  it("IdP-initiated single logout signs the user out of Portico and of the org", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(
+      `${federation.porticoUrl}/idp/startSSO.ping?PartnerSpId=${encodeURIComponent(federation.spEntityId)}`,
+    );
+    await page.getByLabel("Username").fill("integration");
+    await page.getByLabel("Password").fill(federation.userPassword);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL((url) => url.href.startsWith(federation.emulatorUrl));
+    const sessionsBefore = await federation.emulatorJson<unknown[]>("/_emulator/sso/sessions");
+    await page.goto(`${federation.porticoUrl}/idp/startSLO.ping`);
+    await page.waitForURL((url) => url.href.startsWith(`${federation.porticoUrl}/idp/SLO.saml2`));
+    assert.equal(await page.title(), "Signed out");
+    assert.match((await page.textContent("body")) ?? "", /signed out of Portico and of the applications/);
+    const sessionsAfter = await federation.emulatorJson<unknown[]>("/_emulator/sso/sessions");
+    assert.equal(sessionsAfter.length, sessionsBefore.length - 1, "the org's session ended");
+    await context.close();
+  });
+});
+
+describe("SP-initiated sign-in over HTTP-POST in Chromium", () => {
+  let federation: Federation;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  before(async () => {
+    federation = await startFederation({ requestBinding: "HTTP-POST" });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.dispose();
+    await federation?.dispose();
+  });
+
+  it("verifies the enveloped signature of a POSTed AuthnRequest and signs the user in", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${federation.emulatorUrl}/saml/login?so=${federation.org.orgId15}`);
+    await page.waitForURL((url) => url.href.startsWith(`${federation.porticoUrl}/idp/SSO.saml2`));
+    assert.equal(await page.title(), "Sign in");
+    await page.getByLabel("Username").fill("integration");
+    await page.getByLabel("Password").fill(federation.userPassword);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForURL((url) => url.href.startsWith(federation.emulatorUrl));
+    const validation = await federation.emulatorJson<Validation>("/_emulator/sso/validations/last");
+    assert.equal(validation.status, "Success");
+    assert.match(validation.inResponseTo ?? "", /^_2CAAAA/);
+  });
 });

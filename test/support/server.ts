@@ -7,6 +7,7 @@ import pino from "pino";
 import { composeServer, type Server } from "../../src/compose.ts";
 import { parseConfig } from "../../src/config/schema.ts";
 import { generateMasterKey } from "../../src/crypto/secret-box.ts";
+import type { Clock } from "../../src/lib/clock.ts";
 import { redactedPaths } from "../../src/logger.ts";
 
 export const adminPassword = "correct-horse-battery-staple";
@@ -32,7 +33,7 @@ export const basicAuth = (user: string, password: string) =>
 
 /** A whole Portico (store, services, both apps) on a temp data dir, driven with inject(). */
 export const startTestServer = async (
-  options: { databaseUrl?: string; masterKey?: string; env?: Record<string, string> } = {},
+  options: { databaseUrl?: string; masterKey?: string; env?: Record<string, string>; clock?: Clock } = {},
 ): Promise<TestServer> => {
   const dataDir = mkdtempSync(join(tmpdir(), "portico-srv-"));
   const masterKeyText = options.masterKey ?? generateMasterKey();
@@ -55,7 +56,7 @@ export const startTestServer = async (
     },
   });
   const logger = pino({ level: "debug", redact: { paths: [...redactedPaths], censor: "[redacted]" } }, sink);
-  const server = await composeServer(config, { logger });
+  const server = await composeServer(config, { logger, clock: options.clock });
   return {
     ...server,
     dataDir,

@@ -7,6 +7,7 @@ import type { ServiceContext } from "../../services/context.ts";
 import { loginRoutes } from "./login.ts";
 import { metadataRoutes } from "./metadata.ts";
 import { sendErrorPage } from "./respond.ts";
+import { sloRoutes } from "./slo.ts";
 import { ssoRoutes } from "./sso.ts";
 
 export type RuntimeAppOptions = {
@@ -41,5 +42,6 @@ export const createRuntimeApp = async (options: RuntimeAppOptions): Promise<Fast
   await app.register(metadataRoutes(options.context));
   await app.register(loginRoutes(options.context, options.source, secure));
   await app.register(ssoRoutes(options.context, options.source, secure));
+  await app.register(sloRoutes(options.context, secure));
   return app;
 };

@@ -22,6 +22,9 @@ export const sendOutcome = (reply: FastifyReply, outcome: SsoOutcome, secure: bo
     case "post":
       setSessionCookie(reply, outcome.session, secure);
       return sendAutoPost(reply, outcome.action, outcome.fields);
+    case "post-error":
+      reply.log.info({ code: outcome.code }, "SAML error response sent to the SP");
+      return sendAutoPost(reply, outcome.action, outcome.fields);
     case "signed-in":
       setSessionCookie(reply, outcome.session, secure);
       return reply.status(204).send();

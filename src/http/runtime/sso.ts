@@ -1,7 +1,11 @@
 import type { FastifyPluginAsync } from "fastify";
 import type { AuthenticationSource } from "../../domain/ports.ts";
+import { decodePost } from "../../saml/bindings/post.ts";
+import { decodeRedirect } from "../../saml/bindings/redirect.ts";
 import type { ServiceContext } from "../../services/context.ts";
 import { startIdpInitiated } from "../../services/sso/flow.ts";
+import { bindingLimits } from "../../services/sso/limits.ts";
+import { receiveAuthnRequest } from "../../services/sso/sp-initiated.ts";
 import { sendOutcome } from "./outcome.ts";
 import { assertString, sessionCookie } from "./respond.ts";
 
@@ -16,6 +20,32 @@ export const ssoRoutes =
         targetResource: assertString(query.TargetResource, "TargetResource"),
         sessionToken: request.cookies[sessionCookie],
       });
+      return sendOutcome(reply, outcome, secure);
+    });
+
+    // SP-initiated SSO, HTTP-Redirect: the query is read raw, because its signature covers the
+    // bytes as sent (saml-bindings §3.4.4.1), not a re-encoding of parsed parameters.
+    app.get("/idp/SSO.saml2", async (request, reply) => {
+      const url = request.raw.url ?? "";
+      const query = url.includes("?") ? url.slice(url.indexOf("?") + 1) : "";
+      const outcome = await receiveAuthnRequest(
+        context,
+        source,
+        decodeRedirect(query, bindingLimits),
+        request.cookies[sessionCookie],
+      );
+      return sendOutcome(reply, outcome, secure);
+    });
+
+    // SP-initiated SSO, HTTP-POST: Salesforce's cross-site POST (hence the SameSite=None cookie).
+    app.post("/idp/SSO.saml2", async (request, reply) => {
+      const body = (request.body ?? {}) as Record<string, string | string[]>;
+      const outcome = await receiveAuthnRequest(
+        context,
+        source,
+        decodePost(body, bindingLimits),
+        request.cookies[sessionCookie],
+      );
       return sendOutcome(reply, outcome, secure);
     });
   };

@@ -22,6 +22,13 @@ export type SsoOutcome =
       session: LiveSession;
     }
   | {
+      /** A SAML error Response to a trusted ACS; no session is set. */
+      kind: "post-error";
+      action: string;
+      code: string;
+      fields: { SAMLResponse: string; RelayState?: string | undefined };
+    }
+  | {
       kind: "login";
       resume: string;
       partnerName?: string | undefined;
