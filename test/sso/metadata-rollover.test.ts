@@ -126,6 +126,17 @@ describe("IdP metadata and signing-key rollover", () => {
     assert.match(exported.body, /entityID="urn:acme:portico"/);
     assert.match(exported.body, /WantAuthnRequestsSigned="true"/);
     assert.deepEqual(new Set(certificatesIn(exported.body)), new Set([original, next]));
+    const signed = await server.request("POST", "/connectionMetadata/export", {
+      connectionId: "salesforce",
+      signingSettings: { signingKeyPairRef: { id: "next-signing" } },
+    });
+    assert.equal(signed.statusCode, 200, signed.body);
+    assert.match(signed.body, /<ds:Signature/);
+    const reference = /<ds:Reference URI="#([^"]+)"/.exec(signed.body)?.[1];
+    assert.ok(
+      reference && signed.body.includes(`ID="${reference}"`),
+      "the signature covers the EntityDescriptor",
+    );
     const unknown = await server.request("POST", "/connectionMetadata/export", { connectionId: "nope" });
     assert.equal(unknown.json().code, "CONN_NOT_FOUND");
     const foreign = await server.request("POST", "/connectionMetadata/export", {

@@ -21,6 +21,17 @@ const ExportBody = Type.Object(
   {
     connectionId: Type.String({ minLength: 1, maxLength: 64 }),
     virtualServerId: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+    signingSettings: Type.Optional(
+      Type.Object(
+        {
+          signingKeyPairRef: Type.Object(
+            { id: Type.String({ minLength: 1, maxLength: 64 }) },
+            { additionalProperties: false },
+          ),
+        },
+        { additionalProperties: false, description: "sign the metadata with this key pair" },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -61,7 +72,12 @@ export const metadataRoutes =
         },
       },
       async (request, reply) => {
-        const xml = await connectionIdpMetadata(context, request.body as Static<typeof ExportBody>);
+        const body = request.body as Static<typeof ExportBody>;
+        const xml = await connectionIdpMetadata(context, {
+          connectionId: body.connectionId,
+          virtualServerId: body.virtualServerId,
+          signingKeyPairId: body.signingSettings?.signingKeyPairRef.id,
+        });
         reply.type("application/samlmetadata+xml; charset=utf-8");
         return xml;
       },

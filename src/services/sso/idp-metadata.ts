@@ -3,7 +3,8 @@ import { AppError } from "../../lib/errors.ts";
 import { buildIdpMetadata } from "../../saml/metadata/build-idp-metadata.ts";
 import { nameIdFormat } from "../../saml/urn.ts";
 import type { ServiceContext } from "../context.ts";
-import { getDefaultSigningKeyId } from "../keys.ts";
+import { getDefaultSigningKeyId, loadSigningPrivateKey } from "../keys.ts";
+import { samlId } from "./issue-response.ts";
 
 const nameIdFormats = [nameIdFormat.unspecified, nameIdFormat.emailAddress];
 
@@ -52,7 +53,12 @@ export const serverIdpMetadata = async (context: ServiceContext): Promise<string
  */
 export const connectionIdpMetadata = async (
   context: ServiceContext,
-  input: { connectionId: string; virtualServerId?: string | undefined },
+  input: {
+    connectionId: string;
+    virtualServerId?: string | undefined;
+    /** Sign the metadata with this key pair (PingFederate's `signingSettings` on export). */
+    signingKeyPairId?: string | undefined;
+  },
 ): Promise<string> => {
   const record = await context.store.connections.get(input.connectionId);
   if (!record)
@@ -71,5 +77,22 @@ export const connectionIdpMetadata = async (
     signingCertificatesPem: await certificates(context, keysOf(record.document)),
     nameIdFormats,
     wantAuthnRequestsSigned: record.document.spBrowserSso?.requireSignedAuthnRequests === true,
+    ...(input.signingKeyPairId === undefined
+      ? {}
+      : { signing: await metadataSigning(context, input.signingKeyPairId) }),
   });
+};
+
+const metadataSigning = async (context: ServiceContext, keyPairId: string) => {
+  const record = await context.store.signingKeys.get(keyPairId);
+  if (!record)
+    throw new AppError("KEY_NOT_FOUND", { message: `No signing key pair with id "${keyPairId}".` });
+  return {
+    privateKeyPem: await loadSigningPrivateKey(context, keyPairId),
+    certificatePem: record.certificatePem,
+    algorithm: record.keyAlgorithm === "EC" ? ("SHA256withECDSA" as const) : ("SHA256withRSA" as const),
+    includeCertInSignature: true,
+    includeRawKeyInSignature: false,
+    id: samlId(),
+  };
 };

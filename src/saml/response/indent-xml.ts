@@ -1,0 +1,34 @@
+import { serialize } from "../../xml/build.ts";
+import { type ParseXmlOptions, parseXml } from "../../xml/parse.ts";
+import { elementChildren, isElement, nodeType, rootElement } from "../../xml/select.ts";
+
+/**
+ * An indented copy of `xml` for people to read. Whitespace is added only between the children of
+ * elements that hold no text, but it still changes the signed bytes: never verify or send the copy.
+ */
+export const indentXml = (
+  xml: string,
+  options: { xmlLimits?: ParseXmlOptions; indent?: string } = {},
+): string => {
+  const doc = parseXml(xml, options.xmlLimits);
+  const unit = options.indent ?? "  ";
+  const indent = (element: Element, depth: number): void => {
+    const children = elementChildren(element);
+    const onlyElements = [...Array(element.childNodes.length).keys()].every((i) => {
+      const node = element.childNodes.item(i);
+      return isElement(node) || (node?.nodeType === nodeType.text && (node.nodeValue ?? "").trim() === "");
+    });
+    if (children.length === 0 || !onlyElements) return;
+    // Drop the whitespace already there, so an indented input comes out indented once.
+    for (const node of [...Array(element.childNodes.length).keys()].map((i) => element.childNodes.item(i))) {
+      if (node !== null && !isElement(node)) element.removeChild(node);
+    }
+    for (const child of children) {
+      element.insertBefore(doc.createTextNode(`\n${unit.repeat(depth + 1)}`), child);
+      indent(child, depth + 1);
+    }
+    element.appendChild(doc.createTextNode(`\n${unit.repeat(depth)}`));
+  };
+  indent(rootElement(doc), 0);
+  return serialize(doc);
+};
