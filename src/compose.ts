@@ -44,12 +44,9 @@ export const composeServer = async (
       },
     };
     const report = await bootstrap(context, { adminPassword: config.adminPassword });
-    const adminApp = await createAdminApp({ context, logger: options.logger, version });
-    const runtimeApp = await createRuntimeApp({
-      context,
-      source: directoryAuthenticationSource(context),
-      logger: options.logger,
-    });
+    const source = directoryAuthenticationSource(context);
+    const adminApp = await createAdminApp({ context, source, logger: options.logger, version });
+    const runtimeApp = await createRuntimeApp({ context, source, logger: options.logger });
     return {
       context,
       adminApp,

@@ -4,6 +4,7 @@ import { registerConnectionCommands } from "./commands/connections.ts";
 import { registerGroupCommands } from "./commands/groups.ts";
 import { registerKeyCommands } from "./commands/keys.ts";
 import { registerMetadataCommands } from "./commands/metadata.ts";
+import { registerSsoCommands } from "./commands/sso.ts";
 import { registerTokenCommands } from "./commands/tokens.ts";
 import { registerUserCommands } from "./commands/users.ts";
 import type { CliIo } from "./io.ts";
@@ -20,4 +21,5 @@ export const registerClientCommands = (program: Command, io: CliIo): void => {
   registerTokenCommands(program, io);
   registerUserCommands(program, io);
   registerGroupCommands(program, io);
+  registerSsoCommands(program, io);
 };

@@ -1,4 +1,5 @@
 import { type Static, type TLiteral, type TSchema, Type } from "@sinclair/typebox";
+import { type SigningAlgorithm, signingAlgorithmNames } from "../saml/signing/algorithms.ts";
 
 /**
  * The SP connection document: the subset of PingFederate's `/idp/spConnections` resource that a
@@ -138,16 +139,9 @@ export const SpBrowserSso = closed({
   ssoApplicationEndpoint: optional(Type.String({ description: "read-only; computed by the server" })),
 });
 
-export const signingAlgorithms = [
-  "SHA1withRSA",
-  "SHA256withRSA",
-  "SHA384withRSA",
-  "SHA512withRSA",
-  "SHA256withECDSA",
-  "SHA384withECDSA",
-  "SHA512withECDSA",
-] as const;
-export type SigningAlgorithm = (typeof signingAlgorithms)[number];
+/** The signing algorithms a connection may choose, as the signing code knows them. */
+export const signingAlgorithms = signingAlgorithmNames;
+export type { SigningAlgorithm };
 
 export const ConnectionCert = closed({
   x509File: closed({

@@ -165,6 +165,10 @@ export const errorCatalogue = {
     message: "The SP asked for passive authentication and there is no session.",
   },
   SAML_AUTHN_FAILED: { status: 401, message: "The user could not be authenticated." },
+  SAML_SUBJECT_MISSING: {
+    status: 422,
+    message: "The user has no value for the connection's SAML_SUBJECT (the NameID).",
+  },
   SAML_LOGOUT_INVALID: { status: 400, message: "The logout message is not valid." },
   SAML_SIGNING_FAILED: { status: 500, message: "The SAML message could not be signed." },
   SAML_ENCRYPTION_FAILED: { status: 500, message: "The assertion could not be encrypted." },

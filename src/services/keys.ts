@@ -117,21 +117,13 @@ const store = async (
   pair: { privateKeyPem: string; certificatePem: string },
   action: string,
 ): Promise<SigningKeyView> => {
-  const cert = describeCertificate(pair.certificatePem, context.clock.now());
-  const record: SigningKeyRecord = {
+  const record = keyRecord(
+    context,
     id,
-    keyAlgorithm: cert.keyAlgorithm,
-    keySize: typeof cert.keySize === "number" ? cert.keySize : 256,
-    privateKeySealed: context.secretBox.seal(pair.privateKeyPem, sealContext(id)),
-    certificatePem: pair.certificatePem,
-    subjectDn: cert.subjectDn,
-    serialNumber: cert.serialNumber,
-    sha1Thumbprint: cert.sha1Thumbprint,
-    sha256Thumbprint: cert.sha256Thumbprint,
-    notBefore: cert.notBefore,
-    notAfter: cert.notAfter,
-    createdAt: context.clock.now().toISOString(),
-  };
+    pair.certificatePem,
+    context.secretBox.seal(pair.privateKeyPem, sealContext(id)),
+  );
+  const cert = { subjectDn: record.subjectDn, sha256Thumbprint: record.sha256Thumbprint };
   await context.store.signingKeys.create(record);
   let defaultId = await context.store.settings.get(defaultKeySetting);
   if (defaultId === undefined) {
@@ -292,13 +284,23 @@ export const importSealedSigningKey = async (
     });
   }
   const pair = await importPemKeyPair({ privateKeyPem, certificatePem: key.certificate });
-  const cert = describeCertificate(pair.certificatePem, context.clock.now());
+  return keyRecord(context, key.id, pair.certificatePem, key.encryptedPrivateKey);
+};
+
+/** The stored form of a key pair: the certificate's facts beside the sealed private key. */
+const keyRecord = (
+  context: ServiceContext,
+  id: string,
+  certificatePem: string,
+  privateKeySealed: string,
+): SigningKeyRecord => {
+  const cert = describeCertificate(certificatePem, context.clock.now());
   return {
-    id: key.id,
+    id,
     keyAlgorithm: cert.keyAlgorithm,
     keySize: typeof cert.keySize === "number" ? cert.keySize : 256,
-    privateKeySealed: key.encryptedPrivateKey,
-    certificatePem: pair.certificatePem,
+    privateKeySealed,
+    certificatePem,
     subjectDn: cert.subjectDn,
     serialNumber: cert.serialNumber,
     sha1Thumbprint: cert.sha1Thumbprint,

@@ -1,5 +1,6 @@
 import swagger from "@fastify/swagger";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from "fastify";
+import type { AuthenticationSource } from "../../domain/ports.ts";
 import { AppError } from "../../lib/errors.ts";
 import { randomIds } from "../../lib/ids.ts";
 import { authenticate, type Principal } from "../../services/admin-auth.ts";
@@ -11,6 +12,7 @@ import { connectionRoutes } from "./connections.ts";
 import { directoryRoutes } from "./directory.ts";
 import { keyRoutes } from "./keys.ts";
 import { metadataRoutes } from "./metadata.ts";
+import { ssoTestRoutes } from "./sso-test.ts";
 
 export const adminApiBase = "/pf-admin-api/v1";
 /** Large enough for 1 MB of metadata in base64; the XML parser caps the decoded size itself. */
@@ -32,6 +34,8 @@ export const principalOf = (request: FastifyRequest): Principal => {
 
 export type AdminAppOptions = {
   context: ServiceContext;
+  /** Where users are looked up (for `POST /sso/test`). */
+  source: AuthenticationSource;
   logger?: FastifyBaseLogger | undefined;
   version: string;
 };
@@ -120,6 +124,7 @@ export const createAdminApp = async (options: AdminAppOptions): Promise<FastifyI
       await api.register(accountRoutes(context));
       await api.register(configurationRoutes(context));
       await api.register(directoryRoutes(context));
+      await api.register(ssoTestRoutes(context, options.source));
     },
     { prefix: adminApiBase },
   );

@@ -108,3 +108,13 @@ export const assertString = (value: unknown, name: string): string | undefined =
     throw new AppError("SAML_BINDING_INVALID", { message: `${name} appears more than once.` });
   return value;
 };
+
+/**
+ * The query string exactly as the browser sent it: the HTTP-Redirect binding's signature covers
+ * these bytes (saml-bindings §3.4.4.1), not a re-encoding of parsed parameters.
+ */
+export const rawQuery = (request: FastifyRequest): string => {
+  const url = request.raw.url ?? "";
+  const at = url.indexOf("?");
+  return at < 0 ? "" : url.slice(at + 1);
+};

@@ -5,7 +5,7 @@ import type { ServiceContext } from "../../services/context.ts";
 import { bindingLimits } from "../../services/sso/limits.ts";
 import { receiveLogoutMessage, type SloOutcome, startIdpInitiatedLogout } from "../../services/sso/slo.ts";
 import { messagePageFor } from "./outcome.ts";
-import { clearSessionCookie, sendAutoPost, sessionCookie } from "./respond.ts";
+import { clearSessionCookie, rawQuery, sendAutoPost, sessionCookie } from "./respond.ts";
 
 export const logoutWalkCookie = "PORTICO_SLO";
 
@@ -49,8 +49,7 @@ export const sloRoutes =
     );
 
     app.get("/idp/SLO.saml2", async (request, reply) => {
-      const url = request.raw.url ?? "";
-      const query = url.includes("?") ? url.slice(url.indexOf("?") + 1) : "";
+      const query = rawQuery(request);
       const outcome = await receiveLogoutMessage(
         context,
         decodeRedirect(query, bindingLimits),

@@ -7,7 +7,7 @@ import { startIdpInitiated } from "../../services/sso/flow.ts";
 import { bindingLimits } from "../../services/sso/limits.ts";
 import { receiveAuthnRequest } from "../../services/sso/sp-initiated.ts";
 import { sendOutcome } from "./outcome.ts";
-import { assertString, sessionCookie } from "./respond.ts";
+import { assertString, rawQuery, sessionCookie } from "./respond.ts";
 
 export const ssoRoutes =
   (context: ServiceContext, source: AuthenticationSource, secure: boolean): FastifyPluginAsync =>
@@ -26,8 +26,7 @@ export const ssoRoutes =
     // SP-initiated SSO, HTTP-Redirect: the query is read raw, because its signature covers the
     // bytes as sent (saml-bindings §3.4.4.1), not a re-encoding of parsed parameters.
     app.get("/idp/SSO.saml2", async (request, reply) => {
-      const url = request.raw.url ?? "";
-      const query = url.includes("?") ? url.slice(url.indexOf("?") + 1) : "";
+      const query = rawQuery(request);
       const outcome = await receiveAuthnRequest(
         context,
         source,

@@ -1,6 +1,11 @@
 import { serialize } from "../../xml/build.ts";
 import { type ParseXmlOptions, parseXml } from "../../xml/parse.ts";
-import { elementChildren, isElement, nodeType, rootElement } from "../../xml/select.ts";
+import { isElement, nodeType, rootElement } from "../../xml/select.ts";
+
+const childNodesOf = (element: Element): ChildNode[] =>
+  Array.from({ length: element.childNodes.length }, (_, i) => element.childNodes.item(i)).filter(
+    (node): node is ChildNode => node !== null,
+  );
 
 /**
  * An indented copy of `xml` for people to read. Whitespace is added only between the children of
@@ -13,16 +18,14 @@ export const indentXml = (
   const doc = parseXml(xml, options.xmlLimits);
   const unit = options.indent ?? "  ";
   const indent = (element: Element, depth: number): void => {
-    const children = elementChildren(element);
-    const onlyElements = [...Array(element.childNodes.length).keys()].every((i) => {
-      const node = element.childNodes.item(i);
-      return isElement(node) || (node?.nodeType === nodeType.text && (node.nodeValue ?? "").trim() === "");
-    });
-    if (children.length === 0 || !onlyElements) return;
+    const nodes = childNodesOf(element);
+    const children = nodes.filter(isElement);
+    const elementOnly = nodes.every(
+      (node) => isElement(node) || (node.nodeType === nodeType.text && (node.nodeValue ?? "").trim() === ""),
+    );
+    if (children.length === 0 || !elementOnly) return;
     // Drop the whitespace already there, so an indented input comes out indented once.
-    for (const node of [...Array(element.childNodes.length).keys()].map((i) => element.childNodes.item(i))) {
-      if (node !== null && !isElement(node)) element.removeChild(node);
-    }
+    for (const node of nodes) if (!isElement(node)) element.removeChild(node);
     for (const child of children) {
       element.insertBefore(doc.createTextNode(`\n${unit.repeat(depth + 1)}`), child);
       indent(child, depth + 1);

@@ -144,7 +144,7 @@ describe("inspectResponse", () => {
     assert.deepEqual(failing(checks), ["Signature"]);
     assert.match(
       byName(checks, "Signature").detail,
-      /does not verify with the connection's signing certificate/,
+      /signatures fail: another key made it: the connection's signing certificate \(SHA-256 thumbprint [0-9A-F]{64}\) does not verify it/,
     );
     assert.match(byName(checks, "Signature").detail, /Signature Invalid/);
     assert.ok(summary.signatures.every((s) => !s.verified));
@@ -157,7 +157,9 @@ describe("inspectResponse", () => {
       signing({ privateKeyPem: other.privateKeyPem, certificatePem: other.certificatePem }),
     );
     assert.match(xml, /<ds:X509Certificate>/);
-    assert.deepEqual(failing(inspectResponse(xml, options()).checks), ["Signature"]);
+    const { checks } = inspectResponse(xml, options());
+    assert.deepEqual(failing(checks), ["Signature"]);
+    assert.match(byName(checks, "Signature").detail, /another key made it/);
   });
 
   for (const signed of ["Response", "Assertion"] as const) {
@@ -173,7 +175,10 @@ describe("inspectResponse", () => {
       assert.notEqual(tampered, xml);
       const { checks } = inspectResponse(tampered, options());
       assert.deepEqual(failing(checks), ["Signature"]);
-      assert.match(byName(checks, "Signature").detail, new RegExp(`The ${signed}'s signature fails`));
+      assert.match(
+        byName(checks, "Signature").detail,
+        new RegExp(`^The ${signed}'s signature fails: the signed content was changed after signing`),
+      );
     });
   }
 
@@ -195,6 +200,28 @@ describe("inspectResponse", () => {
     const { checks } = inspectResponse(serialize(doc), options());
     assert.deepEqual(failing(checks), ["Signature"]);
     assert.match(byName(checks, "Signature").detail, /Neither the Response nor the Assertion is signed/);
+  });
+
+  it("verifies an ECDSA signature", async () => {
+    const ec = await generateSigningKeyPair({
+      keyAlgorithm: "EC",
+      subjectDn: "CN=EC key (TEST ONLY)",
+      validDays: 30,
+      now,
+    });
+    const xml = await buildResponse(
+      input(),
+      signing({ ...ec, algorithm: "SHA256withECDSA", signAssertion: true }),
+    );
+    const ecOptions = options({ idpCertificatesPem: [ec.certificatePem] });
+    const { checks } = inspectResponse(xml, ecOptions);
+    assert.deepEqual(failing(checks), []);
+    assert.match(byName(checks, "Signature").detail, /signed \(ECDSA-SHA256\)/);
+    assert.deepEqual(
+      failing(inspectResponse(xml, options()).checks),
+      ["Signature"],
+      "an RSA certificate does not verify it",
+    );
   });
 
   it("warns about SHA-1 but lets it pass", async () => {

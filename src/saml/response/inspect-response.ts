@@ -27,7 +27,8 @@ export type { SignatureSummary } from "./verify-response-signature.ts";
  * words of Salesforce's SAML Assertion Validator (salesforce-api.md §5.5) — whether it would be
  * accepted. Pure: the XML, the certificates and the clock come in; a summary and a checklist come
  * out. It never throws for a Response that is merely wrong (that is what the checks report), only
- * for one that is not a SAML Response at all.
+ * for input that is not a SAML Response at all: XML_* from the parser, SAML_MESSAGE_INVALID for
+ * another root element.
  *
  * Signatures are verified with the given certificates only, never with KeyInfo (CVE-2024-32962),
  * and the summary is read from the bytes a verified signature covers whenever there is one
@@ -209,7 +210,7 @@ export type InspectedResponse = {
   readonly checks: readonly ResponseCheck[];
 };
 
-/** See the comment at the top of this file. Throws only when `xml` is not a SAML Response. */
+/** See the comment at the top of this file. */
 export const inspectResponse = (xml: string, options: InspectResponseOptions): InspectedResponse => {
   const root = rootElement(parseXml(xml, options.xmlLimits));
   if (!isNamed(root, ns.protocol, "Response")) {

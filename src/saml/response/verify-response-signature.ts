@@ -129,8 +129,13 @@ const shapeOf = (signature: Element, id: string): Shape => {
   return { spec, digestUri, digestHash: allowedDigestAlgorithm(digestUri, allowed) };
 };
 
-/** The canonical bytes the signature covers when `certificatePem` verifies it, else undefined. */
-const verifiedWith = (xml: string, signature: Element, shape: Shape, certificatePem: string) => {
+type Attempt =
+  | { readonly signedXml: string }
+  /** `digest`: the content changed after signing; `signature`: this key did not sign it. */
+  | { readonly failure: "digest" | "signature" };
+
+/** Checks the signature with one certificate: the canonical bytes it covers, or why it fails. */
+const attempt = (xml: string, signature: Element, shape: Shape, certificatePem: string): Attempt => {
   const verifier = new SignedXml({ publicCert: certificatePem, getCertFromKeyInfo: () => null });
   verifier.idAttributes = ["ID"];
   verifier.CanonicalizationAlgorithms = {
@@ -141,13 +146,15 @@ const verifiedWith = (xml: string, signature: Element, shape: Shape, certificate
   verifier.SignatureAlgorithms = { [shape.spec.uri]: signaturePlugin(shape.spec) };
   try {
     verifier.loadSignature(signature);
-    if (verifier.checkSignature(xml) !== true) return undefined;
+    // xml-crypto checks the References' digests first and answers false when one fails; a
+    // SignatureValue the key does not verify throws.
+    if (verifier.checkSignature(xml) !== true) return { failure: "digest" };
   } catch {
-    // A digest or signature-value mismatch; another certificate may still verify.
-    return undefined;
+    return { failure: "signature" };
   }
   const signed = verifier.getSignedReferences();
-  return signed.length === 1 ? signed[0] : undefined;
+  const [signedXml] = signed;
+  return signedXml !== undefined && signed.length === 1 ? { signedXml } : { failure: "signature" };
 };
 
 /** Elements anywhere in the document carrying `id` under a name signature libraries resolve. */
@@ -205,11 +212,14 @@ export const inspectSignature = (
   } catch {
     return failed("there is no certificate to verify it with");
   }
+  let digestFailed = false;
   for (const certificate of certificates) {
-    const certificatePem = certificate.toString();
-    const signedXml = verifiedWith(xml, signature, shape, certificatePem);
-    if (signedXml === undefined) continue;
-    const signedElement = rootElement(parseXml(signedXml, xmlLimits));
+    const result = attempt(xml, signature, shape, certificate.toString());
+    if (!("signedXml" in result)) {
+      digestFailed ||= result.failure === "digest";
+      continue;
+    }
+    const signedElement = rootElement(parseXml(result.signedXml, xmlLimits));
     // Defence in depth: the signed bytes must be the element we looked at.
     if (signedElement.localName !== element.localName || attr(signedElement, "ID") !== id) {
       return failed("the signed content is not the element that carries the signature");
@@ -225,7 +235,11 @@ export const inspectSignature = (
       signedElement,
     };
   }
+  if (digestFailed) {
+    return failed("the signed content was changed after signing (its digest no longer matches)");
+  }
+  const thumbprints = certificates.map((c) => fingerprintOf(c, "sha256")).join(", ");
   return failed(
-    "it does not verify with the connection's signing certificate, so the XML was changed after signing or another key signed it",
+    `another key made it: the connection's signing certificate (SHA-256 thumbprint ${thumbprints}) does not verify it`,
   );
 };

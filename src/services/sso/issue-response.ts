@@ -125,8 +125,8 @@ export const issueResponse = async (
   if (!sso) throw new AppError("SAML_PROFILE_DISABLED", { message: "The connection has no browser SSO." });
   const nameIdValue = fulfill(connection, subject, "SAML_SUBJECT")[0];
   if (nameIdValue === undefined || nameIdValue === "") {
-    throw new AppError("SAML_AUTHN_FAILED", {
-      message: `User ${subject.uid} has no value for the connection's subject (SAML_SUBJECT).`,
+    throw new AppError("SAML_SUBJECT_MISSING", {
+      message: `User ${subject.uid} has no value for the connection's subject (SAML_SUBJECT); ask an administrator.`,
     });
   }
   const format =

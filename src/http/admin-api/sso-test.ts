@@ -1,0 +1,127 @@
+import { type Static, Type } from "@sinclair/typebox";
+import type { FastifyPluginAsync } from "fastify";
+import type { AuthenticationSource } from "../../domain/ports.ts";
+import type { ServiceContext } from "../../services/context.ts";
+import { testSso } from "../../services/sso/test-sso.ts";
+import { principalOf } from "./app.ts";
+import { problems } from "./schemas.ts";
+
+/**
+ * `POST /sso/test`: the Response a directory user would get from a connection, and whether the SP
+ * would accept it. Portico's own resource; a POST because it signs with the connection's key (and
+ * so needs X-XSRF-Header), although it stores nothing but an audit event.
+ */
+
+const TestBody = Type.Object(
+  {
+    partnerSpId: Type.String({ minLength: 1, maxLength: 1024, description: "the SP connection's entity ID" }),
+    uid: Type.String({ minLength: 1, maxLength: 256, description: "a user of the built-in directory" }),
+    acsIndex: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 65535, description: "an ACS by index; the default ACS if absent" }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const Text = Type.Union([Type.String(), Type.Null()]);
+
+const Check = Type.Object({
+  name: Type.String({ description: "e.g. Signature, Issuer, Audience, Recipient, Validity window" }),
+  ok: Type.Boolean(),
+  detail: Type.String({ description: "what was found, in words a Salesforce admin understands" }),
+  warning: Type.Union([Type.String(), Type.Null()], { description: "passes, but deserves attention" }),
+});
+
+const Signature = Type.Object({
+  on: Type.Union([Type.Literal("Response"), Type.Literal("Assertion")]),
+  algorithm: Text,
+  verified: Type.Boolean(),
+  problem: Text,
+  certificateSha256: Text,
+});
+
+const Assertion = Type.Object(
+  {
+    encrypted: Type.Boolean(),
+    id: Text,
+    issueInstant: Text,
+    issuer: Text,
+    nameId: Text,
+    nameIdFormat: Text,
+    subjectConfirmation: Type.Union([
+      Type.Object({
+        method: Text,
+        recipient: Text,
+        notBefore: Text,
+        notOnOrAfter: Text,
+        inResponseTo: Text,
+      }),
+      Type.Null(),
+    ]),
+    notBefore: Text,
+    notOnOrAfter: Text,
+    audiences: Type.Array(Type.String()),
+    authnInstant: Text,
+    sessionIndex: Text,
+    authnContextClassRef: Text,
+    attributes: Type.Array(
+      Type.Object({ name: Type.String(), nameFormat: Text, values: Type.Array(Type.String()) }),
+    ),
+  },
+  { description: "only `encrypted` is known of an EncryptedAssertion" },
+);
+
+const TestResult = Type.Object({
+  connection: Type.Object({
+    id: Type.String(),
+    name: Type.String(),
+    entityId: Type.String(),
+    active: Type.Boolean(),
+  }),
+  user: Type.String(),
+  acsUrl: Type.String(),
+  relayState: Type.Null(),
+  xml: Type.String({
+    description: "the Response exactly as signed (what would be base64-encoded and posted)",
+  }),
+  prettyXml: Type.String({ description: "an indented copy for reading; its signatures no longer verify" }),
+  summary: Type.Object({
+    id: Text,
+    issueInstant: Text,
+    destination: Text,
+    inResponseTo: Text,
+    issuer: Text,
+    issuerFormat: Text,
+    status: Text,
+    statusMessage: Text,
+    signatures: Type.Array(Signature),
+    assertionCount: Type.Integer(),
+    assertion: Type.Union([Assertion, Type.Null()]),
+  }),
+  checks: Type.Array(Check),
+  ok: Type.Boolean({ description: "whether every check passes" }),
+});
+
+export const ssoTestRoutes =
+  (context: ServiceContext, source: AuthenticationSource): FastifyPluginAsync =>
+  async (api) => {
+    api.post(
+      "/sso/test",
+      {
+        schema: {
+          tags: ["SSO"],
+          summary: "Build the Response a user would get from an SP connection and check it as the SP would",
+          body: TestBody,
+          response: { 200: TestResult, ...problems },
+        },
+      },
+      async (request) => {
+        const body = request.body as Static<typeof TestBody>;
+        return testSso(context, source, principalOf(request), {
+          partnerSpId: body.partnerSpId,
+          uid: body.uid,
+          acsIndex: body.acsIndex,
+        });
+      },
+    );
+  };

@@ -1,0 +1,221 @@
+import type { AuthenticatedSubject, AuthenticationSource, ConnectionRecord } from "../../domain/ports.ts";
+import type { SpConnection } from "../../domain/sp-connection.ts";
+import { AppError } from "../../lib/errors.ts";
+import { indentXml } from "../../saml/response/indent-xml.ts";
+import {
+  inspectResponse,
+  type ResponseCheck,
+  type ResponseSummary,
+} from "../../saml/response/inspect-response.ts";
+import { recordAudit } from "../audit.ts";
+import type { Actor, ServiceContext } from "../context.ts";
+import { getSigningCertificatePem } from "../keys.ts";
+import { absoluteUrl, defaultAcs } from "./flow.ts";
+import { fulfill, issueResponse, issuerFor } from "./issue-response.ts";
+
+/**
+ * `portico sso test`: builds the Response a user would get from a connection, exactly as the SSO
+ * endpoint would sign it, and inspects it as the SP would, so an admin can see what Salesforce
+ * will receive and why it might refuse it — before a user tries. Nothing is stored (no session,
+ * no replay entry) except one audit event naming who tested which partner for which user.
+ */
+
+export type SsoTestInput = {
+  /** The SP's entity ID (PingFederate's PartnerSpId). */
+  readonly partnerSpId: string;
+  readonly uid: string;
+  /** An ACS by its index; the connection's default ACS when absent. */
+  readonly acsIndex?: number | undefined;
+};
+
+export type SsoTestResult = {
+  readonly connection: {
+    readonly id: string;
+    readonly name: string;
+    readonly entityId: string;
+    readonly active: boolean;
+  };
+  readonly user: string;
+  readonly acsUrl: string;
+  /** An IdP-initiated test carries no RelayState. */
+  readonly relayState: null;
+  /** The Response exactly as signed and posted (decoded from base64): verify or send only this. */
+  readonly xml: string;
+  /** An indented copy for reading; its signatures no longer verify. */
+  readonly prettyXml: string;
+  readonly summary: ResponseSummary;
+  readonly checks: readonly ResponseCheck[];
+  /** Whether every check passes. */
+  readonly ok: boolean;
+};
+
+/** The session index the test assertion carries: no SSO session stands behind it. */
+export const ssoTestSessionIndex = "_sso-test";
+
+const acsFor = (connection: SpConnection, index: number | undefined): string => {
+  if (index === undefined) return defaultAcs(connection).url;
+  const endpoints = (connection.spBrowserSso?.ssoServiceEndpoints ?? []).filter((e) => e.binding === "POST");
+  const chosen = endpoints.find((e) => e.index === index);
+  if (!chosen) {
+    const known = endpoints.map((e) => e.index).join(", ");
+    throw new AppError("SAML_ACS_UNKNOWN", {
+      message: `The connection has no HTTP-POST Assertion Consumer Service with index ${index}${known === "" ? "" : ` (it has ${known})`}.`,
+    });
+  }
+  return absoluteUrl(connection, chosen.url);
+};
+
+/** Where the connection takes the NameID from, in words. */
+const subjectSource = (connection: SpConnection): string => {
+  const rule = connection.spBrowserSso?.adapterMappings[0]?.attributeContractFulfillment.SAML_SUBJECT;
+  if (!rule || rule.source.type === "NO_MAPPING") return "maps SAML_SUBJECT to nothing";
+  if (rule.source.type === "TEXT") return "maps SAML_SUBJECT to an empty constant";
+  return `takes it from the directory attribute "${rule.value}", which this user does not have`;
+};
+
+/** The NameID must have a value before anything is signed; say why it has none. */
+const requireSubject = (connection: ConnectionRecord, subject: AuthenticatedSubject): void => {
+  const value = fulfill(connection.document, subject, "SAML_SUBJECT")[0];
+  if (value !== undefined && value !== "") return;
+  const message = `User "${subject.uid}" has no value for SAML_SUBJECT, the NameID of connection "${connection.name}": the connection ${subjectSource(connection.document)}. Give the user that attribute, or map SAML_SUBJECT to another one.`;
+  throw new AppError("SAML_SUBJECT_MISSING", { message, details: [{ field: "SAML_SUBJECT", message }] });
+};
+
+/** Signing and encryption failures here are the connection's configuration, not a server fault. */
+const asConfigurationError = (error: unknown, connection: ConnectionRecord): unknown =>
+  error instanceof AppError &&
+  (error.code === "SAML_SIGNING_FAILED" || error.code === "SAML_ENCRYPTION_FAILED")
+    ? new AppError("CONN_INVALID", {
+        message: `Portico cannot build a Response for connection "${connection.name}": ${error.message}`,
+        cause: error,
+      })
+    : error;
+
+const activeCheck = (record: ConnectionRecord): ResponseCheck =>
+  record.active
+    ? {
+        name: "Connection active",
+        ok: true,
+        detail: `The connection "${record.name}" is active.`,
+        warning: null,
+      }
+    : {
+        name: "Connection active",
+        ok: false,
+        detail: `The connection "${record.name}" is inactive, so Portico signs no one in to it; activate it with \`portico connections activate ${record.id}\` once the checks below pass.`,
+        warning: null,
+      };
+
+const profilesCheck = (connection: SpConnection): ResponseCheck => {
+  const profiles = connection.spBrowserSso?.enabledProfiles ?? [];
+  const idp = profiles.includes("IDP_INITIATED_SSO");
+  const sp = profiles.includes("SP_INITIATED_SSO");
+  if (!idp && !sp) {
+    return {
+      name: "SSO profiles",
+      ok: false,
+      detail:
+        "Neither IdP-initiated nor SP-initiated SSO is enabled on the connection, so no one can sign in with it.",
+      warning: null,
+    };
+  }
+  const enabled =
+    idp && sp
+      ? "IdP-initiated and SP-initiated SSO are"
+      : idp
+        ? "Only IdP-initiated SSO is"
+        : "Only SP-initiated SSO is";
+  return { name: "SSO profiles", ok: true, detail: `${enabled} enabled.`, warning: null };
+};
+
+/** See the comment at the top of this file. */
+export const testSso = async (
+  context: ServiceContext,
+  source: AuthenticationSource,
+  actor: Actor,
+  input: SsoTestInput,
+): Promise<SsoTestResult> => {
+  const record = await context.store.connections.getByEntityId(input.partnerSpId);
+  if (!record) {
+    throw new AppError("CONN_NOT_FOUND", {
+      message: `No SP connection has the entity ID ${input.partnerSpId}.`,
+    });
+  }
+  const audit = (outcome: "SUCCESS" | "FAILURE", detail: Record<string, unknown>) =>
+    recordAudit(
+      context.store.auditLog,
+      context.clock,
+      actor,
+      "sso.test",
+      { type: "spConnection", id: record.id },
+      { partnerSpId: record.entityId, uid: input.uid, ...detail },
+      outcome,
+    );
+  let result: SsoTestResult;
+  try {
+    result = await run(context, source, record, input);
+  } catch (error) {
+    await audit("FAILURE", { code: error instanceof AppError ? error.code : "INTERNAL" });
+    throw error;
+  }
+  await audit(result.ok ? "SUCCESS" : "FAILURE", {
+    acsUrl: result.acsUrl,
+    failedChecks: result.checks.filter((c) => !c.ok).map((c) => c.name),
+  });
+  return result;
+};
+
+const run = async (
+  context: ServiceContext,
+  source: AuthenticationSource,
+  record: ConnectionRecord,
+  input: SsoTestInput,
+): Promise<SsoTestResult> => {
+  const connection = record.document;
+  const subject = await source.lookup(input.uid);
+  if (!subject) {
+    throw new AppError("DIR_USER_NOT_FOUND", {
+      message: `The directory has no enabled user "${input.uid}": it does not exist or is disabled, so it could not sign in.`,
+    });
+  }
+  const acsUrl = acsFor(connection, input.acsIndex);
+  requireSubject(record, subject);
+  const now = context.clock.now();
+  let xml: string;
+  try {
+    ({ xml } = await issueResponse(context, {
+      connection: { ...connection, id: record.id },
+      subject,
+      acsUrl,
+      authnInstant: now,
+      sessionIndex: ssoTestSessionIndex,
+    }));
+  } catch (error) {
+    throw asConfigurationError(error, record);
+  }
+  const keyId = connection.credentials?.signingSettings?.signingKeyPairRef.id;
+  const certificates = keyId === undefined ? [] : [await getSigningCertificatePem(context, keyId)];
+  const inspected = inspectResponse(xml, {
+    idpCertificatesPem: certificates,
+    expected: {
+      issuer: issuerFor(context, connection),
+      audience: connection.entityId,
+      recipient: acsUrl,
+      destination: acsUrl,
+    },
+    now,
+    skewMs: context.sso.clockSkewSeconds * 1000,
+  });
+  const checks = [activeCheck(record), profilesCheck(connection), ...inspected.checks];
+  return {
+    connection: { id: record.id, name: record.name, entityId: record.entityId, active: record.active },
+    user: subject.uid,
+    acsUrl,
+    relayState: null,
+    xml,
+    prettyXml: indentXml(xml),
+    summary: inspected.summary,
+    checks,
+    ok: checks.every((c) => c.ok),
+  };
+};
