@@ -107,4 +107,12 @@ describe("SP-initiated SSO at /idp/SSO.saml2", () => {
     assert.equal(replay.statusCode, 400);
     assert.match(replay.body, /\(SAML_REPLAY\)/);
   });
+
+  it("logs requests by path only: no SAML message, RelayState or cookie in the log", () => {
+    const logs = server.logs();
+    assert.match(logs, /"path":"\/idp\/SSO\.saml2"/, "the SSO requests were logged");
+    for (const secret of ["SAMLRequest=", "RelayState=", "SAMLResponse", "ada-password-1", "PORTICO_SSO="]) {
+      assert.ok(!logs.includes(secret), `the log holds ${secret}`);
+    }
+  });
 });

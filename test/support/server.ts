@@ -3,12 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import type { LightMyRequestResponse } from "fastify";
-import pino from "pino";
 import { composeServer, type Server } from "../../src/compose.ts";
 import { parseConfig } from "../../src/config/schema.ts";
 import { generateMasterKey } from "../../src/crypto/secret-box.ts";
 import type { Clock } from "../../src/lib/clock.ts";
-import { redactedPaths } from "../../src/logger.ts";
+import { createLogger } from "../../src/logger.ts";
 
 export const adminPassword = "correct-horse-battery-staple";
 export const api = "/pf-admin-api/v1";
@@ -55,7 +54,7 @@ export const startTestServer = async (
       done();
     },
   });
-  const logger = pino({ level: "debug", redact: { paths: [...redactedPaths], censor: "[redacted]" } }, sink);
+  const logger = createLogger("debug", sink);
   const server = await composeServer(config, { logger, clock: options.clock });
   return {
     ...server,
