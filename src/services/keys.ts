@@ -167,12 +167,31 @@ export const getSigningCertificatePem = async (context: ServiceContext, id: stri
   return record.certificatePem;
 };
 
-/** The unsealed private key, for the signing code only. Never returned by any API. */
-export const loadSigningPrivateKey = async (context: ServiceContext, id: string): Promise<string> => {
+/**
+ * Unsealed private keys by their sealed form: a key replaced under the same id has another sealed
+ * form, so the cache never serves a stale key. Held in process memory only, like any key in use.
+ */
+const unsealed = new Map<string, string>();
+
+/** A key pair ready to sign with: its record and its unsealed private key. Never returned by any API. */
+export const loadSigningKeyPair = async (
+  context: ServiceContext,
+  id: string,
+): Promise<{ record: SigningKeyRecord; privateKeyPem: string }> => {
   const record = await context.store.signingKeys.get(id);
   if (!record) throw new AppError("KEY_NOT_FOUND", { message: `No signing key pair with id "${id}".` });
-  return context.secretBox.open(record.privateKeySealed, sealContext(id)).toString("utf8");
+  let privateKeyPem = unsealed.get(record.privateKeySealed);
+  if (privateKeyPem === undefined) {
+    privateKeyPem = context.secretBox.open(record.privateKeySealed, sealContext(id)).toString("utf8");
+    if (unsealed.size >= 64) unsealed.clear();
+    unsealed.set(record.privateKeySealed, privateKeyPem);
+  }
+  return { record, privateKeyPem };
 };
+
+/** The unsealed private key, for the signing code only. */
+export const loadSigningPrivateKey = async (context: ServiceContext, id: string): Promise<string> =>
+  (await loadSigningKeyPair(context, id)).privateKeyPem;
 
 export const getDefaultSigningKeyId = (context: ServiceContext): Promise<string | undefined> =>
   context.store.settings.get(defaultKeySetting);

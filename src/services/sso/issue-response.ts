@@ -12,7 +12,7 @@ import {
 } from "../../saml/response/build-response.ts";
 import { nameIdFormat as nameIdFormats } from "../../saml/urn.ts";
 import type { ServiceContext } from "../context.ts";
-import { getSigningCertificatePem, loadSigningPrivateKey } from "../keys.ts";
+import { loadSigningKeyPair } from "../keys.ts";
 
 /** SAML IDs: an NCName with 160 random bits. */
 export const samlId = (): string => `_${randomBytes(20).toString("hex")}`;
@@ -37,15 +37,12 @@ export const signingFor = async (
 ): Promise<SigningInput> => {
   const settings = connection.credentials?.signingSettings;
   if (!settings) throw new AppError("CONN_INVALID", { message: "The connection has no signing key pair." });
-  const keyId = settings.signingKeyPairRef.id;
-  const record = await context.store.signingKeys.get(keyId);
-  if (!record)
-    throw new AppError("KEY_NOT_FOUND", { message: `The connection's signing key pair "${keyId}" is gone.` });
+  const { record, privateKeyPem } = await loadSigningKeyPair(context, settings.signingKeyPairRef.id);
   const algorithm: SigningAlgorithm =
     settings.algorithm ?? (record.keyAlgorithm === "EC" ? "SHA256withECDSA" : "SHA256withRSA");
   return {
-    privateKeyPem: await loadSigningPrivateKey(context, keyId),
-    certificatePem: await getSigningCertificatePem(context, keyId),
+    privateKeyPem,
+    certificatePem: record.certificatePem,
     algorithm,
     includeCertInSignature: settings.includeCertInSignature === true,
     includeRawKeyInSignature: settings.includeRawKeyInSignature === true,

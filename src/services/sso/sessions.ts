@@ -40,10 +40,14 @@ export const resumeSession = async (
     await context.store.ssoSessions.delete(session.id);
     return undefined;
   }
+  // The idle clock moves in steps of a minute: one write a minute, not one per request.
+  if (now.getTime() - new Date(session.lastSeenAt).getTime() < touchStepMs) return { ...session, token };
   const touched = { ...session, lastSeenAt: now.toISOString() };
   await context.store.ssoSessions.update(touched);
   return { ...touched, token };
 };
+
+const touchStepMs = 60_000;
 
 /** Records that an SP received an assertion in this session, for single logout. */
 export const addParticipant = async (
@@ -51,6 +55,14 @@ export const addParticipant = async (
   session: LiveSession,
   participant: SessionParticipant,
 ): Promise<LiveSession> => {
+  const known = session.participants.find((p) => p.connectionId === participant.connectionId);
+  if (
+    known?.nameId === participant.nameId &&
+    known.nameIdFormat === participant.nameIdFormat &&
+    known.sessionIndex === participant.sessionIndex
+  ) {
+    return session;
+  }
   const others = session.participants.filter((p) => p.connectionId !== participant.connectionId);
   const updated = { ...session, participants: [...others, participant] };
   await context.store.ssoSessions.update(updated);
