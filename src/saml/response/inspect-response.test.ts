@@ -4,6 +4,7 @@ import { before, describe, it } from "node:test";
 import { generateSigningKeyPair, type KeyPairPem } from "../../crypto/keys.ts";
 import { AppError } from "../../lib/errors.ts";
 import { serialize } from "../../xml/build.ts";
+import { indentXml } from "../../xml/indent.ts";
 import { parseXml } from "../../xml/parse.ts";
 import { childElements, rootElement } from "../../xml/select.ts";
 import { attrnameFormat, nameIdFormat, ns } from "../urn.ts";
@@ -13,7 +14,6 @@ import {
   type ResponseInput,
   type SigningInput,
 } from "./build-response.ts";
-import { indentXml } from "./indent-xml.ts";
 import { type InspectResponseOptions, inspectResponse, type ResponseCheck } from "./inspect-response.ts";
 
 const fixtures = new URL("../../../test/fixtures/saml/valid/", import.meta.url);
@@ -357,13 +357,11 @@ describe("inspectResponse", () => {
   });
 });
 
-describe("indentXml", () => {
-  it("indents a copy for reading, which no longer verifies: only the original may be sent", async () => {
+describe("an indented copy (indentXml, for reading)", () => {
+  it("no longer verifies: only the original may be sent", async () => {
     const xml = await buildResponse(input(), signing());
     const pretty = indentXml(xml);
-    assert.match(pretty, /\n {2}<saml:Issuer Format="[^"]+">https:\/\/portico\.example\.com<\/saml:Issuer>/);
-    assert.match(pretty, /\n {6}<saml:NameID Format="[^"]+">ada\.lovelace@acme\.example\.com<\/saml:NameID>/);
-    assert.equal(indentXml(pretty), pretty, "indenting twice changes nothing");
+    assert.notEqual(pretty, xml);
     assert.deepEqual(failing(inspectResponse(pretty, options()).checks), ["Signature"]);
     assert.deepEqual(failing(inspectResponse(xml, options()).checks), []);
   });

@@ -1,26 +1,26 @@
-import { createHash, createPublicKey, verify as cryptoVerify, type KeyLike } from "node:crypto";
-import { type HashAlgorithm, type SignatureAlgorithm, SignedXml } from "xml-crypto";
 import { fingerprintOf } from "../../crypto/certificate.ts";
 import { AppError } from "../../lib/errors.ts";
 import { type ParseXmlOptions, parseXml } from "../../xml/parse.ts";
 import { attr, childElements, elementChildren, rootElement } from "../../xml/select.ts";
 import { allowedSignatureAlgorithms } from "../signing/algorithms.ts";
-import {
-  allowedDigestAlgorithm,
-  allowedSignatureAlgorithm,
-  type SignatureAlgorithmSpec,
-} from "../signing/verify-algorithms.ts";
 import { pinnedCertificates } from "../signing/verify-raw.ts";
-import { ns, transform } from "../urn.ts";
+import {
+  checkSignatureShape,
+  type ShapeWording,
+  type SignatureShape,
+  verifyWithPinnedCertificates,
+} from "../signing/xml-signature.ts";
+import { ns } from "../urn.ts";
 
 /**
  * Verifies the enveloped signature of a Response or of the Assertion inside it, for the
  * inspector: where verify-enveloped.ts refuses a message, this says why a signature fails in
  * words an admin can act on, and hands back the canonical bytes the signature covers so that only
- * those are read afterwards (STYLE.md rule 2). The checks are the same: one Signature, a direct
- * child of the element it signs, one Reference whose URI is `#` + that element's ID (no other
- * element carrying it), exclusive c14n, enveloped-signature then exclusive c14n, an allowed
- * algorithm; the certificates given, never KeyInfo (CVE-2024-32962).
+ * those are read afterwards (STYLE.md rule 2). One Signature, a direct child of the element it
+ * signs, whose ID no other element carries; then the shape and cryptographic checks of
+ * xml-signature.ts, shared with verify-enveloped.ts: one Reference whose URI is `#` + that
+ * element's ID, exclusive c14n, enveloped-signature then exclusive c14n, an allowed algorithm; the
+ * certificates given, never KeyInfo (CVE-2024-32962).
  */
 
 /** One ds:Signature of the Response or of its Assertion. */
@@ -41,120 +41,16 @@ export type SignatureOutcome = {
   readonly signedElement?: Element;
 };
 
-/** xml-crypto hash plug-in (it has no SHA-384). */
-const hashPlugin = (uri: string, hash: string): (new () => HashAlgorithm) =>
-  class {
-    getHash(xml: string): string {
-      return createHash(hash).update(xml, "utf8").digest("base64");
-    }
-    getAlgorithmName(): string {
-      return uri;
-    }
-  };
+// SHA-1 is allowed here so that a connection that chose it is told about it rather than failed.
+const allowed = allowedSignatureAlgorithms({ allowSha1: true });
 
-/** xml-crypto signature plug-in for one algorithm; ECDSA values are r || s (xmldsig-core1 §6.4.3). */
-const signaturePlugin = (spec: SignatureAlgorithmSpec): (new () => SignatureAlgorithm) =>
-  class {
-    getSignature(): never {
-      throw new Error("verification only");
-    }
-    verifySignature(material: string, key: KeyLike, signatureValue: string): boolean {
-      const publicKey = createPublicKey(key);
-      if (publicKey.asymmetricKeyType !== spec.keyType) return false;
-      const keyInput =
-        spec.keyType === "ec" ? { key: publicKey, dsaEncoding: "ieee-p1363" as const } : publicKey;
-      return cryptoVerify(
-        spec.hash,
-        Buffer.from(material, "utf8"),
-        keyInput,
-        Buffer.from(signatureValue, "base64"),
-      );
-    }
-    getAlgorithmName(): string {
-      return spec.uri;
-    }
-  };
-
-const algorithmOf = (element: Element | undefined): string =>
-  element === undefined ? "" : (attr(element, "Algorithm") ?? "");
-
-const dsChild = (parent: Element, localName: string): Element => {
-  const found = childElements(parent, ns.xmldsig, localName);
-  const [one] = found;
-  if (one === undefined || found.length > 1) {
-    throw new AppError("SAML_SIGNATURE_WRAPPING", {
-      message: `its ${parent.localName} must hold exactly one ${localName}`,
-    });
-  }
-  return one;
-};
-
-type Shape = {
-  readonly spec: SignatureAlgorithmSpec;
-  readonly digestUri: string;
-  readonly digestHash: string;
-};
-
-/** The shape a SAML signer writes (saml-core §5.4); throws with a reason otherwise. */
-const shapeOf = (signature: Element, id: string): Shape => {
-  const signedInfo = dsChild(signature, "SignedInfo");
-  dsChild(signature, "SignatureValue");
-  if (algorithmOf(dsChild(signedInfo, "CanonicalizationMethod")) !== transform.exclusiveC14n) {
-    throw new AppError("SAML_ALGORITHM_NOT_ALLOWED", {
-      message: "its SignedInfo is not canonicalized with exclusive c14n",
-    });
-  }
-  // SHA-1 is allowed here so that a connection that chose it is told about it rather than failed.
-  const allowed = allowedSignatureAlgorithms({ allowSha1: true });
-  const spec = allowedSignatureAlgorithm(algorithmOf(dsChild(signedInfo, "SignatureMethod")), allowed);
-  const reference = dsChild(signedInfo, "Reference");
-  if (attr(reference, "URI") !== `#${id}`) {
-    throw new AppError("SAML_SIGNATURE_WRAPPING", {
-      message: `its Reference URI is “${attr(reference, "URI") ?? ""}”, not #${id}, the ID of the element it signs`,
-    });
-  }
-  const transforms = childElements(dsChild(reference, "Transforms"), ns.xmldsig, "Transform").map((t) =>
-    algorithmOf(t),
-  );
-  if (
-    transforms.length !== 2 ||
-    transforms[0] !== transform.envelopedSignature ||
-    transforms[1] !== transform.exclusiveC14n
-  ) {
-    throw new AppError("SAML_ALGORITHM_NOT_ALLOWED", {
-      message: "its transforms are not exactly enveloped-signature then exclusive c14n",
-    });
-  }
-  const digestUri = algorithmOf(dsChild(reference, "DigestMethod"));
-  return { spec, digestUri, digestHash: allowedDigestAlgorithm(digestUri, allowed) };
-};
-
-type Attempt =
-  | { readonly signedXml: string }
-  /** `digest`: the content changed after signing; `signature`: this key did not sign it. */
-  | { readonly failure: "digest" | "signature" };
-
-/** Checks the signature with one certificate: the canonical bytes it covers, or why it fails. */
-const attempt = (xml: string, signature: Element, shape: Shape, certificatePem: string): Attempt => {
-  const verifier = new SignedXml({ publicCert: certificatePem, getCertFromKeyInfo: () => null });
-  verifier.idAttributes = ["ID"];
-  verifier.CanonicalizationAlgorithms = {
-    [transform.exclusiveC14n]: verifier.CanonicalizationAlgorithms[transform.exclusiveC14n],
-    [transform.envelopedSignature]: verifier.CanonicalizationAlgorithms[transform.envelopedSignature],
-  } as SignedXml["CanonicalizationAlgorithms"];
-  verifier.HashAlgorithms = { [shape.digestUri]: hashPlugin(shape.digestUri, shape.digestHash) };
-  verifier.SignatureAlgorithms = { [shape.spec.uri]: signaturePlugin(shape.spec) };
-  try {
-    verifier.loadSignature(signature);
-    // xml-crypto checks the References' digests first and answers false when one fails; a
-    // SignatureValue the key does not verify throws.
-    if (verifier.checkSignature(xml) !== true) return { failure: "digest" };
-  } catch {
-    return { failure: "signature" };
-  }
-  const signed = verifier.getSignedReferences();
-  const [signedXml] = signed;
-  return signedXml !== undefined && signed.length === 1 ? { signedXml } : { failure: "signature" };
+/** The shape refusals, worded as the clauses `failed` below expects. */
+const wording: ShapeWording = {
+  notOne: (parent, localName) => `its ${parent.localName} must hold exactly one ${localName}`,
+  references: () => "its SignedInfo must hold exactly one Reference",
+  canonicalization: "its SignedInfo is not canonicalized with exclusive c14n",
+  referenceUri: (uri, id) => `its Reference URI is “${uri}”, not #${id}, the ID of the element it signs`,
+  transforms: "its transforms are not exactly enveloped-signature then exclusive c14n",
 };
 
 /** Elements anywhere in the document carrying `id` under a name signature libraries resolve. */
@@ -200,9 +96,9 @@ export const inspectSignature = (
   const id = attr(element, "ID");
   if (id === undefined || id === "") return failed(`the ${on} has no ID for its signature to point at`);
   if (countId(root, id) > 1) return failed(`two elements carry the ${on}'s ID ${id}`);
-  let shape: Shape;
+  let shape: SignatureShape;
   try {
-    shape = shapeOf(signature, id);
+    shape = checkSignatureShape(signature, id, allowed, wording);
   } catch (error) {
     return failed(error instanceof AppError ? error.message : "its structure cannot be read");
   }
@@ -212,14 +108,9 @@ export const inspectSignature = (
   } catch {
     return failed("there is no certificate to verify it with");
   }
-  let digestFailed = false;
-  for (const certificate of certificates) {
-    const result = attempt(xml, signature, shape, certificate.toString());
-    if (!("signedXml" in result)) {
-      digestFailed ||= result.failure === "digest";
-      continue;
-    }
-    const signedElement = rootElement(parseXml(result.signedXml, xmlLimits));
+  const verified = verifyWithPinnedCertificates(xml, signature, shape, certificates);
+  if ("signedXml" in verified) {
+    const signedElement = rootElement(parseXml(verified.signedXml, xmlLimits));
     // Defence in depth: the signed bytes must be the element we looked at.
     if (signedElement.localName !== element.localName || attr(signedElement, "ID") !== id) {
       return failed("the signed content is not the element that carries the signature");
@@ -230,12 +121,12 @@ export const inspectSignature = (
         algorithm,
         verified: true,
         problem: null,
-        certificateSha256: fingerprintOf(certificate, "sha256"),
+        certificateSha256: fingerprintOf(verified.certificate, "sha256"),
       },
       signedElement,
     };
   }
-  if (digestFailed) {
+  if (verified.failure === "digest") {
     return failed("the signed content was changed after signing (its digest no longer matches)");
   }
   const thumbprints = certificates.map((c) => fingerprintOf(c, "sha256")).join(", ");

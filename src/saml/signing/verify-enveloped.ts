@@ -1,5 +1,3 @@
-import { createHash, createPublicKey, verify as cryptoVerify, type KeyLike } from "node:crypto";
-import { type HashAlgorithm, type SignatureAlgorithm, SignedXml } from "xml-crypto";
 import { AppError, type ErrorCode } from "../../lib/errors.ts";
 import { type ParseXmlOptions, parseXml } from "../../xml/parse.ts";
 import {
@@ -14,13 +12,9 @@ import {
 } from "../../xml/select.ts";
 import { expectRoot, type ProtocolMessageName, readId } from "../bindings/message-fields.ts";
 import { ns, transform } from "../urn.ts";
-import {
-  allowedDigestAlgorithm,
-  allowedSignatureAlgorithm,
-  type SignatureAlgorithmSpec,
-  type VerifyAlgorithms,
-} from "./verify-algorithms.ts";
+import type { VerifyAlgorithms } from "./verify-algorithms.ts";
 import { pinnedCertificates, type VerifiedBy } from "./verify-raw.ts";
+import { checkSignatureShape, type ShapeWording, verifyWithPinnedCertificates } from "./xml-signature.ts";
 
 /**
  * Verifies the enveloped XML signature of a SAML protocol message received by HTTP-POST
@@ -111,68 +105,31 @@ const theSignature = (root: Element, elements: readonly Element[]): Element => {
   return signature;
 };
 
-const onlyDs = (parent: Element, localName: string): Element => {
-  const found = childElements(parent, ns.xmldsig, localName);
-  const [one] = found;
-  if (one === undefined || found.length > 1) {
-    throw wrapping(`<${displayName(parent)}> must hold exactly one ds:${localName}.`);
-  }
-  return one;
-};
-
-const algorithmOf = (element: Element): string => attr(element, "Algorithm") ?? "";
-
-type SignatureShape = {
-  readonly spec: SignatureAlgorithmSpec;
-  readonly digestUri: string;
-  readonly digestHash: string;
-};
-
-/** Checks the Signature's structure and algorithms against what a SAML signer writes. */
-const checkShape = (signature: Element, id: string, allowed: VerifyAlgorithms): SignatureShape => {
+/** Refuses what a SAML signature never holds, such as ds:Object, where wrapping attacks hide content. */
+const refuseForeignChildren = (signature: Element): void => {
   const allowedChildren = new Set(["SignedInfo", "SignatureValue", "KeyInfo"]);
   for (const child of elementChildren(signature)) {
     if (child.namespaceURI !== ns.xmldsig || !allowedChildren.has(child.localName)) {
       throw wrapping(`The ds:Signature holds <${displayName(child)}>, which a SAML signature never needs.`);
     }
   }
-  onlyDs(signature, "SignatureValue");
-  const signedInfo = onlyDs(signature, "SignedInfo");
   // xml-crypto finds References by local name in any namespace; allow nothing it could misread.
   const signedInfoChildren = new Set(["CanonicalizationMethod", "SignatureMethod", "Reference"]);
-  for (const child of elementChildren(signedInfo)) {
-    if (child.namespaceURI !== ns.xmldsig || !signedInfoChildren.has(child.localName)) {
-      throw wrapping(`SignedInfo holds <${displayName(child)}>, which a SAML signature never needs.`);
+  for (const signedInfo of childElements(signature, ns.xmldsig, "SignedInfo")) {
+    for (const child of elementChildren(signedInfo)) {
+      if (child.namespaceURI !== ns.xmldsig || !signedInfoChildren.has(child.localName)) {
+        throw wrapping(`SignedInfo holds <${displayName(child)}>, which a SAML signature never needs.`);
+      }
     }
   }
-  const c14n = algorithmOf(onlyDs(signedInfo, "CanonicalizationMethod"));
-  if (c14n !== transform.exclusiveC14n) {
-    throw new AppError("SAML_ALGORITHM_NOT_ALLOWED", {
-      message: `SignedInfo must be canonicalized with exclusive c14n without comments (${transform.exclusiveC14n}).`,
-    });
-  }
-  const spec = allowedSignatureAlgorithm(algorithmOf(onlyDs(signedInfo, "SignatureMethod")), allowed);
+};
 
-  const references = childElements(signedInfo, ns.xmldsig, "Reference");
-  const [reference] = references;
-  if (reference === undefined || references.length !== 1) {
-    throw wrapping(`SignedInfo must hold exactly one Reference, not ${references.length}.`);
-  }
-  if (attr(reference, "URI") !== `#${id}`) {
-    throw wrapping("The signature's Reference does not point at the message's ID.");
-  }
-  const transforms = childElements(onlyDs(reference, "Transforms"), ns.xmldsig, "Transform").map(algorithmOf);
-  if (
-    transforms.length !== 2 ||
-    transforms[0] !== transform.envelopedSignature ||
-    transforms[1] !== transform.exclusiveC14n
-  ) {
-    throw new AppError("SAML_ALGORITHM_NOT_ALLOWED", {
-      message: "The Reference's transforms must be exactly enveloped-signature then exclusive c14n.",
-    });
-  }
-  const digestUri = algorithmOf(onlyDs(reference, "DigestMethod"));
-  return { spec, digestUri, digestHash: allowedDigestAlgorithm(digestUri, allowed) };
+const wording: ShapeWording = {
+  notOne: (parent, localName) => `<${displayName(parent)}> must hold exactly one ds:${localName}.`,
+  references: (found) => `SignedInfo must hold exactly one Reference, not ${found}.`,
+  canonicalization: `SignedInfo must be canonicalized with exclusive c14n without comments (${transform.exclusiveC14n}).`,
+  referenceUri: () => "The signature's Reference does not point at the message's ID.",
+  transforms: "The Reference's transforms must be exactly enveloped-signature then exclusive c14n.",
 };
 
 /** textOf on every element without element children: refuses comments inside values. */
@@ -180,60 +137,6 @@ const refuseCommentsInValues = (elements: readonly Element[]): void => {
   for (const element of elements) {
     if (elementChildren(element).length === 0) textOf(element);
   }
-};
-
-/** xml-crypto hash plug-in (it has no SHA-384). */
-const hashAlgorithm = (uri: string, hash: string): (new () => HashAlgorithm) =>
-  class {
-    getHash(xml: string): string {
-      return createHash(hash).update(xml, "utf8").digest("base64");
-    }
-    getAlgorithmName(): string {
-      return uri;
-    }
-  };
-
-/**
- * xml-crypto signature plug-in for exactly one algorithm: it checks the key's type against the
- * algorithm and reads ECDSA values as r || s (XML-DSig 1.1 §6.4.3), which xml-crypto cannot.
- */
-const signatureAlgorithm = (spec: SignatureAlgorithmSpec): (new () => SignatureAlgorithm) =>
-  class {
-    getSignature(): never {
-      throw new Error("verification only");
-    }
-    verifySignature(material: string, key: KeyLike, signatureValue: string): boolean {
-      const publicKey = createPublicKey(key);
-      if (publicKey.asymmetricKeyType !== spec.keyType) return false;
-      const signature = Buffer.from(signatureValue, "base64");
-      const keyInput =
-        spec.keyType === "ec" ? { key: publicKey, dsaEncoding: "ieee-p1363" as const } : publicKey;
-      return cryptoVerify(spec.hash, Buffer.from(material, "utf8"), keyInput, signature);
-    }
-    getAlgorithmName(): string {
-      return spec.uri;
-    }
-  };
-
-/** Runs xml-crypto with one pinned certificate; the signed canonical XML, or undefined. */
-const checkWith = (xml: string, signature: Element, shape: SignatureShape, certificatePem: string) => {
-  const verifier = new SignedXml({ publicCert: certificatePem, getCertFromKeyInfo: () => null });
-  verifier.idAttributes = ["ID"];
-  verifier.CanonicalizationAlgorithms = {
-    [transform.exclusiveC14n]: verifier.CanonicalizationAlgorithms[transform.exclusiveC14n],
-    [transform.envelopedSignature]: verifier.CanonicalizationAlgorithms[transform.envelopedSignature],
-  } as SignedXml["CanonicalizationAlgorithms"];
-  verifier.HashAlgorithms = { [shape.digestUri]: hashAlgorithm(shape.digestUri, shape.digestHash) };
-  verifier.SignatureAlgorithms = { [shape.spec.uri]: signatureAlgorithm(shape.spec) };
-  try {
-    verifier.loadSignature(signature);
-    if (verifier.checkSignature(xml) !== true) return undefined;
-  } catch {
-    // A digest or signature mismatch; the next certificate may still verify.
-    return undefined;
-  }
-  const signed = verifier.getSignedReferences();
-  return signed.length === 1 ? signed[0] : undefined;
 };
 
 /** See the comment at the top of this file. */
@@ -245,29 +148,31 @@ export const verifyEnvelopedSignature = (xml: string, options: VerifyEnvelopedOp
   const elements = descendants(root);
   refuseDuplicateId(elements, id);
   const signature = theSignature(root, elements);
-  const shape = checkShape(signature, id, options.allowed);
+  refuseForeignChildren(signature);
+  const shape = checkSignatureShape(signature, id, options.allowed, wording);
   refuseCommentsInValues(elements);
 
-  for (const certificate of pinnedCertificates(options.certificatesPem)) {
-    const certificatePem = certificate.toString();
-    const signedXml = checkWith(xml, signature, shape, certificatePem);
-    if (signedXml === undefined) continue;
-    const signedRoot = rootElement(parseXml(signedXml, options.xmlLimits));
-    // Defence in depth: the signed bytes must be the message we checked the shape of.
-    if (!isNamed(signedRoot, ns.protocol, options.rootLocalName) || attr(signedRoot, "ID") !== id) {
-      throw wrapping("The signed content is not the message's root element.");
-    }
-    if (elementChildren(signedRoot).some((child) => isNamed(child, ns.xmldsig, "Signature"))) {
-      throw wrapping("The signed content still holds a ds:Signature.");
-    }
-    return {
-      root: signedRoot,
-      signedXml,
-      verifiedBy: { certificatePem, signatureAlgorithm: shape.spec.uri },
-      digestAlgorithm: shape.digestUri,
-    };
+  const verified = verifyWithPinnedCertificates(
+    xml,
+    signature,
+    shape,
+    pinnedCertificates(options.certificatesPem),
+  );
+  if (!("signedXml" in verified)) throw new AppError("SAML_SIGNATURE_INVALID");
+  const signedRoot = rootElement(parseXml(verified.signedXml, options.xmlLimits));
+  // Defence in depth: the signed bytes must be the message we checked the shape of.
+  if (!isNamed(signedRoot, ns.protocol, options.rootLocalName) || attr(signedRoot, "ID") !== id) {
+    throw wrapping("The signed content is not the message's root element.");
   }
-  throw new AppError("SAML_SIGNATURE_INVALID");
+  if (elementChildren(signedRoot).some((child) => isNamed(child, ns.xmldsig, "Signature"))) {
+    throw wrapping("The signed content still holds a ds:Signature.");
+  }
+  return {
+    root: signedRoot,
+    signedXml: verified.signedXml,
+    verifiedBy: { certificatePem: verified.certificate.toString(), signatureAlgorithm: shape.spec.uri },
+    digestAlgorithm: shape.digestUri,
+  };
 };
 
 /** Whether the document holds any ds:Signature, anywhere (the POST binding's "is it signed?"). */

@@ -1,12 +1,12 @@
 import type { AuthenticatedSubject, AuthenticationSource, ConnectionRecord } from "../../domain/ports.ts";
 import type { SpConnection } from "../../domain/sp-connection.ts";
 import { AppError } from "../../lib/errors.ts";
-import { indentXml } from "../../saml/response/indent-xml.ts";
 import {
   inspectResponse,
   type ResponseCheck,
   type ResponseSummary,
 } from "../../saml/response/inspect-response.ts";
+import { indentXml } from "../../xml/indent.ts";
 import { recordAudit } from "../audit.ts";
 import type { Actor, ServiceContext } from "../context.ts";
 import { getSigningCertificatePem } from "../keys.ts";

@@ -1,6 +1,6 @@
-import { serialize } from "../../xml/build.ts";
-import { type ParseXmlOptions, parseXml } from "../../xml/parse.ts";
-import { isElement, nodeType, rootElement } from "../../xml/select.ts";
+import { serialize } from "./build.ts";
+import { type ParseXmlOptions, parseXml } from "./parse.ts";
+import { isElement, nodeType, rootElement } from "./select.ts";
 
 const childNodesOf = (element: Element): ChildNode[] =>
   Array.from({ length: element.childNodes.length }, (_, i) => element.childNodes.item(i)).filter(
