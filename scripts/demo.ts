@@ -106,7 +106,7 @@ process.stdout.write(
     `    Sign out:      ${porticoUrl}/idp/startSLO.ping`,
     `  What the org checked: ${emulatorUrl}/_emulator/sso/validations`,
     "",
-    "  Ctrl-C stops the demo; its data in data/demo is removed on the next start.",
+    `  Ctrl-C stops the demo; its data in ${dataDir} is removed on the next start.`,
     "",
   ].join("\n"),
 );

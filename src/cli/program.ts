@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { AppError } from "../lib/errors.ts";
 import { version } from "../version.ts";
 import { registerClientCommands } from "./commands.ts";
+import { runDemo } from "./demo.ts";
 import { CliError, type CliIo } from "./io.ts";
 import { startServer } from "./serve.ts";
 
@@ -55,11 +56,22 @@ export const runCli = async (argv: readonly string[], io: CliIo): Promise<number
       if (stopRequested !== undefined) await stop(stopRequested);
     });
 
+  let demoExit: Promise<number> | undefined;
+  program
+    .command("demo")
+    .description(
+      "run Portico, the Salesforce emulator and a sample directory wired together (= npm run demo)",
+    )
+    .action(() => {
+      demoExit = runDemo(io);
+    });
+
   registerClientCommands(program, io);
 
   try {
     await program.parseAsync([...argv], { from: "user" });
     if (serving) await serving;
+    if (demoExit) return await demoExit;
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) {
