@@ -120,6 +120,17 @@ describe("architecture", () => {
     );
   });
 
+  it("XML is emitted only through the builder: no markup in string literals outside xml/", () => {
+    const offenders: string[] = [];
+    for (const file of sources.filter((f) => layerOf(f) !== "xml")) {
+      const code = readFileSync(file, "utf8")
+        .replace(/\/\*[\s\S]*?\*\//g, "")
+        .replace(/\/\/.*$/gm, "");
+      if (/["'`]<\/?[A-Za-z][\w-]*:[A-Za-z]/.test(code)) offenders.push(relative(root, file));
+    }
+    assert.deepEqual(offenders, []);
+  });
+
   it("src/ has no `any`, no non-null assertions and no enums", () => {
     const offenders: string[] = [];
     for (const file of sources) {
