@@ -99,3 +99,21 @@ export const passwordNeedsRehash = (encoded: string): boolean => {
   const { N, r, p } = currentScryptParameters;
   return decoded.N !== N || decoded.r !== r || decoded.p !== p || decoded.hash.length !== HASH_BYTES;
 };
+
+/** The hash of a random password: verified against when there is no stored hash, never matched. */
+let decoyHash: Promise<string> | undefined;
+
+/**
+ * Verifies against the stored hash, or — when there is none (no such account, no password) —
+ * against a decoy, so a missing account costs the same scrypt as a wrong password and timing
+ * does not tell which accounts exist. False whenever `encoded` is absent.
+ */
+export const verifyPasswordOrDecoy = async (
+  password: string,
+  encoded: string | null | undefined,
+): Promise<boolean> => {
+  if (encoded !== null && encoded !== undefined) return verifyPassword(password, encoded);
+  decoyHash ??= hashPassword(randomBytes(16).toString("hex"));
+  await verifyPassword(password, await decoyHash);
+  return false;
+};

@@ -1,16 +1,13 @@
-import { createHash, randomBytes } from "node:crypto";
-import { hashPassword, verifyPassword } from "../crypto/password.ts";
+import { createHash } from "node:crypto";
+import { verifyPasswordOrDecoy } from "../crypto/password.ts";
 import { hashToken } from "../crypto/tokens.ts";
 import { AppError } from "../lib/errors.ts";
 import type { Actor, ServiceContext } from "./context.ts";
+import { clearFailures, lockedUntil, recordFailure, type ThrottlePolicy } from "./throttle.ts";
 
-/** Sign-in throttling: after this many failures in the window, the key is locked for the lockout. */
-export const throttlePolicy = {
-  accountFailures: 5,
-  addressFailures: 20,
-  windowMs: 15 * 60_000,
-  lockoutMs: 15 * 60_000,
-} as const;
+/** Admin sign-in limits: per account, and more loosely per address. */
+const accountPolicy: ThrottlePolicy = { failures: 5, windowMs: 15 * 60_000, lockoutMs: 15 * 60_000 };
+const addressPolicy: ThrottlePolicy = { ...accountPolicy, failures: 20 };
 
 export type Principal = Actor & { readonly role: "ADMIN" | "AUDITOR" };
 
@@ -23,24 +20,6 @@ const memoMs = 60_000;
 
 const memoKey = (username: string, password: string) =>
   createHash("sha256").update(`${username}\u0000${password}`).digest("base64");
-
-const isLocked = async (context: ServiceContext, key: string, now: Date): Promise<Date | undefined> => {
-  const record = await context.store.throttle.get(key);
-  if (record?.lockedUntil && new Date(record.lockedUntil) > now) return new Date(record.lockedUntil);
-  return undefined;
-};
-
-const recordFailure = async (context: ServiceContext, key: string, limit: number, now: Date) => {
-  const record = await context.store.throttle.get(key);
-  const fresh = !record || now.getTime() - new Date(record.windowStart).getTime() > throttlePolicy.windowMs;
-  const failures = fresh ? 1 : record.failures + 1;
-  await context.store.throttle.put({
-    key,
-    failures,
-    windowStart: fresh ? now.toISOString() : record.windowStart,
-    lockedUntil: failures >= limit ? new Date(now.getTime() + throttlePolicy.lockoutMs).toISOString() : null,
-  });
-};
 
 const throttled = (until: Date, now: Date) =>
   new AppError("AUTH_THROTTLED", {
@@ -60,7 +39,7 @@ const basic = async (context: ServiceContext, encoded: string, address: string):
   const accountKey = `account:${username.toLowerCase()}`;
   const addressKey = `address:${address}`;
   for (const key of [accountKey, addressKey]) {
-    const until = await isLocked(context, key, now);
+    const until = await lockedUntil(context, key, now);
     if (until) throw throttled(until, now);
   }
   const account = await context.store.adminAccounts.get(username);
@@ -68,24 +47,16 @@ const basic = async (context: ServiceContext, encoded: string, address: string):
   const memoUntil = verified.get(memo);
   let ok = account !== undefined && memoUntil !== undefined && memoUntil > now.getTime();
   if (!ok) {
-    // Verify against a dummy hash when the account does not exist, so timing does not tell.
-    ok = (await verifyPassword(password, account?.passwordHash ?? (await dummy()))) && account !== undefined;
+    ok = await verifyPasswordOrDecoy(password, account?.passwordHash);
     if (ok) verified.set(memo, now.getTime() + memoMs);
   }
   if (!ok || !account) {
-    await recordFailure(context, accountKey, throttlePolicy.accountFailures, now);
-    await recordFailure(context, addressKey, throttlePolicy.addressFailures, now);
+    await recordFailure(context, accountKey, accountPolicy, now);
+    await recordFailure(context, addressKey, addressPolicy, now);
     throw new AppError("AUTH_INVALID_CREDENTIALS");
   }
-  await context.store.throttle.clear(accountKey);
+  await clearFailures(context, accountKey);
   return { name: account.username, kind: "admin", role: account.role };
-};
-
-// The hash of a random password: checked when the account does not exist, never matched.
-let dummyHash: Promise<string> | undefined;
-const dummy = (): Promise<string> => {
-  dummyHash ??= hashPassword(randomBytes(16).toString("hex"));
-  return dummyHash;
 };
 
 const bearer = async (context: ServiceContext, token: string): Promise<Principal> => {

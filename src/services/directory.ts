@@ -1,5 +1,4 @@
-import { randomBytes } from "node:crypto";
-import { hashPassword, passwordNeedsRehash, verifyPassword } from "../crypto/password.ts";
+import { hashPassword, passwordNeedsRehash, verifyPasswordOrDecoy } from "../crypto/password.ts";
 import type { DirectoryChange, DirectoryGroup, DirectoryUser, Repositories } from "../domain/ports.ts";
 import { AppError } from "../lib/errors.ts";
 import { snippet } from "../xml/chars.ts";
@@ -421,13 +420,6 @@ export const enableUser = (context: ServiceContext, actor: Actor, uid: string): 
 export const disableUser = (context: ServiceContext, actor: Actor, uid: string): Promise<UserView> =>
   setEnabled(context, actor, uid, false);
 
-// The hash of a random password: checked when the user does not exist, never matched.
-let dummyHash: Promise<string> | undefined;
-const dummy = (): Promise<string> => {
-  dummyHash ??= hashPassword(randomBytes(16).toString("hex"));
-  return dummyHash;
-};
-
 /**
  * The user when `password` verifies and the user is enabled; otherwise undefined. A missing user
  * costs the same scrypt as a wrong password, so timing does not say which uids exist.
@@ -440,7 +432,7 @@ export const authenticateUser = async (
   const user = isUid(uid) ? await context.store.directory.getUser(uid) : undefined;
   const stored = user?.passwordHash ?? null;
   const candidate = password.length <= limits.passwordMaxLength ? password : "";
-  const verified = await verifyPassword(candidate, stored ?? (await dummy()));
+  const verified = await verifyPasswordOrDecoy(candidate, stored);
   if (!verified || !user || stored === null || candidate !== password || !user.enabled) return undefined;
   if (passwordNeedsRehash(stored)) {
     // Quietly upgrade to today's scrypt parameters; not a directory change, so no change-log entry.

@@ -23,11 +23,19 @@ export const launchBrowser = async (): Promise<Browser & { dispose(): Promise<vo
       "--disable-background-networking",
       "--disable-component-update",
       "--disable-sync",
+      // Shared memory is small in many containers; a renderer that runs out of it dies silently.
+      "--disable-dev-shm-usage",
     ],
     env: { ...process.env, HOME: profile },
   });
+  // A browser that dies mid-test fails it with "Target closed"; say so plainly in the output.
+  let closing = false;
+  browser.on("disconnected", () => {
+    if (!closing) process.stderr.write("chromium exited before the test closed it\n");
+  });
   return Object.assign(browser, {
     dispose: async () => {
+      closing = true;
       await browser.close();
       rmSync(profile, { recursive: true, force: true });
     },

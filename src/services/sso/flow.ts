@@ -73,29 +73,37 @@ export const defaultAcs = (connection: SpConnection): { url: string; index: numb
 export const absoluteUrl = (connection: SpConnection, url: string): string =>
   url.startsWith("/") && connection.baseUrl ? `${connection.baseUrl.replace(/\/+$/, "")}${url}` : url;
 
+/** A stored connection that is still active (the sign-in form may have taken a while). */
+const activeConnection = async (context: ServiceContext, id: string): Promise<ActiveConnection> => {
+  const record = await context.store.connections.get(id);
+  if (!record?.active)
+    throw new AppError("SAML_SP_INACTIVE", { message: "The connection is no longer active." });
+  return { ...record.document, id: record.id };
+};
+
 /** Issues the assertion for a signed-in session and records the SP for single logout. */
 export const completeSso = async (
   context: ServiceContext,
   source: AuthenticationSource,
   pending: Omit<PendingSso, "expires">,
   session: LiveSession,
+  /** The connection when the caller has just loaded and checked it; read again otherwise. */
+  loaded?: ActiveConnection,
 ): Promise<SsoOutcome> => {
-  const record = await context.store.connections.get(pending.connectionId);
-  if (!record?.active)
-    throw new AppError("SAML_SP_INACTIVE", { message: "The connection is no longer active." });
+  const connection = loaded ?? (await activeConnection(context, pending.connectionId));
   const subject = await source.lookup(session.uid);
   if (!subject) {
     // The account was disabled or removed since the session began: sign in again.
     await context.store.ssoSessions.delete(session.id);
-    return { kind: "login", resume: sealPending(context, pending), partnerName: record.name };
+    return { kind: "login", resume: sealPending(context, pending), partnerName: connection.name };
   }
   const issued = await issueResponse(context, {
-    connection: { ...record.document, id: record.id },
+    connection,
     subject,
     acsUrl: pending.acsUrl,
     inResponseTo: pending.requestId,
     authnInstant: new Date(session.authnInstant),
-    sessionIndex: sessionIndexFor(session.id, record.id),
+    sessionIndex: sessionIndexFor(session.id, connection.id),
   });
   const updated = await addParticipant(context, session, issued.participant);
   return {
@@ -112,11 +120,12 @@ export const continueOrSignIn = async (
   source: AuthenticationSource,
   pending: Omit<PendingSso, "expires">,
   sessionToken: string | undefined,
-  partnerName: string,
+  connection: ActiveConnection,
 ): Promise<SsoOutcome> => {
   const session = await resumeSession(context, sessionToken);
-  if (session && pending.forceAuthn !== true) return completeSso(context, source, pending, session);
-  return { kind: "login", resume: sealPending(context, pending), partnerName };
+  if (session && pending.forceAuthn !== true)
+    return completeSso(context, source, pending, session, connection);
+  return { kind: "login", resume: sealPending(context, pending), partnerName: connection.name };
 };
 
 /** `GET /idp/startSSO.ping?PartnerSpId=…[&TargetResource=…]`: IdP-initiated SSO. */
@@ -144,7 +153,7 @@ export const startIdpInitiated = async (
     source,
     { connectionId: connection.id, acsUrl: acs.url, relayState: input.targetResource },
     input.sessionToken,
-    connection.name,
+    connection,
   );
 };
 

@@ -1,35 +1,20 @@
 import type { AuthenticatedSubject, AuthenticationSource } from "../../domain/ports.ts";
 import { AppError } from "../../lib/errors.ts";
 import type { ServiceContext } from "../context.ts";
+import { clearFailures, lockedUntil, recordFailure, type ThrottlePolicy } from "../throttle.ts";
 
-/** Guessing limits at the sign-in form: per account and per address, in a window. */
-export const loginThrottle = {
-  accountFailures: 5,
-  addressFailures: 30,
-  windowMs: 15 * 60_000,
-  lockoutMs: 15 * 60_000,
-} as const;
+/** Guessing limits at the sign-in form: per account, and more loosely per address. */
+const accountPolicy: ThrottlePolicy = { failures: 5, windowMs: 15 * 60_000, lockoutMs: 15 * 60_000 };
+const addressPolicy: ThrottlePolicy = { ...accountPolicy, failures: 30 };
 
 const check = async (context: ServiceContext, key: string, now: Date) => {
-  const record = await context.store.throttle.get(key);
-  if (record?.lockedUntil && new Date(record.lockedUntil) > now) {
-    const minutes = Math.ceil((new Date(record.lockedUntil).getTime() - now.getTime()) / 60_000);
+  const until = await lockedUntil(context, key, now);
+  if (until) {
+    const minutes = Math.ceil((until.getTime() - now.getTime()) / 60_000);
     throw new AppError("LOGIN_THROTTLED", {
       message: `Too many failed sign-in attempts. Wait ${minutes} minute${minutes === 1 ? "" : "s"} and try again.`,
     });
   }
-};
-
-const fail = async (context: ServiceContext, key: string, limit: number, now: Date) => {
-  const record = await context.store.throttle.get(key);
-  const fresh = !record || now.getTime() - new Date(record.windowStart).getTime() > loginThrottle.windowMs;
-  const failures = fresh ? 1 : record.failures + 1;
-  await context.store.throttle.put({
-    key,
-    failures,
-    windowStart: fresh ? now.toISOString() : record.windowStart,
-    lockedUntil: failures >= limit ? new Date(now.getTime() + loginThrottle.lockoutMs).toISOString() : null,
-  });
 };
 
 /**
@@ -51,10 +36,10 @@ export const signIn = async (
   const subject =
     username === "" || password === "" ? undefined : await source.authenticate(username, password);
   if (!subject) {
-    await fail(context, accountKey, loginThrottle.accountFailures, now);
-    await fail(context, addressKey, loginThrottle.addressFailures, now);
+    await recordFailure(context, accountKey, accountPolicy, now);
+    await recordFailure(context, addressKey, addressPolicy, now);
     throw new AppError("LOGIN_INVALID_CREDENTIALS");
   }
-  await context.store.throttle.clear(accountKey);
+  await clearFailures(context, accountKey);
   return subject;
 };

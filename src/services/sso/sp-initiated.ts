@@ -127,7 +127,7 @@ export const receiveAuthnRequest = async (
         new AppError("SAML_NO_PASSIVE"),
       );
     }
-    return completeSso(context, source, pending, session);
+    return completeSso(context, source, pending, session, connection);
   }
-  return continueOrSignIn(context, source, pending, sessionToken, connection.name);
+  return continueOrSignIn(context, source, pending, sessionToken, connection);
 };
