@@ -8,7 +8,8 @@ import { createRuntimeApp } from "./http/runtime/app.ts";
 import { type Clock, systemClock } from "./lib/clock.ts";
 import { type IdGenerator, randomIds } from "./lib/ids.ts";
 import { type BootstrapReport, bootstrap } from "./services/bootstrap.ts";
-import type { ServiceContext } from "./services/context.ts";
+import { type ServiceContext, silentLog } from "./services/context.ts";
+import { startHousekeeping } from "./services/housekeeping.ts";
 import { directoryAuthenticationSource } from "./services/sso/directory-source.ts";
 import { openStore } from "./store/open-store.ts";
 import { version } from "./version.ts";
@@ -35,6 +36,7 @@ export const composeServer = async (
       clock: options.clock ?? systemClock,
       ids: options.ids ?? randomIds,
       secretBox: createSecretBox(masterKey.key),
+      log: options.logger ?? silentLog,
       baseUrl: config.baseUrl,
       entityId: config.entityId,
       sso: {
@@ -45,8 +47,10 @@ export const composeServer = async (
     };
     const report = await bootstrap(context, { adminPassword: config.adminPassword });
     const source = directoryAuthenticationSource(context);
-    const adminApp = await createAdminApp({ context, source, logger: options.logger, version });
-    const runtimeApp = await createRuntimeApp({ context, source, logger: options.logger });
+    const http = { context, source, logger: options.logger, trustedProxies: config.trustedProxies };
+    const adminApp = await createAdminApp({ ...http, version });
+    const runtimeApp = await createRuntimeApp(http);
+    const stopHousekeeping = startHousekeeping(context);
     return {
       context,
       adminApp,
@@ -54,6 +58,7 @@ export const composeServer = async (
       bootstrap: report,
       masterKey: { source: masterKey.source, generated: masterKey.generated, file: masterKey.file },
       close: async () => {
+        stopHousekeeping();
         await Promise.allSettled([adminApp.close(), runtimeApp.close()]);
         await store.close();
       },

@@ -20,7 +20,15 @@ describe("configuration", () => {
       sessionLifetimeMinutes: 480,
       sessionIdleMinutes: 30,
       clockSkewSeconds: 180,
+      trustedProxies: [],
     });
+  });
+
+  it("reads trusted proxies as addresses and CIDRs, comma- or space-separated", () => {
+    assert.deepEqual(
+      parseConfig({ PORTICO_TRUSTED_PROXIES: "10.0.0.0/8, 192.0.2.7 ::1,fd00::/8" }, "/").trustedProxies,
+      ["10.0.0.0/8", "192.0.2.7", "::1", "fd00::/8"],
+    );
   });
 
   it("derives the entity ID from the base URL unless given, and trims a trailing slash", () => {
@@ -47,6 +55,9 @@ describe("configuration", () => {
     [{ PORTICO_BASE_URL: "ftp://x" }, /PORTICO_BASE_URL: must be http or https/],
     [{ PORTICO_DATABASE_URL: "mysql://x" }, /PORTICO_DATABASE_URL: must start with sqlite: or postgres:\/\//],
     [{ PORTICO_LOG_LEVEL: "loud" }, /PORTICO_LOG_LEVEL: must be one of/],
+    [{ PORTICO_TRUSTED_PROXIES: "10.0.0.0/33" }, /PORTICO_TRUSTED_PROXIES: "10.0.0.0\/33" is not an IP/],
+    [{ PORTICO_TRUSTED_PROXIES: "proxy.internal" }, /PORTICO_TRUSTED_PROXIES: "proxy.internal" is not/],
+    [{ PORTICO_TRUSTED_PROXIES: "10.0.0.0/8/1" }, /PORTICO_TRUSTED_PROXIES/],
   ];
   for (const [env, message] of bad) {
     it(`refuses ${JSON.stringify(env)} naming the variable`, () => {

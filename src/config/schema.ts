@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { isAbsolute, join, resolve } from "node:path";
 import { AppError } from "../lib/errors.ts";
 
@@ -29,6 +30,11 @@ export type Config = {
   readonly sessionIdleMinutes: number;
   /** Clock skew allowed on incoming SAML messages' IssueInstant. */
   readonly clockSkewSeconds: number;
+  /**
+   * Addresses and CIDRs of the reverse proxies in front of Portico. Only a request whose peer is
+   * one of them has its `X-Forwarded-For` and `X-Forwarded-Proto` believed.
+   */
+  readonly trustedProxies: readonly string[];
 };
 
 type VariableSpec = {
@@ -92,6 +98,12 @@ export const configVariables: readonly VariableSpec[] = [
     default: "`180`",
     meaning: "clock skew allowed on incoming SAML messages",
   },
+  {
+    name: "PORTICO_TRUSTED_PROXIES",
+    default: "none",
+    meaning:
+      "addresses or CIDRs of your reverse proxies, comma-separated; only their `X-Forwarded-For`/`-Proto` are believed",
+  },
 ];
 
 const fail = (variable: string, message: string): AppError =>
@@ -114,6 +126,24 @@ const positive = (variable: string, text: string | undefined, fallback: number, 
   if (!Number.isInteger(value) || value < 1 || value > max)
     throw fail(variable, `"${text}" must be a whole number from 1 to ${max}`);
   return value;
+};
+
+/** `10.0.0.0/8, 192.0.2.7, ::1`: addresses, or CIDRs whose prefix fits the address family. */
+const proxies = (variable: string, text: string | undefined): string[] => {
+  if (text === undefined) return [];
+  return text
+    .split(/[\s,]+/)
+    .filter((entry) => entry !== "")
+    .map((entry) => {
+      const [address = "", prefix, extra] = entry.split("/");
+      const family = isIP(address);
+      const bits = family === 4 ? 32 : 128;
+      const prefixOk =
+        prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits && extra === undefined);
+      if (family === 0 || !prefixOk)
+        throw fail(variable, `"${entry}" is not an IP address or CIDR (e.g. 10.0.0.0/8)`);
+      return entry;
+    });
 };
 
 const url = (variable: string, text: string): string => {
@@ -173,5 +203,6 @@ export const parseConfig = (env: Readonly<Record<string, string | undefined>>, c
       43200,
     ),
     clockSkewSeconds: positive("PORTICO_CLOCK_SKEW_SECONDS", value("PORTICO_CLOCK_SKEW_SECONDS"), 180, 3600),
+    trustedProxies: proxies("PORTICO_TRUSTED_PROXIES", value("PORTICO_TRUSTED_PROXIES")),
   };
 };

@@ -66,12 +66,27 @@ export type AuditEvent = {
 
 export type StoredAuditEvent = AuditEvent & { readonly id: number };
 
-/** Failed sign-in counters keyed by account or address. */
+/**
+ * Sign-in attempts counted against a key (an account, an address, a sign-in form). An attempt
+ * is counted before its password is checked; a right one is taken back afterwards.
+ */
 export type ThrottleRecord = {
   readonly key: string;
+  /** Attempts in the current window that were not proven right. */
   readonly failures: number;
   readonly windowStart: string;
   readonly lockedUntil: string | null;
+};
+
+/** How `countAttempt` moves a counter; timestamps are ISO strings, compared as text. */
+export type AttemptRule = {
+  readonly now: string;
+  /** A window that started at or before this instant is over: counting starts again at 1. */
+  readonly windowStartedBy: string;
+  /** The attempt that takes the count past this many is refused, and the key locked. */
+  readonly limit: number;
+  /** Where a lock that this attempt starts ends. */
+  readonly lockUntil: string;
 };
 
 export type AdminAccountRepository = {
@@ -120,8 +135,18 @@ export type AuditLogRepository = {
 
 export type ThrottleRepository = {
   get(key: string): Promise<ThrottleRecord | undefined>;
-  put(record: ThrottleRecord): Promise<void>;
+  /**
+   * Counts one attempt in a single atomic statement, so that parallel attempts, on one node or
+   * many, each see the count the others left. Returns the record after the attempt:
+   * `lockedUntil` later than `now` means the attempt is refused, and `failures` of exactly
+   * limit + 1 means this attempt started the lock.
+   */
+  countAttempt(key: string, rule: AttemptRule): Promise<ThrottleRecord>;
+  /** Takes back one counted attempt (its password was right). */
+  release(key: string): Promise<void>;
   clear(key: string): Promise<void>;
+  /** Forgets counters whose window ended and whose lock (if any) is over; returns how many. */
+  deleteStale(windowStartedBy: string, now: string): Promise<number>;
 };
 
 /**

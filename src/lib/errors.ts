@@ -192,6 +192,14 @@ export const errorCatalogue = {
     status: 400,
     message: "This sign-in page has expired; go back to the application and start again.",
   },
+  LOGIN_FORM_FOREIGN: {
+    status: 403,
+    message: "This sign-in page was not opened in this browser; go back to the application and start again.",
+  },
+  LOGIN_CROSS_SITE: {
+    status: 403,
+    message: "The sign-in form was posted from another site; sign in on this site's own page.",
+  },
   SSO_SESSION_NOT_FOUND: { status: 404, message: "There is no SSO session." },
 
   // Storage

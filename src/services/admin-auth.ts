@@ -3,11 +3,8 @@ import { verifyPasswordOrDecoy } from "../crypto/password.ts";
 import { hashToken } from "../crypto/tokens.ts";
 import { AppError } from "../lib/errors.ts";
 import type { Actor, ServiceContext } from "./context.ts";
-import { clearFailures, lockedUntil, recordFailure, type ThrottlePolicy } from "./throttle.ts";
-
-/** Admin sign-in limits: per account, and more loosely per address. */
-const accountPolicy: ThrottlePolicy = { failures: 5, windowMs: 15 * 60_000, lockoutMs: 15 * 60_000 };
-const addressPolicy: ThrottlePolicy = { ...accountPolicy, failures: 20 };
+import { recordSignInFailure } from "./sign-in-audit.ts";
+import { minutesUntil, signInCounters, throttledCheck } from "./throttle.ts";
 
 export type Principal = Actor & { readonly role: "ADMIN" | "AUDITOR" };
 
@@ -21,13 +18,13 @@ const memoMs = 60_000;
 const memoKey = (username: string, password: string) =>
   createHash("sha256").update(`${username}\u0000${password}`).digest("base64");
 
-const throttled = (until: Date, now: Date) =>
-  new AppError("AUTH_THROTTLED", {
-    message: `Too many failed sign-in attempts; try again in ${Math.ceil((until.getTime() - now.getTime()) / 60_000)} minute(s).`,
-    details: [
-      { field: "retryAfterSeconds", message: String(Math.ceil((until.getTime() - now.getTime()) / 1000)) },
-    ],
+const throttled = (until: Date, now: Date) => {
+  const seconds = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
+  return new AppError("AUTH_THROTTLED", {
+    message: `Too many failed sign-in attempts; try again in ${minutesUntil(until, now)} minute(s).`,
+    details: [{ field: "retryAfterSeconds", message: String(seconds) }],
   });
+};
 
 const basic = async (context: ServiceContext, encoded: string, address: string): Promise<Principal> => {
   const decoded = Buffer.from(encoded, "base64").toString("utf8");
@@ -35,28 +32,21 @@ const basic = async (context: ServiceContext, encoded: string, address: string):
   if (colon <= 0) throw new AppError("AUTH_INVALID_CREDENTIALS");
   const username = decoded.slice(0, colon);
   const password = decoded.slice(colon + 1);
-  const now = context.clock.now();
-  const accountKey = `account:${username.toLowerCase()}`;
-  const addressKey = `address:${address}`;
-  for (const key of [accountKey, addressKey]) {
-    const until = await lockedUntil(context, key, now);
-    if (until) throw throttled(until, now);
-  }
-  const account = await context.store.adminAccounts.get(username);
-  const memo = memoKey(username, password);
-  const memoUntil = verified.get(memo);
-  let ok = account !== undefined && memoUntil !== undefined && memoUntil > now.getTime();
-  if (!ok) {
-    ok = await verifyPasswordOrDecoy(password, account?.passwordHash);
-    if (ok) verified.set(memo, now.getTime() + memoMs);
-  }
-  if (!ok || !account) {
-    await recordFailure(context, accountKey, accountPolicy, now);
-    await recordFailure(context, addressKey, addressPolicy, now);
-    throw new AppError("AUTH_INVALID_CREDENTIALS");
-  }
-  await clearFailures(context, accountKey);
-  return { name: account.username, kind: "admin", role: account.role };
+  const result = await throttledCheck(context, signInCounters("admin", username, address), async () => {
+    const account = await context.store.adminAccounts.get(username);
+    const memo = memoKey(username, password);
+    const now = context.clock.now().getTime();
+    if (account && (verified.get(memo) ?? 0) > now) return account;
+    // The memo only spares scrypt; the attempt was counted above like any other.
+    const ok = await verifyPasswordOrDecoy(password, account?.passwordHash);
+    if (!ok || !account) return undefined;
+    verified.set(memo, now + memoMs);
+    return account;
+  });
+  if (result.ok) return { name: result.value.username, kind: "admin", role: result.value.role };
+  await recordSignInFailure(context, { area: "admin", username, address, refusal: result.refusal });
+  if (result.refusal) throw throttled(result.refusal.until, context.clock.now());
+  throw new AppError("AUTH_INVALID_CREDENTIALS");
 };
 
 const bearer = async (context: ServiceContext, token: string): Promise<Principal> => {

@@ -9,7 +9,7 @@ import { fixedClock } from "../lib/clock.ts";
 import { AppError, type ErrorCode } from "../lib/errors.ts";
 import { sequentialIds } from "../lib/ids.ts";
 import { openStore } from "../store/open-store.ts";
-import type { Actor, ServiceContext } from "./context.ts";
+import { type Actor, type ServiceContext, silentLog } from "./context.ts";
 import {
   addGroupMember,
   authenticateUser,
@@ -67,6 +67,7 @@ describe("directory service", () => {
       clock,
       ids: sequentialIds(),
       secretBox: createSecretBox(parseMasterKey(generateMasterKey())),
+      log: silentLog,
       baseUrl: "https://idp.example.com",
       entityId: "https://idp.example.com",
       sso: { sessionLifetimeMinutes: 480, sessionIdleMinutes: 60, clockSkewSeconds: 180 },

@@ -12,6 +12,7 @@ import { AppError } from "../lib/errors.ts";
 import { createDirectoryRepository } from "./directory-repository.ts";
 import type { Database } from "./schema.ts";
 import { createReplayCache, createSsoSessionRepository } from "./sso-repositories.ts";
+import { createThrottleRepository } from "./throttle-repository.ts";
 
 /** Unique-key violations from either driver become STORE_CONFLICT; everything else passes through. */
 const translate = (error: unknown): unknown => {
@@ -281,35 +282,7 @@ export const createRepositories = (db: Kysely<Database>): Repositories => ({
     },
   },
 
-  throttle: {
-    get: async (key) => {
-      const row = await db.selectFrom("auth_throttle").selectAll().where("key", "=", key).executeTakeFirst();
-      return (
-        row && {
-          key: row.key,
-          failures: Number(row.failures),
-          windowStart: row.window_start,
-          lockedUntil: row.locked_until,
-        }
-      );
-    },
-    put: async (record) => {
-      const values = {
-        failures: record.failures,
-        window_start: record.windowStart,
-        locked_until: record.lockedUntil,
-      };
-      await db
-        .insertInto("auth_throttle")
-        .values({ key: record.key, ...values })
-        .onConflict((oc) => oc.column("key").doUpdateSet(values))
-        .execute();
-    },
-    clear: async (key) => {
-      await db.deleteFrom("auth_throttle").where("key", "=", key).execute();
-    },
-  },
-
+  throttle: createThrottleRepository(db),
   directory: createDirectoryRepository(db),
   ssoSessions: createSsoSessionRepository(db),
   replayCache: createReplayCache(db),

@@ -145,21 +145,86 @@ for (const dialect of dialects) {
       assert.equal((await store.connections.get("t2"))?.id, "t2");
     });
 
-    it("upserts settings and throttle counters", async () => {
+    it("upserts settings", async () => {
       assert.equal(await store.settings.get("defaultSigningKeyId"), undefined);
       await store.settings.set("defaultSigningKeyId", "k1");
       await store.settings.set("defaultSigningKeyId", "k2");
       assert.equal(await store.settings.get("defaultSigningKeyId"), "k2");
-      await store.throttle.put({ key: "user:a", failures: 1, windowStart: "t0", lockedUntil: null });
-      await store.throttle.put({ key: "user:a", failures: 2, windowStart: "t0", lockedUntil: "t9" });
-      assert.deepEqual(await store.throttle.get("user:a"), {
-        key: "user:a",
-        failures: 2,
-        windowStart: "t0",
-        lockedUntil: "t9",
+    });
+
+    it("counts sign-in attempts, locks past the limit, restarts after the window, and takes one back", async () => {
+      const rule = (now: string) => ({
+        now,
+        windowStartedBy: "2026-01-01T00:00:00.000Z",
+        limit: 2,
+        lockUntil: "2026-01-01T00:30:00.000Z",
       });
+      const count = (now: string) => store.throttle.countAttempt("user:a", rule(now));
+      assert.deepEqual(await count("2026-01-01T00:10:00.000Z"), {
+        key: "user:a",
+        failures: 1,
+        windowStart: "2026-01-01T00:10:00.000Z",
+        lockedUntil: null,
+      });
+      await store.throttle.release("user:a");
+      assert.equal(
+        (await store.throttle.get("user:a"))?.failures,
+        0,
+        "a right password takes its attempt back",
+      );
+      assert.equal((await count("2026-01-01T00:11:00.000Z")).failures, 1);
+      assert.equal((await count("2026-01-01T00:12:00.000Z")).lockedUntil, null);
+      const locked = await count("2026-01-01T00:13:00.000Z");
+      assert.deepEqual([locked.failures, locked.lockedUntil], [3, "2026-01-01T00:30:00.000Z"]);
+      const stillLocked = await count("2026-01-01T00:14:00.000Z");
+      assert.deepEqual(
+        [stillLocked.failures, stillLocked.lockedUntil],
+        [4, "2026-01-01T00:30:00.000Z"],
+        "refused attempts are counted, so only the one that locked sees limit + 1",
+      );
+      assert.equal(
+        await store.throttle.deleteStale("2026-01-01T00:15:00.000Z", "2026-01-01T00:20:00.000Z"),
+        0,
+      );
+      const after = await store.throttle.countAttempt("user:a", {
+        ...rule("2026-01-01T00:31:00.000Z"),
+        windowStartedBy: "2026-01-01T00:16:00.000Z",
+      });
+      assert.deepEqual(
+        [after.failures, after.lockedUntil],
+        [1, null],
+        "a lock that ended starts the count again",
+      );
+      assert.equal(
+        await store.throttle.deleteStale("2026-01-01T00:31:00.000Z", "2026-01-01T00:46:00.000Z"),
+        1,
+      );
+      assert.equal(await store.throttle.get("user:a"), undefined);
+      await count("2026-01-01T00:10:00.000Z");
       await store.throttle.clear("user:a");
       assert.equal(await store.throttle.get("user:a"), undefined);
+    });
+
+    it("counts parallel attempts from two connections exactly: never more than the limit get through", async () => {
+      const other = openStore(database.url);
+      try {
+        const rule = {
+          now: "2026-01-02T00:00:00.000Z",
+          windowStartedBy: "2026-01-01T23:45:00.000Z",
+          limit: 5,
+          lockUntil: "2026-01-02T00:15:00.000Z",
+        };
+        const results = await Promise.all(
+          Array.from({ length: 60 }, (_, i) => (i % 2 ? other : store).throttle.countAttempt("race", rule)),
+        );
+        const allowed = results.filter((r) => r.lockedUntil === null);
+        assert.equal(allowed.length, 5);
+        assert.deepEqual(allowed.map((r) => r.failures).sort(), [1, 2, 3, 4, 5]);
+        assert.equal((await store.throttle.get("race"))?.failures, 60);
+        assert.equal(results.filter((r) => r.failures === 6).length, 1, "one attempt started the lock");
+      } finally {
+        await other.close();
+      }
     });
 
     it("keeps SSO sessions with their participants and forgets expired ones", async () => {

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { launchBrowser } from "../support/browser.ts";
 import { type Federation, startFederation } from "../support/federation.ts";
@@ -116,6 +118,62 @@ describe("sign-in to the emulated Salesforce org in Chromium", () => {
     assert.match((await page.textContent("body")) ?? "", /signed out of Portico and of the applications/);
     const sessionsAfter = await federation.emulatorJson<unknown[]>("/_emulator/sso/sessions");
     assert.equal(sessionsAfter.length, sessionsBefore.length - 1, "the org's session ended");
+    await context.close();
+  });
+});
+
+describe("login CSRF in Chromium", () => {
+  let federation: Federation;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let hostile: Server;
+  let hostileUrl = "";
+  let attackerForm = "";
+  before(async () => {
+    federation = await startFederation();
+    browser = await launchBrowser();
+    await federation.portico.request("POST", "/directory/users", {
+      uid: "mallory",
+      password: "mallory-password-1",
+      mail: "mallory@evil.test",
+    });
+    // The attacker opens a sign-in form in their own browser and puts it, filled in with their
+    // own account, on a page of theirs that submits itself.
+    const page = await fetch(
+      `${federation.porticoUrl}/idp/startSSO.ping?PartnerSpId=${encodeURIComponent(federation.spEntityId)}`,
+    );
+    const resume = /name="resume" value="([^"]*)"/.exec(await page.text())?.[1] ?? "";
+    attackerForm = `<!doctype html><title>Win a prize</title>
+      <form id="f" method="post" action="${federation.porticoUrl}/idp/login">
+        <input type="hidden" name="resume" value="${resume}">
+        <input type="hidden" name="username" value="mallory">
+        <input type="hidden" name="password" value="mallory-password-1">
+      </form><script>document.getElementById("f").submit()</script>`;
+    hostile = createServer((_request, response) => {
+      response.writeHead(200, { "content-type": "text/html" }).end(attackerForm);
+    });
+    await new Promise<void>((resolve) => hostile.listen(0, "localhost", resolve));
+    hostileUrl = `http://localhost:${(hostile.address() as AddressInfo).port}/`;
+  });
+  after(async () => {
+    hostile?.close();
+    await browser?.dispose();
+    await federation?.dispose();
+  });
+
+  it("a hostile page cannot sign the victim's browser into the attacker's account", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    // The victim has used Portico before: a form cookie of their own is in the browser.
+    await page.goto(`${federation.porticoUrl}/idp/login`);
+    await page.goto(hostileUrl);
+    await page.waitForURL((url) => url.href.startsWith(`${federation.porticoUrl}/idp/login`));
+    assert.equal(await page.title(), "Sign-in refused");
+    const cookies = await context.cookies(federation.porticoUrl);
+    assert.ok(!cookies.some((c) => c.name === "PORTICO_SSO"), "no SSO session was started");
+    await page.goto(
+      `${federation.porticoUrl}/idp/startSSO.ping?PartnerSpId=${encodeURIComponent(federation.spEntityId)}`,
+    );
+    assert.equal(await page.title(), "Sign in", "the victim's next SSO asks the victim to sign in");
     await context.close();
   });
 });

@@ -3,11 +3,13 @@ import { after, before, describe, it } from "node:test";
 import { createPostgresDatabase, type TestDatabase } from "../support/databases.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 import {
+  browserInject,
   cookieJar,
   createDirectoryUser,
   createSalesforceConnection,
   readPostForm,
   spEntityId,
+  submitSignInForm,
 } from "../support/sso.ts";
 
 /** The whole server on PostgreSQL (the clustered setup), not only its repositories. */
@@ -29,20 +31,11 @@ describe("Portico on PostgreSQL", () => {
     await createDirectoryUser(server);
     await createSalesforceConnection(server);
     const jar = cookieJar();
-    const login = await server.runtimeApp.inject({
+    const login = await browserInject(server.runtimeApp, jar, {
       method: "GET",
       url: `/idp/startSSO.ping?PartnerSpId=${encodeURIComponent(spEntityId)}`,
     });
-    const posted = await server.runtimeApp.inject({
-      method: "POST",
-      url: "/idp/login",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      payload: new URLSearchParams({
-        resume: readPostForm(login.body).resume ?? "",
-        username: "ada",
-        password: "ada-password-1",
-      }).toString(),
-    });
+    const posted = await submitSignInForm(server.runtimeApp, jar, login.body, "ada", "ada-password-1");
     jar.take(posted);
     assert.ok(readPostForm(posted.body).samlResponse);
     const again = await server.runtimeApp.inject({

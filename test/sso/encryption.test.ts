@@ -5,7 +5,13 @@ import { DOMParser } from "@xmldom/xmldom";
 import xmlenc from "xml-encryption";
 import type { SpConnection } from "../../src/domain/sp-connection.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
-import { cookieJar, createDirectoryUser, readPostForm } from "../support/sso.ts";
+import {
+  browserInject,
+  cookieJar,
+  createDirectoryUser,
+  readPostForm,
+  submitSignInForm,
+} from "../support/sso.ts";
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/metadata/${name}`, import.meta.url));
 
@@ -34,20 +40,11 @@ describe("encrypted assertions for an SP with an encryption certificate", () => 
 
   it("sends an EncryptedAssertion (AES-256-GCM, RSA-OAEP) that only the SP's key opens", async () => {
     const jar = cookieJar();
-    const login = await server.runtimeApp.inject({
+    const login = await browserInject(server.runtimeApp, jar, {
       method: "GET",
       url: `/idp/startSSO.ping?PartnerSpId=${encodeURIComponent("https://acme.my.salesforce.com")}`,
     });
-    const posted = await server.runtimeApp.inject({
-      method: "POST",
-      url: "/idp/login",
-      headers: { cookie: jar.header(), "content-type": "application/x-www-form-urlencoded" },
-      payload: new URLSearchParams({
-        resume: readPostForm(login.body).resume ?? "",
-        username: "ada",
-        password: "ada-password-1",
-      }).toString(),
-    });
+    const posted = await submitSignInForm(server.runtimeApp, jar, login.body, "ada", "ada-password-1");
     const xml = Buffer.from(readPostForm(posted.body).samlResponse ?? "", "base64").toString("utf8");
     assert.match(xml, /<saml:EncryptedAssertion/);
     assert.match(xml, /Algorithm="http:\/\/www\.w3\.org\/2009\/xmlenc11#aes256-gcm"/);

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { startTestServer, type TestServer } from "../support/server.ts";
 import {
+  browserInject,
   communityAcs,
   cookieJar,
   createDirectoryUser,
@@ -25,16 +26,7 @@ describe("IdP-initiated SSO at /idp/startSSO.ping", () => {
     url: string,
     jar: ReturnType<typeof cookieJar>,
     form?: Record<string, string>,
-  ) =>
-    server.runtimeApp.inject({
-      method,
-      url,
-      headers: {
-        cookie: jar.header(),
-        ...(form ? { "content-type": "application/x-www-form-urlencoded" } : {}),
-      },
-      ...(form ? { payload: new URLSearchParams(form).toString() } : {}),
-    });
+  ) => browserInject(server.runtimeApp, jar, { method, url, form });
 
   it("asks an anonymous browser to sign in, then posts a signed response to the default ACS", async () => {
     const jar = cookieJar();

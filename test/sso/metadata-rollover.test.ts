@@ -4,11 +4,13 @@ import { after, before, describe, it } from "node:test";
 import type { SpConnection } from "../../src/domain/sp-connection.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 import {
+  browserInject,
   cookieJar,
   createDirectoryUser,
   createSalesforceConnection,
   readPostForm,
   spEntityId,
+  submitSignInForm,
 } from "../support/sso.ts";
 
 const certificatesIn = (xml: string) =>
@@ -84,17 +86,8 @@ describe("IdP metadata and signing-key rollover", () => {
 
     const jar = cookieJar();
     const start = `/idp/startSSO.ping?PartnerSpId=${encodeURIComponent(spEntityId)}`;
-    const login = await server.runtimeApp.inject({ method: "GET", url: start });
-    const posted = await server.runtimeApp.inject({
-      method: "POST",
-      url: "/idp/login",
-      headers: { cookie: jar.header(), "content-type": "application/x-www-form-urlencoded" },
-      payload: new URLSearchParams({
-        resume: readPostForm(login.body).resume ?? "",
-        username: "ada",
-        password: "ada-password-1",
-      }).toString(),
-    });
+    const login = await browserInject(server.runtimeApp, jar, { method: "GET", url: start });
+    const posted = await submitSignInForm(server.runtimeApp, jar, login.body, "ada", "ada-password-1");
     const xml = Buffer.from(readPostForm(posted.body).samlResponse ?? "", "base64").toString();
     assert.deepEqual(certificatesIn(xml), [next], "responses are signed with the new key");
 

@@ -8,7 +8,14 @@ import {
   salesforceSp,
 } from "../support/saml-requests.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
-import { cookieJar, createDirectoryUser, createSalesforceConnection, readPostForm } from "../support/sso.ts";
+import {
+  browserInject,
+  cookieJar,
+  createDirectoryUser,
+  createSalesforceConnection,
+  readPostForm,
+  submitSignInForm,
+} from "../support/sso.ts";
 
 describe("SP-initiated SSO at /idp/SSO.saml2", () => {
   let server: TestServer;
@@ -36,21 +43,9 @@ describe("SP-initiated SSO at /idp/SSO.saml2", () => {
     return { id, url: `/idp/SSO.saml2?${query}` };
   };
   const get = (url: string, jar: ReturnType<typeof cookieJar>) =>
-    server.runtimeApp.inject({ method: "GET", url, headers: { cookie: jar.header() } });
-  const signIn = async (jar: ReturnType<typeof cookieJar>, loginBody: string) => {
-    const posted = await server.runtimeApp.inject({
-      method: "POST",
-      url: "/idp/login",
-      headers: { cookie: jar.header(), "content-type": "application/x-www-form-urlencoded" },
-      payload: new URLSearchParams({
-        resume: readPostForm(loginBody).resume ?? "",
-        username: "ada",
-        password: "ada-password-1",
-      }).toString(),
-    });
-    jar.take(posted);
-    return posted;
-  };
+    browserInject(server.runtimeApp, jar, { method: "GET", url });
+  const signIn = (jar: ReturnType<typeof cookieJar>, loginBody: string) =>
+    submitSignInForm(server.runtimeApp, jar, loginBody, "ada", "ada-password-1");
   const decoded = (body: string) =>
     Buffer.from(readPostForm(body).samlResponse ?? "", "base64").toString("utf8");
 

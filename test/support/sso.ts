@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import type { LightMyRequestResponse } from "fastify";
+import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import type { SpConnection } from "../../src/domain/sp-connection.ts";
 import type { TestServer } from "./server.ts";
 
@@ -58,6 +58,52 @@ export const cookieJar = () => {
     get: (name: string) => cookies.get(name),
   };
 };
+
+/**
+ * A request from a browser: it carries the jar's cookies and keeps the ones the response sets,
+ * as a browser does (the sign-in form is bound to the cookie set with it).
+ */
+export const browserInject = async (
+  app: FastifyInstance,
+  jar: ReturnType<typeof cookieJar>,
+  request: {
+    method: "GET" | "POST";
+    url: string;
+    form?: Record<string, string> | undefined;
+    remoteAddress?: string | undefined;
+    headers?: Record<string, string> | undefined;
+  },
+): Promise<LightMyRequestResponse> => {
+  const response = await app.inject({
+    method: request.method,
+    url: request.url,
+    headers: {
+      cookie: jar.header(),
+      ...(request.form ? { "content-type": "application/x-www-form-urlencoded" } : {}),
+      ...request.headers,
+    },
+    ...(request.form ? { payload: new URLSearchParams(request.form).toString() } : {}),
+    ...(request.remoteAddress ? { remoteAddress: request.remoteAddress } : {}),
+  });
+  jar.take(response);
+  return response;
+};
+
+/** Fills in and posts the sign-in form that `page` shows. */
+export const submitSignInForm = (
+  app: FastifyInstance,
+  jar: ReturnType<typeof cookieJar>,
+  page: string,
+  username: string,
+  password: string,
+  remoteAddress?: string,
+) =>
+  browserInject(app, jar, {
+    method: "POST",
+    url: "/idp/login",
+    form: { resume: readPostForm(page).resume ?? "", username, password },
+    remoteAddress,
+  });
 
 /** The hidden fields and action of the auto-POST form. */
 export const readPostForm = (html: string) => {

@@ -6,6 +6,7 @@ import { randomIds } from "../../lib/ids.ts";
 import { authenticate, type Principal } from "../../services/admin-auth.ts";
 import type { ServiceContext } from "../../services/context.ts";
 import { problemFor, toAppError } from "../problem.ts";
+import { trustProxy } from "../proxy.ts";
 import { accountRoutes } from "./accounts.ts";
 import { configurationRoutes } from "./configuration.ts";
 import { connectionRoutes } from "./connections.ts";
@@ -37,6 +38,8 @@ export type AdminAppOptions = {
   /** Where users are looked up (for `POST /sso/test`). */
   source: AuthenticationSource;
   logger?: FastifyBaseLogger | undefined;
+  /** Peers whose X-Forwarded-For/-Proto are believed (PORTICO_TRUSTED_PROXIES). */
+  trustedProxies?: readonly string[] | undefined;
   version: string;
 };
 
@@ -47,6 +50,7 @@ export const createAdminApp = async (options: AdminAppOptions): Promise<FastifyI
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: adminBodyLimit,
     genReqId: () => randomIds.next(),
+    trustProxy: trustProxy(options.trustedProxies),
     requestIdHeader: false,
     routerOptions: { ignoreTrailingSlash: true },
     ajv: {

@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { AuthenticationSource } from "../../domain/ports.ts";
 import { randomIds } from "../../lib/ids.ts";
 import type { ServiceContext } from "../../services/context.ts";
+import { trustProxy } from "../proxy.ts";
 import { loginRoutes } from "./login.ts";
 import { metadataRoutes } from "./metadata.ts";
 import { sendErrorPage } from "./respond.ts";
@@ -14,6 +15,8 @@ export type RuntimeAppOptions = {
   context: ServiceContext;
   source: AuthenticationSource;
   logger?: FastifyBaseLogger | undefined;
+  /** Peers whose X-Forwarded-For/-Proto are believed (PORTICO_TRUSTED_PROXIES). */
+  trustedProxies?: readonly string[] | undefined;
 };
 
 /** Bodies of SAML bindings are small; Salesforce's POSTed AuthnRequest is a few KB. */
@@ -25,6 +28,7 @@ export const createRuntimeApp = async (options: RuntimeAppOptions): Promise<Fast
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: runtimeBodyLimit,
     genReqId: () => randomIds.next(),
+    trustProxy: trustProxy(options.trustedProxies),
     requestIdHeader: false,
     routerOptions: { ignoreTrailingSlash: true },
   });

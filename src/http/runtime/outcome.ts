@@ -3,12 +3,13 @@ import type { FastifyReply } from "fastify";
 import type { SsoOutcome } from "../../services/sso/flow.ts";
 import type { LiveSession } from "../../services/sso/sessions.ts";
 import { messagePage } from "./pages.ts";
-import { sendAutoPost, sendLogin, setSessionCookie } from "./respond.ts";
+import { sendAutoPost, sendLogin, setLoginCookie, setSessionCookie } from "./respond.ts";
 
 /** Renders what the SSO flow decided: the sign-in form, or the auto-POST to the SP. */
 export const sendOutcome = (reply: FastifyReply, outcome: SsoOutcome, secure: boolean) => {
   switch (outcome.kind) {
     case "login":
+      setLoginCookie(reply, outcome.loginToken, secure);
       return sendLogin(
         reply,
         {

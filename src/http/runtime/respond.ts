@@ -1,11 +1,19 @@
 import { randomBytes } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { AppError } from "../../lib/errors.ts";
+import type { BrowserCookies } from "../../services/sso/flow.ts";
 import type { LiveSession } from "../../services/sso/sessions.ts";
 import { toAppError } from "../problem.ts";
 import { autoPostPage, errorPage, loginPage } from "./pages.ts";
 
 export const sessionCookie = "PORTICO_SSO";
+/** Binds sign-in forms to the browser they were shown to; sent only with the form's POST. */
+export const loginCookie = "PORTICO_LOGIN";
+
+export const browserCookies = (request: FastifyRequest): BrowserCookies => ({
+  session: request.cookies[sessionCookie],
+  login: request.cookies[loginCookie],
+});
 
 /** Headers every runtime page carries; the CSP is per page. */
 const pageHeaders = (reply: FastifyReply, csp: string) =>
@@ -43,7 +51,11 @@ export const sendLogin = (
   status = 200,
 ) => {
   const n = nonce();
-  pageHeaders(reply, `${baseCsp(n)}; form-action 'self'`).status(status);
+  // same-origin, not no-referrer: with no-referrer the browser sends `Origin: null` on the
+  // form's own POST, and the sign-in edge could not tell it from a cross-site one.
+  pageHeaders(reply, `${baseCsp(n)}; form-action 'self'`)
+    .header("Referrer-Policy", "same-origin")
+    .status(status);
   return reply.send(loginPage({ nonce: n, action: "/idp/login", ...options }));
 };
 
@@ -62,6 +74,8 @@ const titles: Partial<Record<string, string>> = {
   SAML_SP_INACTIVE: "Application not available",
   SAML_PROFILE_DISABLED: "Sign-in not allowed this way",
   LOGIN_EXPIRED: "Sign-in page expired",
+  LOGIN_FORM_FOREIGN: "Sign-in refused",
+  LOGIN_CROSS_SITE: "Sign-in refused",
 };
 
 /**
@@ -96,6 +110,14 @@ export const setSessionCookie = (reply: FastifyReply, session: LiveSession, secu
     sameSite: secure ? "none" : "lax",
     expires: new Date(session.expiresAt),
   });
+};
+
+/**
+ * SameSite=Strict: a cross-site POST never carries it, so a hostile page cannot complete a
+ * sign-in form in the victim's browser; Portico's own form posts same-origin and always does.
+ */
+export const setLoginCookie = (reply: FastifyReply, token: string, secure: boolean) => {
+  reply.setCookie(loginCookie, token, { path: "/idp/login", httpOnly: true, secure, sameSite: "strict" });
 };
 
 export const clearSessionCookie = (reply: FastifyReply, secure: boolean) => {

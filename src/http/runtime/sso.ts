@@ -7,7 +7,7 @@ import { startIdpInitiated } from "../../services/sso/flow.ts";
 import { bindingLimits } from "../../services/sso/limits.ts";
 import { receiveAuthnRequest } from "../../services/sso/sp-initiated.ts";
 import { sendOutcome } from "./outcome.ts";
-import { assertString, rawQuery, sessionCookie } from "./respond.ts";
+import { assertString, browserCookies, rawQuery } from "./respond.ts";
 
 export const ssoRoutes =
   (context: ServiceContext, source: AuthenticationSource, secure: boolean): FastifyPluginAsync =>
@@ -18,7 +18,7 @@ export const ssoRoutes =
       const outcome = await startIdpInitiated(context, source, {
         partnerSpId: assertString(query.PartnerSpId, "PartnerSpId"),
         targetResource: assertString(query.TargetResource, "TargetResource"),
-        sessionToken: request.cookies[sessionCookie],
+        browser: browserCookies(request),
       });
       return sendOutcome(reply, outcome, secure);
     });
@@ -31,7 +31,7 @@ export const ssoRoutes =
         context,
         source,
         decodeRedirect(query, bindingLimits),
-        request.cookies[sessionCookie],
+        browserCookies(request),
       );
       return sendOutcome(reply, outcome, secure);
     });
@@ -43,7 +43,7 @@ export const ssoRoutes =
         context,
         source,
         decodePost(body, bindingLimits),
-        request.cookies[sessionCookie],
+        browserCookies(request),
       );
       return sendOutcome(reply, outcome, secure);
     });

@@ -4,7 +4,14 @@ import { AppError } from "../../lib/errors.ts";
 import type { ServiceContext } from "../context.ts";
 import { issueResponse } from "./issue-response.ts";
 import { signIn } from "./login.ts";
-import { openPending, type PendingSso, sealPending } from "./resume.ts";
+import {
+  loginFormCounter,
+  newLoginToken,
+  openLoginForm,
+  type PendingSso,
+  sealLoginForm,
+  spendLoginForm,
+} from "./resume.ts";
 import {
   addParticipant,
   type LiveSession,
@@ -31,6 +38,8 @@ export type SsoOutcome =
   | {
       kind: "login";
       resume: string;
+      /** The sign-in cookie the form is bound to; the edge sets it with the form. */
+      loginToken: string;
       partnerName?: string | undefined;
       error?: string | undefined;
       username?: string;
@@ -38,6 +47,32 @@ export type SsoOutcome =
   | { kind: "signed-in"; session: LiveSession };
 
 export type ActiveConnection = SpConnection & { id: string };
+
+/** The cookies a browser brought: its SSO session, and the one its sign-in forms are bound to. */
+export type BrowserCookies = {
+  readonly session: string | undefined;
+  readonly login: string | undefined;
+};
+
+/** The sign-in form for a pending request (or none), bound to this browser. */
+const signInForm = (
+  context: ServiceContext,
+  pending: PendingSso | undefined,
+  browser: BrowserCookies,
+  partnerName?: string,
+): SsoOutcome => {
+  const loginToken = browser.login ?? newLoginToken();
+  return {
+    kind: "login",
+    resume: sealLoginForm(context, pending, loginToken),
+    loginToken,
+    partnerName,
+  };
+};
+
+/** `GET /idp/login`: the sign-in form without an SSO request behind it. */
+export const showSignIn = (context: ServiceContext, browser: BrowserCookies): SsoOutcome =>
+  signInForm(context, undefined, browser);
 
 /** The connection for an SP entity ID, when it may do browser SSO with this profile. */
 export const connectionForSso = async (
@@ -85,8 +120,9 @@ const activeConnection = async (context: ServiceContext, id: string): Promise<Ac
 export const completeSso = async (
   context: ServiceContext,
   source: AuthenticationSource,
-  pending: Omit<PendingSso, "expires">,
+  pending: PendingSso,
   session: LiveSession,
+  browser: BrowserCookies,
   /** The connection when the caller has just loaded and checked it; read again otherwise. */
   loaded?: ActiveConnection,
 ): Promise<SsoOutcome> => {
@@ -95,7 +131,7 @@ export const completeSso = async (
   if (!subject) {
     // The account was disabled or removed since the session began: sign in again.
     await context.store.ssoSessions.delete(session.id);
-    return { kind: "login", resume: sealPending(context, pending), partnerName: connection.name };
+    return signInForm(context, pending, browser, connection.name);
   }
   const issued = await issueResponse(context, {
     connection,
@@ -118,14 +154,14 @@ export const completeSso = async (
 export const continueOrSignIn = async (
   context: ServiceContext,
   source: AuthenticationSource,
-  pending: Omit<PendingSso, "expires">,
-  sessionToken: string | undefined,
+  pending: PendingSso,
+  browser: BrowserCookies,
   connection: ActiveConnection,
 ): Promise<SsoOutcome> => {
-  const session = await resumeSession(context, sessionToken);
+  const session = await resumeSession(context, browser.session);
   if (session && pending.forceAuthn !== true)
-    return completeSso(context, source, pending, session, connection);
-  return { kind: "login", resume: sealPending(context, pending), partnerName: connection.name };
+    return completeSso(context, source, pending, session, browser, connection);
+  return signInForm(context, pending, browser, connection.name);
 };
 
 /** `GET /idp/startSSO.ping?PartnerSpId=…[&TargetResource=…]`: IdP-initiated SSO. */
@@ -135,7 +171,7 @@ export const startIdpInitiated = async (
   input: {
     partnerSpId: string | undefined;
     targetResource: string | undefined;
-    sessionToken: string | undefined;
+    browser: BrowserCookies;
   },
 ): Promise<SsoOutcome> => {
   if (input.partnerSpId === undefined || input.partnerSpId === "") {
@@ -152,31 +188,46 @@ export const startIdpInitiated = async (
     context,
     source,
     { connectionId: connection.id, acsUrl: acs.url, relayState: input.targetResource },
-    input.sessionToken,
+    input.browser,
     connection,
   );
 };
 
-/** The sign-in form's POST: checks the password, starts a session, and resumes the SSO request. */
+/**
+ * The sign-in form's POST: opens the form (bound to this browser, not expired, not spent),
+ * checks the password under the form's, the account's and the address's counters, spends the
+ * form, starts a session, and resumes the SSO request behind it.
+ */
 export const submitSignIn = async (
   context: ServiceContext,
   source: AuthenticationSource,
-  input: { resume: string | undefined; username: string; password: string; address: string },
+  input: {
+    resume: string | undefined;
+    username: string;
+    password: string;
+    address: string;
+    browser: BrowserCookies;
+  },
 ): Promise<SsoOutcome> => {
-  const pending = openPending(context, input.resume);
-  if (input.resume !== undefined && input.resume !== "" && !pending) throw new AppError("LOGIN_EXPIRED");
+  const form = openLoginForm(context, input.resume, input.browser.login);
   let subject: Awaited<ReturnType<typeof signIn>>;
   try {
-    subject = await signIn(context, source, input.username, input.password, input.address);
+    subject = await signIn(context, source, {
+      username: input.username,
+      password: input.password,
+      address: input.address,
+      form: loginFormCounter(form),
+    });
   } catch (error) {
     if (
       error instanceof AppError &&
       (error.code === "LOGIN_INVALID_CREDENTIALS" || error.code === "LOGIN_THROTTLED")
     ) {
-      const partner = pending ? await context.store.connections.get(pending.connectionId) : undefined;
+      const partner = form.sso ? await context.store.connections.get(form.sso.connectionId) : undefined;
       return {
         kind: "login",
-        resume: input.resume ?? "",
+        resume: form.sealed,
+        loginToken: form.loginToken,
         partnerName: partner?.name,
         error: error.message,
         username: input.username,
@@ -184,7 +235,8 @@ export const submitSignIn = async (
     }
     throw error;
   }
+  await spendLoginForm(context, form);
   const session = await startSession(context, subject.uid);
-  if (!pending) return { kind: "signed-in", session };
-  return completeSso(context, source, pending, session);
+  if (!form.sso) return { kind: "signed-in", session };
+  return completeSso(context, source, form.sso, session, input.browser);
 };

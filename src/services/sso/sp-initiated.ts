@@ -11,6 +11,7 @@ import type { ServiceContext } from "../context.ts";
 import {
   type ActiveConnection,
   absoluteUrl,
+  type BrowserCookies,
   completeSso,
   connectionForSso,
   continueOrSignIn,
@@ -57,7 +58,7 @@ export const receiveAuthnRequest = async (
   context: ServiceContext,
   source: AuthenticationSource,
   decoded: DecodedMessage,
-  sessionToken: string | undefined,
+  browser: BrowserCookies,
 ): Promise<SsoOutcome> => {
   if (decoded.messageType !== "SAMLRequest") {
     throw new AppError("SAML_BINDING_INVALID", {
@@ -116,7 +117,7 @@ export const receiveAuthnRequest = async (
   };
   if (request.isPassive) {
     // saml-core §3.4.1: IsPassive forbids any interaction; without a usable session, say NoPassive.
-    const session = request.forceAuthn ? undefined : await resumeSession(context, sessionToken);
+    const session = request.forceAuthn ? undefined : await resumeSession(context, browser.session);
     if (!session) {
       return errorPost(
         context,
@@ -127,7 +128,7 @@ export const receiveAuthnRequest = async (
         new AppError("SAML_NO_PASSIVE"),
       );
     }
-    return completeSso(context, source, pending, session, connection);
+    return completeSso(context, source, pending, session, browser, connection);
   }
-  return continueOrSignIn(context, source, pending, sessionToken, connection);
+  return continueOrSignIn(context, source, pending, browser, connection);
 };
