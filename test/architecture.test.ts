@@ -88,6 +88,54 @@ describe("architecture", () => {
     assert.deepEqual(wrong, []);
   });
 
+  it("has no import cycles, type-only imports included", () => {
+    const graph = new Map<string, string[]>();
+    for (const file of files(join(root, "src"))) {
+      graph.set(
+        file,
+        importsOf(file)
+          .filter((s) => s.startsWith("."))
+          .map((s) => resolve(file, "..", s)),
+      );
+    }
+    // Tarjan's strongly connected components: every component of more than one file is a cycle.
+    const index = new Map<string, number>();
+    const low = new Map<string, number>();
+    const stack: string[] = [];
+    const onStack = new Set<string>();
+    const cycles: string[][] = [];
+    let next = 0;
+    const visit = (file: string) => {
+      index.set(file, next);
+      low.set(file, next);
+      next++;
+      stack.push(file);
+      onStack.add(file);
+      for (const target of graph.get(file) ?? []) {
+        if (!graph.has(target)) continue;
+        if (!index.has(target)) {
+          visit(target);
+          low.set(file, Math.min(low.get(file) ?? 0, low.get(target) ?? 0));
+        } else if (onStack.has(target)) {
+          low.set(file, Math.min(low.get(file) ?? 0, index.get(target) ?? 0));
+        }
+      }
+      if (low.get(file) === index.get(file)) {
+        const component: string[] = [];
+        let member: string | undefined;
+        do {
+          member = stack.pop();
+          if (member === undefined) break;
+          onStack.delete(member);
+          component.push(relative(root, member));
+        } while (member !== file);
+        if (component.length > 1) cycles.push(component.sort());
+      }
+    };
+    for (const file of graph.keys()) if (!index.has(file)) visit(file);
+    assert.deepEqual(cycles, []);
+  });
+
   it("http and cli hold no SQL and build no XML", () => {
     const offenders = sources
       .filter((f) => ["http", "cli"].includes(layerOf(f)))

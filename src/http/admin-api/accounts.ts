@@ -11,7 +11,7 @@ import {
   listApiTokens,
 } from "../../services/admin-accounts.ts";
 import type { ServiceContext } from "../../services/context.ts";
-import { principalOf } from "./app.ts";
+import { principalOf } from "./principal.ts";
 import { IdParams, Items, problems } from "./schemas.ts";
 
 const Role = Type.Union([Type.Literal("ADMIN"), Type.Literal("AUDITOR")]);

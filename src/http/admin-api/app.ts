@@ -13,25 +13,14 @@ import { connectionRoutes } from "./connections.ts";
 import { directoryRoutes } from "./directory.ts";
 import { keyRoutes } from "./keys.ts";
 import { metadataRoutes } from "./metadata.ts";
+import { adminApiBase } from "./principal.ts";
 import { ssoTestRoutes } from "./sso-test.ts";
 
-export const adminApiBase = "/pf-admin-api/v1";
 /** Large enough for 1 MB of metadata in base64; the XML parser caps the decoded size itself. */
+
 export const adminBodyLimit = 2 * 1024 * 1024;
 
 const stateChanging = new Set(["POST", "PUT", "PATCH", "DELETE"]);
-
-declare module "fastify" {
-  interface FastifyRequest {
-    principal: Principal | null;
-  }
-}
-
-/** The authenticated caller; the auth hook guarantees one on every API route. */
-export const principalOf = (request: FastifyRequest): Principal => {
-  if (!request.principal) throw new AppError("AUTH_REQUIRED");
-  return request.principal;
-};
 
 export type AdminAppOptions = {
   context: ServiceContext;

@@ -2,7 +2,7 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyPluginAsync } from "fastify";
 import { ConfigBundle, exportConfiguration, importConfiguration } from "../../services/config-bundle.ts";
 import type { ServiceContext } from "../../services/context.ts";
-import { principalOf } from "./app.ts";
+import { principalOf } from "./principal.ts";
 import { problems } from "./schemas.ts";
 
 export const configurationRoutes =

@@ -9,7 +9,7 @@ import {
   updateConnection,
 } from "../../services/connections.ts";
 import type { ServiceContext } from "../../services/context.ts";
-import { principalOf } from "./app.ts";
+import { principalOf } from "./principal.ts";
 import { IdParams, problems } from "./schemas.ts";
 
 const ListQuery = Type.Object(

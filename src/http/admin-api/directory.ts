@@ -20,7 +20,7 @@ import {
 } from "../../services/directory.ts";
 import { importCsv } from "../../services/directory-import.ts";
 import { type AttributeInput, limits, uidPattern } from "../../services/directory-validation.ts";
-import { adminApiBase, principalOf } from "./app.ts";
+import { adminApiBase, principalOf } from "./principal.ts";
 import { Items, problems } from "./schemas.ts";
 
 /**

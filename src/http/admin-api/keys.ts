@@ -11,7 +11,7 @@ import {
   listSigningKeys,
   setDefaultSigningKey,
 } from "../../services/keys.ts";
-import { principalOf } from "./app.ts";
+import { principalOf } from "./principal.ts";
 import { IdParams, Items, problems } from "./schemas.ts";
 
 const KeyPairView = Type.Object({

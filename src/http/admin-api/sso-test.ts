@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from "fastify";
 import type { AuthenticationSource } from "../../domain/ports.ts";
 import type { ServiceContext } from "../../services/context.ts";
 import { testSso } from "../../services/sso/test-sso.ts";
-import { principalOf } from "./app.ts";
+import { principalOf } from "./principal.ts";
 import { problems } from "./schemas.ts";
 
 /**

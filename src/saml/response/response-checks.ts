@@ -1,7 +1,7 @@
 import { parseDateTime } from "../bindings/message-fields.ts";
 import { signatureAlgorithmByUri } from "../signing/algorithms.ts";
 import { confirmationMethod, nameIdFormat, signatureAlgorithm, statusCode } from "../urn.ts";
-import type { AssertionSummary, ResponseSummary } from "./inspect-response.ts";
+import type { AssertionSummary, ResponseSummary } from "./response-summary.ts";
 import type { SignatureSummary } from "./verify-response-signature.ts";
 
 /**

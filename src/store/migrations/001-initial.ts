@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import type { Dialect } from "./index.ts";
+import type { Dialect } from "./dialect.ts";
 
 /** The foundation tables: admin accounts, API tokens, signing keys, connections, settings, audit. */
 export const up = async (db: Kysely<unknown>, dialect: Dialect): Promise<void> => {

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from "kysely";
-import type { Dialect } from "./index.ts";
+import type { Dialect } from "./dialect.ts";
 
 // uid and cn are case-insensitive, as LDAP's caseIgnoreMatch makes them: a lower-cased key column
 // carries the uniqueness and the order. "C" collation on PostgreSQL so that the order (and thus

@@ -2,8 +2,9 @@ import type { Kysely, Migration, MigrationProvider } from "kysely";
 import * as initial from "./001-initial.ts";
 import * as directory from "./002-directory.ts";
 import * as sso from "./003-sso.ts";
+import type { Dialect } from "./dialect.ts";
 
-export type Dialect = "sqlite" | "postgres";
+export type { Dialect } from "./dialect.ts";
 
 type NumberedMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
