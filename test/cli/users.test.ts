@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { authenticateUser } from "../../src/services/directory.ts";
+import { authenticateUser } from "../../src/services/directory/users.ts";
 import { type CliResult, type CliTestServer, parseJsonOutput, startCliServer } from "../support/cli.ts";
 
 const adaPassword = "Ada-stdin-Passphrase-1815";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { LightMyRequestResponse } from "fastify";
-import { authenticateUser } from "../../src/services/directory.ts";
+import { authenticateUser } from "../../src/services/directory/users.ts";
 import { adminPassword, api, basicAuth, startTestServer, type TestServer } from "../support/server.ts";
 
 const password = "Ada-Secret-Passphrase-1815";

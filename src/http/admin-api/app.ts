@@ -1,9 +1,9 @@
 import swagger from "@fastify/swagger";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { AuthenticationSource } from "../../domain/ports.ts";
 import { AppError } from "../../lib/errors.ts";
 import { randomIds } from "../../lib/ids.ts";
-import { authenticate, type Principal } from "../../services/admin-auth.ts";
+import { authenticate } from "../../services/admin-auth.ts";
 import type { ServiceContext } from "../../services/context.ts";
 import { problemFor, toAppError } from "../problem.ts";
 import { trustProxy } from "../proxy.ts";

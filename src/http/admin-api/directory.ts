@@ -4,22 +4,24 @@ import type { ServiceContext } from "../../services/context.ts";
 import {
   addGroupMember,
   createGroup,
-  createUser,
   deleteGroup,
+  getGroup,
+  listGroups,
+  removeGroupMember,
+  updateGroup,
+} from "../../services/directory/groups.ts";
+import { importCsv } from "../../services/directory/import.ts";
+import {
+  createUser,
   deleteUser,
   disableUser,
   enableUser,
-  getGroup,
   getUser,
-  listGroups,
   listUsers,
-  removeGroupMember,
   setPassword,
-  updateGroup,
   updateUser,
-} from "../../services/directory.ts";
-import { importCsv } from "../../services/directory-import.ts";
-import { type AttributeInput, limits, uidPattern } from "../../services/directory-validation.ts";
+} from "../../services/directory/users.ts";
+import { type AttributeInput, limits, uidPattern } from "../../services/directory/validation.ts";
 import { adminApiBase, principalOf } from "./principal.ts";
 import { Items, problems } from "./schemas.ts";
 

@@ -1,5 +1,5 @@
 import { AppError } from "../../lib/errors.ts";
-import { type ParseXmlOptions, parseXml } from "../../xml/parse.ts";
+import { parseXml } from "../../xml/parse.ts";
 import { attr, childElements, elementChildren, isNamed, rootElement, textOf } from "../../xml/select.ts";
 import { ns } from "../urn.ts";
 import {
@@ -21,7 +21,6 @@ import type {
   AttributeSummary,
   InspectResponseOptions,
   ResponseSummary,
-  SubjectConfirmationSummary,
 } from "./response-summary.ts";
 import { inspectSignature, type SignatureSummary } from "./verify-response-signature.ts";
 

@@ -1,6 +1,6 @@
 import type { AuthenticatedSubject, AuthenticationSource, DirectoryUser } from "../../domain/ports.ts";
 import type { ServiceContext } from "../context.ts";
-import { authenticateUser } from "../directory.ts";
+import { authenticateUser } from "../directory/users.ts";
 
 /** A directory user as the protocol sees them: LDAP-style attributes plus `uid` and `memberOf`. */
 const subjectOf = (user: DirectoryUser, groups: readonly string[]): AuthenticatedSubject => ({

@@ -1,5 +1,5 @@
-import { AppError, type ErrorDetail } from "../lib/errors.ts";
-import { codePointLabel, findInvalidXmlChar } from "../xml/chars.ts";
+import { AppError, type ErrorDetail } from "../../lib/errors.ts";
+import { codePointLabel, findInvalidXmlChar } from "../../xml/chars.ts";
 
 /**
  * The rules a directory entry must meet. Values end up inside signed SAML assertions and

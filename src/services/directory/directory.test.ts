@@ -3,30 +3,32 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
-import { createSecretBox, generateMasterKey, parseMasterKey } from "../crypto/secret-box.ts";
-import type { Store } from "../domain/ports.ts";
-import { fixedClock } from "../lib/clock.ts";
-import { AppError, type ErrorCode } from "../lib/errors.ts";
-import { sequentialIds } from "../lib/ids.ts";
-import { openStore } from "../store/open-store.ts";
-import { type Actor, type ServiceContext, silentLog } from "./context.ts";
+import { createSecretBox, generateMasterKey, parseMasterKey } from "../../crypto/secret-box.ts";
+import type { Store } from "../../domain/ports.ts";
+import { fixedClock } from "../../lib/clock.ts";
+import { AppError, type ErrorCode } from "../../lib/errors.ts";
+import { sequentialIds } from "../../lib/ids.ts";
+import { openStore } from "../../store/open-store.ts";
+import { type Actor, type ServiceContext, silentLog } from "../context.ts";
 import {
   addGroupMember,
-  authenticateUser,
   createGroup,
-  createUser,
   deleteGroup,
+  getGroup,
+  removeGroupMember,
+  updateGroup,
+} from "./groups.ts";
+import { importCsv } from "./import.ts";
+import {
+  authenticateUser,
+  createUser,
   deleteUser,
   disableUser,
-  getGroup,
   getUser,
   listUsers,
-  removeGroupMember,
   setPassword,
-  updateGroup,
   updateUser,
-} from "./directory.ts";
-import { importCsv } from "./directory-import.ts";
+} from "./users.ts";
 
 const actor: Actor = { name: "alice", kind: "admin" };
 const secret = "s3cret-Passphrase";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseCsv } from "./directory-csv.ts";
+import { parseCsv } from "./csv.ts";
 
 describe("parseCsv", () => {
   it("reads quoted fields, doubled quotes, CRLF and a byte-order mark, and knows each record's line", () => {

@@ -1,9 +1,9 @@
-import { hashPassword } from "../crypto/password.ts";
-import type { DirectoryGroup, DirectoryUser } from "../domain/ports.ts";
-import { snippet } from "../xml/chars.ts";
-import type { Actor, ServiceContext } from "./context.ts";
-import { appendChanges, directoryAudit as audit, type Change, groupUpdated } from "./directory.ts";
-import { parseCsv } from "./directory-csv.ts";
+import { hashPassword } from "../../crypto/password.ts";
+import type { DirectoryGroup, DirectoryUser } from "../../domain/ports.ts";
+import { snippet } from "../../xml/chars.ts";
+import type { Actor, ServiceContext } from "../context.ts";
+import { parseCsv } from "./csv.ts";
+import { appendChanges, directoryAudit as audit, type Change, groupUpdated } from "./records.ts";
 import {
   attributeName,
   attributeValues,
@@ -13,7 +13,7 @@ import {
   fail,
   limits,
   type Problems,
-} from "./directory-validation.ts";
+} from "./validation.ts";
 
 export type ImportResult = { imported: number; users: string[]; groupsCreated: string[] };
 
