@@ -10,6 +10,7 @@ import { accountRoutes } from "./accounts.ts";
 import { configurationRoutes } from "./configuration.ts";
 import { connectionRoutes } from "./connections.ts";
 import { directoryRoutes } from "./directory.ts";
+import { registerJsonBody } from "./json-body.ts";
 import { keyRoutes } from "./keys.ts";
 import { metadataRoutes } from "./metadata.ts";
 import { ssoTestRoutes } from "./sso-test.ts";
@@ -55,6 +56,7 @@ export const createAdminApp = async (options: AdminAppOptions): Promise<FastifyI
     },
   });
   app.decorateRequest("principal", null);
+  registerJsonBody(app);
 
   await app.register(swagger, {
     openapi: {
