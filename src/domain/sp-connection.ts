@@ -35,6 +35,15 @@ export const ssoProfiles = [
   "IDP_INITIATED_SLO",
   "SP_INITIATED_SLO",
 ] as const;
+export type SsoProfile = (typeof ssoProfiles)[number];
+
+/** What each profile lets happen, in the words an error page gives a user (never the enum name). */
+export const ssoProfileInWords: Readonly<Record<SsoProfile, string>> = {
+  IDP_INITIATED_SSO: "sign-in started at the identity provider",
+  SP_INITIATED_SSO: "sign-in started by the application",
+  IDP_INITIATED_SLO: "single logout started at the identity provider",
+  SP_INITIATED_SLO: "single logout started by the application",
+};
 export const bindings = ["ARTIFACT", "POST", "REDIRECT", "SOAP"] as const;
 
 const union = <T extends readonly string[]>(values: T, description?: string) =>
