@@ -1,6 +1,7 @@
-import { createDecipheriv, createHash, pbkdf2 } from "node:crypto";
+import { createDecipheriv, pbkdf2 } from "node:crypto";
 import { type AlgorithmIdentifier, PBES2Params, PBKDF2Params } from "pkijs";
 import { AppError } from "../lib/errors.ts";
+import { type KdfBudget, pkcs12Kdf, spendIterations } from "./pkcs12-kdf.ts";
 import { rc2CbcDecrypt } from "./rc2.ts";
 
 /**
@@ -8,9 +9,6 @@ import { rc2CbcDecrypt } from "./rc2.ts";
  * OpenSSL 3 writes) and the PKCS#12 PBE schemes (RFC 7292 Appendix B and C, what `-legacy`,
  * OpenSSL 1.x and older Windows write). Node does the ciphers except RC2, which rc2.ts does.
  */
-
-/** More iterations than this is a denial-of-service attempt, not a real export (OpenSSL uses 2048). */
-export const MAX_ITERATIONS = 1_000_000;
 
 const invalid = (message: string): AppError => new AppError("KEY_PKCS12_INVALID", { message });
 const REEXPORT = "re-export without -legacy (openssl pkcs12 -export then uses AES-256-CBC)";
@@ -55,63 +53,20 @@ const octets = (value: unknown): Buffer | undefined => {
   return Buffer.from(bytes);
 };
 
-const checkIterations = (iterations: number): number => {
-  if (!Number.isInteger(iterations) || iterations < 1 || iterations > MAX_ITERATIONS) {
-    throw invalid(
-      `The PKCS#12 file asks for ${iterations} key-derivation iterations; at most ${MAX_ITERATIONS} are accepted.`,
-    );
-  }
-  return iterations;
-};
-
 const decipher = (cipher: string, key: Buffer, iv: Buffer, data: Buffer): Buffer => {
   const engine = createDecipheriv(cipher, key, iv);
   return Buffer.concat([engine.update(data), engine.final()]);
 };
 
-/**
- * RFC 7292 Appendix B.2: the PKCS#12 key derivation with SHA-1 (the only hash its PBE schemes
- * use). `id` 1 derives key material, 2 an IV, 3 a MAC key. The password is BMPString with a
- * terminating NUL, as the RFC requires.
- */
-export const pkcs12Kdf = (
-  password: string,
-  salt: Buffer,
-  id: 1 | 2 | 3,
-  iterations: number,
-  length: number,
-): Buffer => {
-  const u = 20;
-  const v = 64;
-  const bmp = Buffer.alloc(password.length * 2 + 2);
-  for (let i = 0; i < password.length; i++) bmp.writeUInt16BE(password.charCodeAt(i), i * 2);
-  const fill = (source: Buffer): Buffer => {
-    const out = Buffer.alloc(v * Math.ceil(source.length / v));
-    for (let i = 0; i < out.length; i++) out.writeUInt8(source.readUInt8(i % source.length), i);
-    return out;
-  };
-  const block = Buffer.concat([salt.length > 0 ? fill(salt) : Buffer.alloc(0), fill(bmp)]);
-  const diversifier = Buffer.alloc(v, id);
-  const result: Buffer[] = [];
-  for (let produced = 0; produced < length; produced += u) {
-    let a = createHash("sha1").update(diversifier).update(block).digest();
-    for (let i = 1; i < iterations; i++) a = createHash("sha1").update(a).digest();
-    result.push(a);
-    // I_j = (I_j + B + 1) mod 2^(8v) for every v-byte block of I, B being A repeated.
-    const b = fill(a);
-    for (let offset = 0; offset < block.length; offset += v) {
-      let carry = 1;
-      for (let i = v - 1; i >= 0; i--) {
-        const sum = block.readUInt8(offset + i) + b.readUInt8(i) + carry;
-        block.writeUInt8(sum & 0xff, offset + i);
-        carry = sum >> 8;
-      }
-    }
-  }
-  return Buffer.concat(result).subarray(0, length);
-};
+/** Where an encrypted part is, and what its derivations are charged to. */
+type Charge = { readonly what: string; readonly budget: KdfBudget };
 
-const decryptPbes2 = async (params: unknown, data: Buffer, password: string): Promise<Buffer> => {
+const decryptPbes2 = async (
+  params: unknown,
+  data: Buffer,
+  password: string,
+  charge: Charge,
+): Promise<Buffer> => {
   let pbes2: PBES2Params;
   let kdf: PBKDF2Params;
   try {
@@ -130,7 +85,8 @@ const decryptPbes2 = async (params: unknown, data: Buffer, password: string): Pr
   if (scheme === undefined || digest === undefined || salt === undefined || iv === undefined) {
     throw invalid(`The PKCS#12 file uses a cipher Portico cannot read; ${REEXPORT}.`);
   }
-  const iterations = checkIterations(kdf.iterationCount);
+  // PBKDF2 runs in libuv's thread pool: it takes time, but never the event loop.
+  const iterations = spendIterations(charge.budget, kdf.iterationCount, charge.what);
   const key = await new Promise<Buffer>((resolve, reject) => {
     pbkdf2(Buffer.from(password, "utf8"), salt, iterations, scheme.keyLength, digest, (error, derived) =>
       error ? reject(error) : resolve(derived),
@@ -139,7 +95,13 @@ const decryptPbes2 = async (params: unknown, data: Buffer, password: string): Pr
   return decipher(scheme.cipher, key, iv, data);
 };
 
-const decryptPkcs12Pbe = (oid: string, params: unknown, data: Buffer, password: string): Buffer => {
+const decryptPkcs12Pbe = async (
+  oid: string,
+  params: unknown,
+  data: Buffer,
+  password: string,
+  charge: Charge,
+): Promise<Buffer> => {
   const scheme = pkcs12Schemes[oid];
   if (scheme === undefined) {
     throw invalid(
@@ -156,28 +118,31 @@ const decryptPkcs12Pbe = (oid: string, params: unknown, data: Buffer, password: 
   }
   const salt = octets(pbe.salt);
   if (salt === undefined) throw invalid("The PKCS#12 file's encryption parameters are malformed.");
-  const iterations = checkIterations(pbe.iterationCount);
-  const key = pkcs12Kdf(password, salt, 1, iterations, scheme.keyLength);
-  const iv = pkcs12Kdf(password, salt, 2, iterations, 8);
+  const iterations = spendIterations(charge.budget, pbe.iterationCount, charge.what);
+  const key = await pkcs12Kdf(password, salt, 1, iterations, scheme.keyLength);
+  spendIterations(charge.budget, iterations, `${charge.what}, its IV`);
+  const iv = await pkcs12Kdf(password, salt, 2, iterations, 8);
   return scheme.cipher === "rc2"
     ? rc2CbcDecrypt(key, key.length * 8, iv, data)
     : decipher(scheme.cipher, key, iv, data);
 };
 
 /**
- * Decrypts `data` encrypted under `algorithm` with `password`. Throws KEY_PKCS12_INVALID for an
- * unsupported scheme (naming it) or when decryption fails (wrong password or damaged file).
+ * Decrypts `data` encrypted under `algorithm` with `password`, charging its key derivations to
+ * `charge.budget`. Throws KEY_PKCS12_INVALID for an unsupported scheme (naming it), too many
+ * iterations, or when decryption fails (wrong password or damaged file).
  */
 export const decryptWithPassword = async (
   algorithm: AlgorithmIdentifier,
   data: Buffer,
   password: string,
+  charge: Charge,
 ): Promise<Buffer> => {
   const oid = algorithm.algorithmId;
   const params: unknown = algorithm.algorithmParams;
   try {
-    if (oid === "1.2.840.113549.1.5.13") return await decryptPbes2(params, data, password);
-    return decryptPkcs12Pbe(oid, params, data, password);
+    if (oid === "1.2.840.113549.1.5.13") return await decryptPbes2(params, data, password, charge);
+    return await decryptPkcs12Pbe(oid, params, data, password, charge);
   } catch (error) {
     if (error instanceof AppError) throw error;
     throw new AppError("KEY_PKCS12_INVALID", {

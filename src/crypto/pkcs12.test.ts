@@ -171,6 +171,43 @@ describe("importPkcs12", () => {
     assert.equal(createPrivateKey(pair.privateKeyPem).asymmetricKeyDetails?.modulusLength, 2048);
   });
 
+  it("reads the iteration counts Java's keytool writes: 10,000 now, 50,000 and a 100,000 MAC before JDK 12", async () => {
+    // keytool itself is not a test dependency; OpenSSL writes the same structures with its counts.
+    const java = exportP12("java.p12", "pw", "-iter", "10000");
+    assertSamePair(await importPkcs12({ pkcs12: java, password: "pw" }), "leaf.key", "leaf.pem");
+    const javaLegacy = exportP12("java-legacy.p12", "pw", "-legacy", "-iter", "100000");
+    assertSamePair(await importPkcs12({ pkcs12: javaLegacy, password: "pw" }), "leaf.key", "leaf.pem");
+  });
+
+  it("checks SHA-384 and SHA-512 MACs too", async () => {
+    for (const digest of ["sha384", "sha512"]) {
+      const pkcs12 = exportP12(`${digest}.p12`, "pw", "-macalg", digest);
+      assertSamePair(await importPkcs12({ pkcs12, password: "pw" }), "leaf.key", "leaf.pem");
+      await assert.rejects(
+        importPkcs12({ pkcs12, password: "not-pw" }),
+        hasCode("KEY_PKCS12_INVALID", /password is wrong/),
+      );
+    }
+  });
+
+  it("refuses more than 600,000 iterations in one derivation, naming the count and the limit", async () => {
+    const cases: [string[], RegExp][] = [
+      [["-iter", "600001"], /600001 key-derivation iterations \(the integrity MAC\).*at most 600000/],
+      [
+        ["-iter", "600001", "-nomaciter"],
+        /600001 key-derivation iterations \(the encrypted certificates\).*at most 600000/,
+      ],
+      [
+        ["-legacy", "-iter", "600001", "-nomaciter"],
+        /600001 key-derivation iterations \(the encrypted certificates\).*at most 600000/,
+      ],
+    ];
+    for (const [extra, message] of cases) {
+      const pkcs12 = exportP12("costly.p12", "pw", ...extra);
+      await assert.rejects(importPkcs12({ pkcs12, password: "pw" }), hasCode("KEY_PKCS12_INVALID", message));
+    }
+  });
+
   it("reads non-ASCII passwords, modern and legacy", async () => {
     const password = "pässwörd-Ω";
     for (const extra of [[], ["-legacy"]]) {

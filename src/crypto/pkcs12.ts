@@ -1,8 +1,7 @@
-import { createPrivateKey, type KeyObject, webcrypto, X509Certificate } from "node:crypto";
+import { createPrivateKey, type KeyObject, X509Certificate } from "node:crypto";
 import {
-  type AuthenticatedSafe,
+  AuthenticatedSafe,
   CertBag,
-  CryptoEngine,
   EncryptedData,
   PFX,
   PKCS8ShroudedKeyBag,
@@ -12,7 +11,9 @@ import {
 } from "pkijs";
 import { AppError } from "../lib/errors.ts";
 import { type KeyPairPem, keyPairFrom } from "./key-pair.ts";
-import { decryptWithPassword, MAX_ITERATIONS } from "./pkcs12-decrypt.ts";
+import { decryptWithPassword } from "./pkcs12-decrypt.ts";
+import { type KdfBudget, newKdfBudget } from "./pkcs12-kdf.ts";
+import { verifyPkcs12Mac } from "./pkcs12-mac.ts";
 
 /**
  * Reads a PKCS#12 (.p12/.pfx) file (RFC 7292) with pkijs for the structure and node for the
@@ -53,7 +54,11 @@ const parse = <T>(what: string, read: () => T): T => {
   }
 };
 
-const parseAndVerify = async (bytes: Buffer, password: string): Promise<AuthenticatedSafe> => {
+const parseAndVerify = async (
+  bytes: Buffer,
+  password: string,
+  budget: KdfBudget,
+): Promise<AuthenticatedSafe> => {
   const pfx = parse("not a PKCS#12 file", () => PFX.fromBER(arrayBuffer(bytes)));
   if (pfx.authSafe.contentType !== OID.data) {
     throw invalid(
@@ -63,26 +68,18 @@ const parseAndVerify = async (bytes: Buffer, password: string): Promise<Authenti
   if (pfx.macData === undefined) {
     throw invalid("The PKCS#12 file has no integrity MAC; export it again with a password and a MAC.");
   }
-  if ((pfx.macData.iterations ?? 1) > MAX_ITERATIONS) {
-    throw invalid(`The PKCS#12 file's MAC asks for more than ${MAX_ITERATIONS} iterations.`);
-  }
-  try {
-    // RFC 7292 §5.1: checks the HMAC over the authenticated safe under the password-derived key.
-    const engine = new CryptoEngine({ name: "node", crypto: webcrypto as Crypto });
-    await pfx.parseInternalValues(
-      { password: arrayBuffer(Buffer.from(password, "utf8")), checkIntegrity: true },
-      engine,
-    );
-  } catch (cause) {
-    throw invalid("The PKCS#12 password is wrong, or the file is damaged (its MAC does not verify).", cause);
-  }
-  const safe = pfx.parsedValue?.authenticatedSafe;
-  if (safe === undefined) throw invalid("The PKCS#12 file is malformed (no authenticated safe).");
-  return safe;
+  const content = parse("authenticated safe", () => {
+    const octets = pfx.authSafe.content as { getValue?: () => ArrayBuffer };
+    if (typeof octets.getValue !== "function") throw new Error("authSafe is not an OCTET STRING");
+    return Buffer.from(octets.getValue());
+  });
+  // RFC 7292 §5.1: the MAC is checked before anything the file holds is read.
+  await verifyPkcs12Mac(pfx.macData, content, password, budget);
+  return parse("authenticated safe", () => AuthenticatedSafe.fromBER(arrayBuffer(content)));
 };
 
 /** The bags of every SafeContents, decrypting the password-encrypted ones. */
-const readBags = async (safe: AuthenticatedSafe, password: string): Promise<SafeBag[]> => {
+const readBags = async (safe: AuthenticatedSafe, password: string, budget: KdfBudget): Promise<SafeBag[]> => {
   const bags: SafeBag[] = [];
   for (const info of safe.safeContents) {
     let der: Buffer;
@@ -92,7 +89,10 @@ const readBags = async (safe: AuthenticatedSafe, password: string): Promise<Safe
       const encrypted = parse("encrypted data", () => new EncryptedData({ schema: info.content }));
       const content = encrypted.encryptedContentInfo;
       const data = parse("encrypted data", () => Buffer.from(content.getEncryptedContent()));
-      der = await decryptWithPassword(content.contentEncryptionAlgorithm, data, password);
+      der = await decryptWithPassword(content.contentEncryptionAlgorithm, data, password, {
+        what: "the encrypted certificates",
+        budget,
+      });
     } else {
       throw invalid("The PKCS#12 file holds certificate-encrypted content, which Portico does not read.");
     }
@@ -109,13 +109,20 @@ const flatten = (bags: readonly SafeBag[]): SafeBag[] =>
       : [bag],
   );
 
-const privateKeyOf = async (bag: SafeBag, password: string): Promise<KeyObject | undefined> => {
+const privateKeyOf = async (
+  bag: SafeBag,
+  password: string,
+  budget: KdfBudget,
+): Promise<KeyObject | undefined> => {
   let der: Buffer;
   if (bag.bagId === OID.keyBag && bag.bagValue instanceof PrivateKeyInfo) {
     der = Buffer.from(bag.bagValue.toSchema().toBER(false));
   } else if (bag.bagId === OID.shroudedKeyBag && bag.bagValue instanceof PKCS8ShroudedKeyBag) {
     const data = Buffer.from(bag.bagValue.encryptedData.getValue());
-    der = await decryptWithPassword(bag.bagValue.encryptionAlgorithm, data, password);
+    der = await decryptWithPassword(bag.bagValue.encryptionAlgorithm, data, password, {
+      what: "the encrypted private key",
+      budget,
+    });
   } else {
     return undefined;
   }
@@ -156,12 +163,13 @@ export const importPkcs12 = async ({ pkcs12, password }: ImportPkcs12Options): P
   if (pkcs12.length === 0 || pkcs12.length > MAX_BYTES) {
     throw invalid(`The PKCS#12 file must be between 1 byte and ${MAX_BYTES / 1024} KiB.`);
   }
-  const safe = await parseAndVerify(pkcs12, password);
-  const bags = await readBags(safe, password);
+  const budget = newKdfBudget();
+  const safe = await parseAndVerify(pkcs12, password, budget);
+  const bags = await readBags(safe, password, budget);
   const keys: KeyObject[] = [];
   const certificates: X509Certificate[] = [];
   for (const bag of bags) {
-    const key = await privateKeyOf(bag, password);
+    const key = await privateKeyOf(bag, password, budget);
     if (key !== undefined) keys.push(key);
     const certificate = certificateOf(bag);
     if (certificate !== undefined) certificates.push(certificate);

@@ -35,6 +35,15 @@ export const ssoProfiles = [
   "IDP_INITIATED_SLO",
   "SP_INITIATED_SLO",
 ] as const;
+export type SsoProfile = (typeof ssoProfiles)[number];
+
+/** What each profile lets happen, in the words an error page gives a user (never the enum name). */
+export const ssoProfileInWords: Readonly<Record<SsoProfile, string>> = {
+  IDP_INITIATED_SSO: "sign-in started at the identity provider",
+  SP_INITIATED_SSO: "sign-in started by the application",
+  IDP_INITIATED_SLO: "single logout started at the identity provider",
+  SP_INITIATED_SLO: "single logout started by the application",
+};
 export const bindings = ["ARTIFACT", "POST", "REDIRECT", "SOAP"] as const;
 
 const union = <T extends readonly string[]>(values: T, description?: string) =>
@@ -90,11 +99,40 @@ export const AttributeFulfillmentValue = closed({
 const passthrough = (description: string) =>
   Type.Array(Type.Record(Type.String(), Type.Unknown()), { description });
 
+export const ConfigField = closed({
+  name: Type.String({ minLength: 1, maxLength: 128 }),
+  value: optional(Type.String({ maxLength: 16384 })),
+  encryptedValue: optional(Type.String({ maxLength: 32768 })),
+  inherited: optional(Type.Boolean()),
+});
+
+/**
+ * PingFederate's plug-in configuration (an adapter override's `configuration`): its name/value
+ * fields, loose and in tables, are typed so that secrets among them are sealed like target
+ * settings; anything else in it is kept as sent.
+ */
+const PluginConfiguration = Type.Object({
+  fields: optional(Type.Array(ConfigField)),
+  tables: optional(
+    Type.Array(
+      Type.Object({
+        name: Type.String(),
+        rows: optional(Type.Array(Type.Object({ fields: Type.Array(ConfigField) }))),
+      }),
+    ),
+  ),
+});
+
 export const AdapterMapping = closed({
   idpAdapterRef: optional(ResourceLink),
   restrictVirtualEntityIds: optional(Type.Boolean()),
   restrictedVirtualEntityIds: optional(Type.Array(Type.String())),
-  adapterOverrideSettings: optional(Type.Record(Type.String(), Type.Unknown())),
+  adapterOverrideSettings: optional(
+    Type.Object(
+      { configuration: optional(PluginConfiguration) },
+      { description: "an adapter instance overriding the default one (kept; secret fields sealed)" },
+    ),
+  ),
   abortSsoTransactionAsFailSafe: optional(Type.Boolean()),
   attributeSources: optional(passthrough("additional attribute lookups (kept, not evaluated)")),
   attributeContractFulfillment: Type.Record(Type.String({ minLength: 1 }), AttributeFulfillmentValue),
@@ -175,13 +213,6 @@ export const Credentials = closed({
   keyTransportAlgorithm: optional(union(["RSA_OAEP", "RSA_OAEP_256", "RSA_v15"] as const)),
 });
 
-export const ConfigField = closed({
-  name: Type.String({ minLength: 1, maxLength: 128 }),
-  value: optional(Type.String({ maxLength: 16384 })),
-  encryptedValue: optional(Type.String({ maxLength: 32768 })),
-  inherited: optional(Type.Boolean()),
-});
-
 export const SaasFieldInfo = closed({
   attributeNames: optional(Type.Array(Type.String())),
   defaultValue: optional(Type.String()),
@@ -249,14 +280,14 @@ export type ConfigField = Static<typeof ConfigField>;
 export type ConnectionCert = Static<typeof ConnectionCert>;
 export type OutboundProvision = Static<typeof OutboundProvision>;
 
-/** Target settings whose values are secrets: stored sealed, returned only as `encryptedValue`. */
-export const secretTargetSettings: ReadonlySet<string> = new Set([
-  "CLIENT_SECRET",
-  "OAUTH_ACCESS_TOKEN",
-  "OAUTH_REFRESH_TOKEN",
-  "JWT_PRIVATE_KEY",
-  "PASSWORD",
-]);
+/**
+ * Whether a configuration field (a target setting, an adapter's field) holds a secret: its name
+ * contains secret, token, password or key, in any case. Such a value is stored sealed and shown
+ * only as `encryptedValue`. Broad on purpose: `client_secret`, `REFRESH_TOKEN` and `API_KEY` are
+ * secrets however a connector spells them, and a harmless name it catches only loses its plain
+ * display, whereas a secret it missed would be stored and shown in clear.
+ */
+export const isSecretFieldName = (name: string): boolean => /secret|token|password|key/i.test(name);
 
 /** The provisioning plug-in type of the Salesforce connector (PingFederate's own id is not published). */
 export const salesforceProvisionerType = "SalesforceProvisioner";

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { AppError } from "../lib/errors.ts";
 import { createAdminAccount } from "./admin-accounts.ts";
+import { sealStoredSecrets } from "./connection-secrets.ts";
 import { type ServiceContext, systemActor } from "./context.ts";
 import { generateSigningKey } from "./keys.ts";
 
@@ -25,13 +26,15 @@ const ignoreRace = async (work: () => Promise<unknown>) => {
 
 /**
  * First start on an empty database: migrations, the `admin` account, and a self-signed RSA-2048
- * signing key pair. Later starts only apply new migrations.
+ * signing key pair. Later starts only apply new migrations and seal secrets stored in clear.
  */
 export const bootstrap = async (
   context: ServiceContext,
   options: { adminPassword: string | undefined },
 ): Promise<BootstrapReport> => {
   const migrations = await context.store.migrate();
+  // Connections stored before every secret-named field was sealed may hold secrets in clear.
+  await sealStoredSecrets(context);
   const report: BootstrapReport = {
     migrations,
     generatedAdminPassword: undefined,

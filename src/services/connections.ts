@@ -1,11 +1,10 @@
 import type { ConnectionRecord, Repositories } from "../domain/ports.ts";
-import { type ConfigField, type SpConnection, secretTargetSettings } from "../domain/sp-connection.ts";
+import type { SpConnection } from "../domain/sp-connection.ts";
 import { invariantErrors, parseCertificate, shapeErrors } from "../domain/validate-sp-connection.ts";
 import { AppError, type ErrorDetail } from "../lib/errors.ts";
 import { recordAudit } from "./audit.ts";
+import { sealSecrets, withSecretsSealed } from "./connection-secrets.ts";
 import type { Actor, ServiceContext } from "./context.ts";
-
-const sealContext = (name: string) => `spConnection.targetSettings:${name}`;
 
 /** The SSO Application Endpoint: the IdP-initiated URL the admin pastes into Salesforce. */
 export const ssoApplicationEndpoint = (baseUrl: string, entityId: string): string =>
@@ -36,43 +35,9 @@ const withoutReadOnly = (input: SpConnection): SpConnection => {
   return copy;
 };
 
-/**
- * Secret target settings: a `value` is sealed; an echoed `encryptedValue` is kept when this
- * server issued it, refused otherwise. Non-secret settings keep their plain value.
- */
-const sealSecrets = (context: ServiceContext, connection: SpConnection): void => {
-  const settings = connection.outboundProvision?.targetSettings ?? [];
-  settings.forEach((setting: ConfigField, i) => {
-    const field = `outboundProvision.targetSettings[${i}]`;
-    if (!secretTargetSettings.has(setting.name)) {
-      if (setting.encryptedValue !== undefined) {
-        failValidation([
-          { field: `${field}.encryptedValue`, message: `${setting.name} is not a secret; give value` },
-        ]);
-      }
-      return;
-    }
-    if (setting.value !== undefined) {
-      setting.encryptedValue = context.secretBox.seal(setting.value, sealContext(setting.name));
-      delete setting.value;
-      return;
-    }
-    if (setting.encryptedValue !== undefined) {
-      try {
-        context.secretBox.open(setting.encryptedValue, sealContext(setting.name));
-      } catch {
-        throw new AppError("CONN_ENCRYPTED_VALUE_INVALID", {
-          message: `${field}.encryptedValue (${setting.name}) was not issued by this server (or belongs to another field).`,
-          details: [{ field: `${field}.encryptedValue`, message: "not issued by this server" }],
-        });
-      }
-    }
-  });
-};
-
 /** The document as the API shows it: computed read-only fields added, secrets only sealed. */
 export const presentConnection = (context: ServiceContext, record: ConnectionRecord): SpConnection => {
-  const document: SpConnection = structuredClone(record.document);
+  const document = withSecretsSealed(context, record.document);
   document.creationDate = record.createdAt;
   document.modificationDate = record.updatedAt;
   if (document.spBrowserSso) {

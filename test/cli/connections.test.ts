@@ -13,6 +13,7 @@ import {
 } from "../support/cli.ts";
 
 const clientSecret = "sf-client-secret-never-print-7Q2w9E";
+const oddSecret = "odd-refresh-token-never-print-3Xc8";
 const endpoint = "http://localhost:9031/idp/startSSO.ping?PartnerSpId=https%3A%2F%2Facme.my.salesforce.com";
 const oneLineError = (code: string, status: number) =>
   new RegExp(`^portico: ${code}: [^\\n]+\\(HTTP ${status}\\)\\n$`);
@@ -228,10 +229,37 @@ describe("portico connections", () => {
     }
   });
 
+  it("never prints a secret under a name of its own, in get or export", async () => {
+    const document = salesforceConnection({
+      id: "initech",
+      entityId: "https://initech.my.salesforce.com",
+      name: "Initech",
+      clientSecret,
+    });
+    const settings = (document.outboundProvision as { targetSettings: Setting[] }).targetSettings;
+    settings.push({ name: "refresh_token", value: oddSecret }, { name: "ACCOUNT_ID", value: "001Q" });
+    const created = await run(a, ["connections", "create", "--file", "-"], {
+      stdin: JSON.stringify(document),
+    });
+    assert.equal(created.code, 0, created.stderr);
+    for (const argv of [
+      ["connections", "get", "initech"],
+      ["connections", "export", "initech"],
+    ]) {
+      const result = await run(a, argv);
+      assert.equal(result.code, 0, result.stderr);
+      const shown = (parseJsonOutput(result).outboundProvision as { targetSettings: Setting[] })
+        .targetSettings;
+      assert.equal(shown.find((s) => s.name === "refresh_token")?.value, undefined, argv.join(" "));
+      assert.ok(shown.find((s) => s.name === "refresh_token")?.encryptedValue, argv.join(" "));
+      assert.equal(shown.find((s) => s.name === "ACCOUNT_ID")?.value, "001Q");
+    }
+  });
+
   it("never printed the client secret or the admin password", () => {
     assert.ok(outputs.length > 20);
     for (const { stdout, stderr } of outputs) {
-      for (const secret of [clientSecret, cliAdminPassword]) {
+      for (const secret of [clientSecret, oddSecret, cliAdminPassword]) {
         assert.equal(stdout.includes(secret) || stderr.includes(secret), false);
       }
     }

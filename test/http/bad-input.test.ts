@@ -62,6 +62,45 @@ const cases: Case[] = [
     code: "REQ_UNSUPPORTED_MEDIA_TYPE",
   },
   {
+    name: "text/plain body",
+    method: "POST",
+    path: "/idp/spConnections",
+    raw: JSON.stringify(valid()),
+    headers: { "content-type": "text/plain" },
+    status: 415,
+    code: "REQ_UNSUPPORTED_MEDIA_TYPE",
+  },
+  {
+    name: "__proto__ key",
+    method: "POST",
+    path: "/idp/spConnections",
+    raw: JSON.stringify(valid()).replace(/^\{/, '{"__proto__":{"isAdmin":true},'),
+    status: 400,
+    code: "REQ_VALIDATION",
+    field: "__proto__",
+  },
+  {
+    name: "nested __proto__ key",
+    method: "PUT",
+    path: "/idp/spConnections/sfprod",
+    raw: JSON.stringify(mutate((c) => (c.id = "sfprod"))).replace(
+      '"spBrowserSso":{',
+      '"spBrowserSso":{"__proto__":{"signAssertions":false},',
+    ),
+    status: 400,
+    code: "REQ_VALIDATION",
+    field: "spBrowserSso.__proto__",
+  },
+  {
+    name: "constructor.prototype key",
+    method: "POST",
+    path: "/adminAccounts",
+    raw: '{"username":"eve","password":"a-long-password-1","constructor":{"prototype":{"role":"ADMIN"}}}',
+    status: 400,
+    code: "REQ_VALIDATION",
+    field: "constructor.prototype",
+  },
+  {
     name: "oversize body",
     method: "POST",
     path: "/idp/spConnections",
@@ -410,6 +449,22 @@ describe("admin API bad input", () => {
     assert.equal(created.statusCode, 201, created.body);
   });
   after(() => server.dispose());
+
+  it("accepts a DELETE that says application/json and sends no body", async () => {
+    const created = await server.request(
+      "POST",
+      "/idp/spConnections",
+      mutate((c) => {
+        c.id = "to-delete";
+        c.entityId = "https://to-delete.my.salesforce.com";
+        c.active = false;
+      }),
+    );
+    assert.equal(created.statusCode, 201, created.body);
+    const deleted = await server.request("DELETE", "/idp/spConnections/to-delete", undefined, { raw: "" });
+    assert.equal(deleted.statusCode, 204, deleted.body);
+    assert.equal((await server.context.store.connections.get("to-delete")) === undefined, true);
+  });
 
   for (const c of cases) {
     it(`${c.name} → ${c.status} ${c.code}`, async () => {

@@ -12,6 +12,8 @@ type Result = {
   relayState: null;
   xml: string;
   prettyXml: string;
+  usable: boolean;
+  notice: string;
   summary: {
     issuer: string;
     signatures: { on: string; verified: boolean }[];
@@ -60,6 +62,8 @@ describe("POST /sso/test", () => {
     assert.equal(result.user, "ada");
     assert.equal(result.acsUrl, orgAcs);
     assert.equal(result.relayState, null);
+    assert.equal(result.usable, false, "the Response shown is signed with a throwaway key");
+    assert.match(result.notice, /signed with a throwaway key made for this test alone/);
     assert.equal(result.summary.issuer, "https://idp.example.com");
     assert.equal(result.summary.assertion?.nameId, "ada@acme.example.com");
     assert.deepEqual(result.summary.assertion?.audiences, [spEntityId]);

@@ -1,29 +1,38 @@
-import { type Command, InvalidArgumentError } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import { CliError, type CliIo } from "../io.ts";
 import {
   type ConnectionOptions,
   clientFor,
   commandGroup,
-  defaultAdminUrl,
   isObject,
   type JsonObject,
   printJson,
   text,
+  usageError,
+  withConnectionOptions,
 } from "./common.ts";
 
-type TestOptions = Omit<ConnectionOptions, "user"> & {
-  adminUser?: string | undefined;
+type TestOptions = ConnectionOptions & {
   partner: string;
-  user: string;
+  subject?: string | undefined;
+  adminUser?: string | undefined;
   acsIndex?: number | undefined;
   raw?: boolean | undefined;
   json?: boolean | undefined;
+  allowUsableAssertion?: boolean | undefined;
 };
 
-const exitStatusHelp = `
+const afterHelp = `
+The Response is built exactly as for a real sign-in and checked as Salesforce would check it, but
+the one printed is signed with a throwaway key made for this test, so no SP that trusts Portico
+accepts it: the checks ran on a copy signed with the connection's key, which is not shown. With
+--allow-usable-assertion the printed Response is signed with the connection's key and signs the
+user in if posted to the SP before it expires; only an ADMIN account signed in with its password
+(not an API token) may ask, and the audit log records it (sso.test.usableAssertion) with the user.
+Nothing is posted and no session is created.
+
 Exit status: 0 when every check passes, 1 when a check fails (or the test cannot run), 2 on a
-usage error. The Response is built and signed exactly as for a real sign-in, but nothing is
-posted, no session is created, and only an audit event (sso.test) is recorded.
+usage error.
 `;
 
 // Values come from the directory and the connection: a control character (ESC, or a C1 code such
@@ -84,7 +93,12 @@ const summaryText = (result: JsonObject): string => {
     ["Recipient", [text(confirmation.recipient, hidden)]],
     ["Destination", [text(summary.destination)]],
     ["Valid", [window]],
-    ["Signed", signed.length === 0 ? ["nothing"] : [signed.join(", ")]],
+    [
+      "Signed",
+      signed.length === 0
+        ? ["nothing"]
+        : [`${signed.join(", ")}${result.usable === true ? "" : ", with the throwaway key"}`],
+    ],
     ["Attributes", attributes.length === 0 ? [encrypted ? hidden : "(none)"] : attributes],
   ]);
 };
@@ -107,8 +121,9 @@ const print = (io: CliIo, result: JsonObject, raw: boolean): void => {
     raw ? text(result.xml) : text(result.prettyXml),
     "",
     raw
-      ? "(The exact signed bytes, as they would be base64-encoded and posted.)"
+      ? "(The exact signed bytes.)"
       : "(Indented for reading, which breaks its signatures; --raw prints the signed bytes.)",
+    text(result.notice),
     "",
     "Summary",
     summaryText(result),
@@ -127,34 +142,46 @@ const print = (io: CliIo, result: JsonObject, raw: boolean): void => {
 export const registerSsoCommands = (program: Command, io: CliIo): void => {
   const group = commandGroup(program, "sso", "browser SSO tools");
 
-  group
+  const test = group
     .command("test")
     .description(
-      "build the SAML Response a user would get from an SP connection, print it decoded, and check it as Salesforce would (issuer, audience, recipient, NameID, validity window, signature)",
+      "build the SAML Response a directory user would get from an SP connection, print it decoded, and check it as Salesforce would (issuer, audience, recipient, NameID, validity window, signature)",
     )
     .requiredOption("--partner <entityId>", "the SP connection's entity ID")
-    .requiredOption("--user <uid>", "a user of the built-in directory")
+    .option(
+      "--subject <uid>",
+      "the directory user to test (the admin account is --user, as on every command)",
+    )
     .option("--acs-index <n>", "the Assertion Consumer Service by index (default: the default ACS)", acsIndex)
     .option("--raw", "print the exact signed XML instead of an indented copy")
+    .option(
+      "--allow-usable-assertion",
+      "sign the printed Response with the connection's key, so that it signs the user in (ADMIN accounts only; audited)",
+    )
     .option("--json", "print the API's JSON")
-    // --user names the directory user here (the documented `sso test --user <uid>`), so the admin
-    // account, --user on other commands, is --admin-user on this one.
-    .option("--url <url>", `admin listener URL (env PORTICO_ADMIN_URL, default ${defaultAdminUrl})`)
-    .option("--admin-user <name>", "admin account (env PORTICO_ADMIN_USER, default admin)")
-    .option("--password <password>", "admin password (env PORTICO_ADMIN_PASSWORD)")
-    .option("--token <token>", "API token, used instead of the password (env PORTICO_API_TOKEN)")
-    .addHelpText("after", exitStatusHelp)
+    // The directory user was --user and the admin --admin-user before: refuse the old spelling
+    // rather than read `--user ada` as the admin account "ada".
+    .addOption(new Option("--admin-user <name>").hideHelp());
+  withConnectionOptions(test)
+    .addHelpText("after", afterHelp)
     .action(async (options: TestOptions) => {
-      const connection = {
-        url: options.url,
-        user: options.adminUser,
-        password: options.password,
-        token: options.token,
-      };
-      const result = await clientFor(io, connection).post<JsonObject>("/sso/test", {
+      if (options.adminUser !== undefined) {
+        throw usageError(
+          "sso test takes the admin account as --user (as every command does), no longer --admin-user; the directory user is --subject <uid>",
+        );
+      }
+      if (options.subject === undefined) {
+        throw usageError(
+          options.user === undefined
+            ? "name the directory user to test with --subject <uid>"
+            : `name the directory user to test with --subject <uid>; --user names the admin account (did you mean --subject ${options.user}?)`,
+        );
+      }
+      const result = await clientFor(io, options).post<JsonObject>("/sso/test", {
         partnerSpId: options.partner,
-        uid: options.user,
+        uid: options.subject,
         ...(options.acsIndex === undefined ? {} : { acsIndex: options.acsIndex }),
+        ...(options.allowUsableAssertion === true ? { allowUsableAssertion: true } : {}),
       });
       if (options.json) printJson(io, result);
       else print(io, result, options.raw === true);

@@ -11,6 +11,7 @@ import { accountRoutes } from "./accounts.ts";
 import { configurationRoutes } from "./configuration.ts";
 import { connectionRoutes } from "./connections.ts";
 import { directoryRoutes } from "./directory.ts";
+import { registerJsonBody } from "./json-body.ts";
 import { keyRoutes } from "./keys.ts";
 import { metadataRoutes } from "./metadata.ts";
 import { adminApiBase } from "./principal.ts";
@@ -48,6 +49,7 @@ export const createAdminApp = async (options: AdminAppOptions): Promise<FastifyI
     },
   });
   app.decorateRequest("principal", null);
+  registerJsonBody(app);
 
   await app.register(swagger, {
     openapi: {

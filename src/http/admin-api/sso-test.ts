@@ -9,7 +9,8 @@ import { problems } from "./schemas.ts";
 /**
  * `POST /sso/test`: the Response a directory user would get from a connection, and whether the SP
  * would accept it. Portico's own resource; a POST because it signs with the connection's key (and
- * so needs X-XSRF-Header), although it stores nothing but an audit event.
+ * so needs X-XSRF-Header), although it stores nothing but an audit event. The Response returned is
+ * signed with a throwaway key unless an ADMIN account asks for a usable one (see test-sso.ts).
  */
 
 const TestBody = Type.Object(
@@ -18,6 +19,12 @@ const TestBody = Type.Object(
     uid: Type.String({ minLength: 1, maxLength: 256, description: "a user of the built-in directory" }),
     acsIndex: Type.Optional(
       Type.Integer({ minimum: 0, maximum: 65535, description: "an ACS by index; the default ACS if absent" }),
+    ),
+    allowUsableAssertion: Type.Optional(
+      Type.Boolean({
+        description:
+          "sign the Response with the connection's key, so that it signs the user in at the SP: ADMIN accounts with a password only (not API tokens), audited as sso.test.usableAssertion; otherwise a throwaway key signs it",
+      }),
     ),
   },
   { additionalProperties: false },
@@ -82,9 +89,14 @@ const TestResult = Type.Object({
   acsUrl: Type.String(),
   relayState: Type.Null(),
   xml: Type.String({
-    description: "the Response exactly as signed (what would be base64-encoded and posted)",
+    description:
+      "the Response exactly as signed; by default with a throwaway key, so that no SP accepts it (see usable)",
   }),
   prettyXml: Type.String({ description: "an indented copy for reading; its signatures no longer verify" }),
+  usable: Type.Boolean({
+    description: "whether xml is signed with the connection's key, so that the SP would accept it",
+  }),
+  notice: Type.String({ description: "what xml is signed with and what it can do, in words" }),
   summary: Type.Object({
     id: Text,
     issueInstant: Text,
@@ -121,6 +133,7 @@ export const ssoTestRoutes =
           partnerSpId: body.partnerSpId,
           uid: body.uid,
           acsIndex: body.acsIndex,
+          allowUsableAssertion: body.allowUsableAssertion,
         });
       },
     );

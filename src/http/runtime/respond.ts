@@ -69,13 +69,29 @@ export const sendAutoPost = (
   return reply.send(autoPostPage({ nonce: n, action, fields }));
 };
 
-const titles: Partial<Record<string, string>> = {
+const signInTitles: Partial<Record<string, string>> = {
   SAML_SP_UNKNOWN: "Unknown application",
   SAML_SP_INACTIVE: "Application not available",
   SAML_PROFILE_DISABLED: "Sign-in not allowed this way",
   LOGIN_EXPIRED: "Sign-in page expired",
   LOGIN_FORM_FOREIGN: "Sign-in refused",
   LOGIN_CROSS_SITE: "Sign-in refused",
+};
+
+const signOutTitles: Partial<Record<string, string>> = {
+  SAML_SP_UNKNOWN: "Unknown application",
+  SAML_SP_INACTIVE: "Application not available",
+  SAML_PROFILE_DISABLED: "Sign-out not allowed this way",
+};
+
+/** The single-logout endpoints: a failure there is a failed sign-out, not a failed sign-in. */
+const signOutRoutes: ReadonlySet<string> = new Set(["/idp/SLO.saml2", "/idp/startSLO.ping"]);
+
+const titleFor = (request: FastifyRequest, code: string, status: number): string => {
+  if (status >= 500) return "Something went wrong";
+  return signOutRoutes.has(request.routeOptions.url ?? "")
+    ? (signOutTitles[code] ?? "Sign-out failed")
+    : (signInTitles[code] ?? "Sign-in failed");
 };
 
 /**
@@ -92,7 +108,7 @@ export const sendErrorPage = (request: FastifyRequest, reply: FastifyReply, erro
   return reply.send(
     errorPage({
       nonce: n,
-      title: titles[appError.code] ?? (appError.status >= 500 ? "Something went wrong" : "Sign-in failed"),
+      title: titleFor(request, appError.code, appError.status),
       message: appError.expose ? appError.message : "The identity provider could not complete the request.",
       correlationId: request.id,
       code: appError.code,

@@ -1,5 +1,5 @@
 import type { AuthenticationSource, ConnectionRecord } from "../../domain/ports.ts";
-import type { SpConnection } from "../../domain/sp-connection.ts";
+import { type SpConnection, type SsoProfile, ssoProfileInWords } from "../../domain/sp-connection.ts";
 import { AppError } from "../../lib/errors.ts";
 import type { ServiceContext } from "../context.ts";
 import { issueResponse } from "./issue-response.ts";
@@ -78,7 +78,7 @@ export const showSignIn = (context: ServiceContext, browser: BrowserCookies): Ss
 export const connectionForSso = async (
   context: ServiceContext,
   entityId: string,
-  profile: "IDP_INITIATED_SSO" | "SP_INITIATED_SSO" | "IDP_INITIATED_SLO" | "SP_INITIATED_SLO",
+  profile: SsoProfile,
 ): Promise<ActiveConnection> => {
   const record: ConnectionRecord | undefined = await context.store.connections.getByEntityId(entityId);
   if (!record)
@@ -88,7 +88,7 @@ export const connectionForSso = async (
   const sso = record.document.spBrowserSso;
   if (!sso?.enabledProfiles.includes(profile)) {
     throw new AppError("SAML_PROFILE_DISABLED", {
-      message: `The connection "${record.name}" does not allow ${profile}.`,
+      message: `The application "${record.name}" does not allow ${ssoProfileInWords[profile]}.`,
     });
   }
   return { ...record.document, id: record.id };

@@ -115,6 +115,8 @@ export const issueResponse = async (
     inResponseTo?: string | undefined;
     authnInstant: Date;
     sessionIndex: string;
+    /** Another key to sign with (`sso test`'s throwaway key); the connection's key otherwise. */
+    signing?: SigningInput | undefined;
   },
 ): Promise<IssuedResponse> => {
   const { connection, subject } = input;
@@ -155,7 +157,7 @@ export const issueResponse = async (
       responseId: samlId(),
       assertionId,
     },
-    await signingFor(context, connection),
+    input.signing ?? (await signingFor(context, connection)),
     encryptionFor(connection),
   );
   return {

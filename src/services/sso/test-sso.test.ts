@@ -10,11 +10,12 @@ import {
 } from "../../../test/support/sso.ts";
 import type { Store } from "../../domain/ports.ts";
 import { AppError } from "../../lib/errors.ts";
-import type { Actor, ServiceContext } from "../context.ts";
+import type { Principal } from "../admin-auth.ts";
+import type { ServiceContext } from "../context.ts";
 import { directoryAuthenticationSource } from "./directory-source.ts";
 import { testSso } from "./test-sso.ts";
 
-const actor: Actor = { name: "admin", kind: "admin" };
+const actor: Principal = { name: "admin", kind: "admin", role: "ADMIN" };
 
 /** The store, recording every repository method called through it as `repository.method`. */
 const recordingStore = (store: Store, calls: string[]): Store =>

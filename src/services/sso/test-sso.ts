@@ -1,23 +1,33 @@
+import { generateSigningKeyPair } from "../../crypto/keys.ts";
 import type { AuthenticatedSubject, AuthenticationSource, ConnectionRecord } from "../../domain/ports.ts";
 import type { SpConnection } from "../../domain/sp-connection.ts";
 import { AppError } from "../../lib/errors.ts";
+import type { SigningInput } from "../../saml/response/build-response.ts";
 import {
   inspectResponse,
   type ResponseCheck,
   type ResponseSummary,
 } from "../../saml/response/inspect-response.ts";
 import { indentXml } from "../../xml/indent.ts";
+import type { Principal } from "../admin-auth.ts";
 import { recordAudit } from "../audit.ts";
-import type { Actor, ServiceContext } from "../context.ts";
+import type { ServiceContext } from "../context.ts";
 import { getSigningCertificatePem } from "../keys.ts";
 import { absoluteUrl, defaultAcs } from "./flow.ts";
-import { fulfill, issueResponse, issuerFor } from "./issue-response.ts";
+import { fulfill, issueResponse, issuerFor, signingFor } from "./issue-response.ts";
 
 /**
  * `portico sso test`: builds the Response a user would get from a connection, exactly as the SSO
  * endpoint would sign it, and inspects it as the SP would, so an admin can see what Salesforce
  * will receive and why it might refuse it — before a user tries. Nothing is stored (no session,
  * no replay entry) except one audit event naming who tested which partner for which user.
+ *
+ * The Response it shows must not sign that user in: anyone holding a Response signed with the
+ * connection's key could post it to Salesforce within its validity window. So the checks run on
+ * one signed with the connection's key, which is discarded, and the one shown is signed with a
+ * throwaway key made for this call alone, which no SP trusts. Only an ADMIN account signed in
+ * with its password (not an API token) may ask for a usable one, and that is audited apart
+ * (`sso.test.usableAssertion`), naming the user.
  */
 
 export type SsoTestInput = {
@@ -26,6 +36,8 @@ export type SsoTestInput = {
   readonly uid: string;
   /** An ACS by its index; the connection's default ACS when absent. */
   readonly acsIndex?: number | undefined;
+  /** Sign the Response shown with the connection's key, so that the SP would accept it. */
+  readonly allowUsableAssertion?: boolean | undefined;
 };
 
 export type SsoTestResult = {
@@ -39,10 +51,14 @@ export type SsoTestResult = {
   readonly acsUrl: string;
   /** An IdP-initiated test carries no RelayState. */
   readonly relayState: null;
-  /** The Response exactly as signed and posted (decoded from base64): verify or send only this. */
+  /** The Response exactly as signed (decoded from base64): verify only this. */
   readonly xml: string;
   /** An indented copy for reading; its signatures no longer verify. */
   readonly prettyXml: string;
+  /** Whether `xml` is signed with the connection's key, so that the SP would accept it. */
+  readonly usable: boolean;
+  /** What `xml` is signed with and what it can do, in words. */
+  readonly notice: string;
   readonly summary: ResponseSummary;
   readonly checks: readonly ResponseCheck[];
   /** Whether every check passes. */
@@ -128,11 +144,15 @@ const profilesCheck = (connection: SpConnection): ResponseCheck => {
   return { name: "SSO profiles", ok: true, detail: `${enabled} enabled.`, warning: null };
 };
 
+/** Who may ask for a Response that signs the user in: an ADMIN account, not an API token. */
+const mayHaveUsableAssertion = (principal: Principal): boolean =>
+  principal.kind === "admin" && principal.role === "ADMIN";
+
 /** See the comment at the top of this file. */
 export const testSso = async (
   context: ServiceContext,
   source: AuthenticationSource,
-  actor: Actor,
+  principal: Principal,
   input: SsoTestInput,
 ): Promise<SsoTestResult> => {
   const record = await context.store.connections.getByEntityId(input.partnerSpId);
@@ -141,19 +161,27 @@ export const testSso = async (
       message: `No SP connection has the entity ID ${input.partnerSpId}.`,
     });
   }
+  const usable = input.allowUsableAssertion === true;
   const audit = (outcome: "SUCCESS" | "FAILURE", detail: Record<string, unknown>) =>
     recordAudit(
       context.store.auditLog,
       context.clock,
-      actor,
-      "sso.test",
+      principal,
+      usable ? "sso.test.usableAssertion" : "sso.test",
       { type: "spConnection", id: record.id },
       { partnerSpId: record.entityId, uid: input.uid, ...detail },
       outcome,
     );
+  if (usable && !mayHaveUsableAssertion(principal)) {
+    await audit("FAILURE", { code: "AUTH_FORBIDDEN" });
+    throw new AppError("AUTH_FORBIDDEN", {
+      message:
+        "A usable assertion is given only to an ADMIN account signed in with its password, not to an API token; without allowUsableAssertion the test runs with a throwaway key.",
+    });
+  }
   let result: SsoTestResult;
   try {
-    result = await run(context, source, record, input);
+    result = await run(context, source, record, input.uid, input.acsIndex, usable);
   } catch (error) {
     await audit("FAILURE", { code: error instanceof AppError ? error.code : "INTERNAL" });
     throw error;
@@ -161,60 +189,104 @@ export const testSso = async (
   await audit(result.ok ? "SUCCESS" : "FAILURE", {
     acsUrl: result.acsUrl,
     failedChecks: result.checks.filter((c) => !c.ok).map((c) => c.name),
+    ...(usable ? { responseId: result.summary.id, nameId: result.summary.assertion?.nameId ?? null } : {}),
   });
   return result;
+};
+
+const throwawayNotice =
+  "This Response is signed with a throwaway key made for this test alone, not with the connection's key, so Salesforce (or any SP that trusts Portico) refuses it. The checks ran on an otherwise identical Response signed with the connection's key, which is not shown.";
+
+const usableNotice = (uid: string, acsUrl: string, summary: ResponseSummary): string => {
+  const until = summary.assertion?.subjectConfirmation?.notOnOrAfter ?? summary.assertion?.notOnOrAfter;
+  return `This Response is signed with the connection's key: posted to ${acsUrl}${until ? ` before ${until}` : ""}, it signs "${uid}" in. Keep it like a password; this test is in the audit log as sso.test.usableAssertion.`;
+};
+
+/** A key pair of the connection's kind, made for one test and then forgotten. */
+const throwawaySigning = async (signing: SigningInput, now: Date): Promise<SigningInput> => {
+  const pair = await generateSigningKeyPair({
+    keyAlgorithm: signing.algorithm.endsWith("ECDSA") ? "EC" : "RSA",
+    subjectDn: "CN=Portico sso test throwaway key, O=Trusted by no service provider",
+    validDays: 1,
+    now,
+  });
+  return { ...signing, privateKeyPem: pair.privateKeyPem, certificatePem: pair.certificatePem };
 };
 
 const run = async (
   context: ServiceContext,
   source: AuthenticationSource,
   record: ConnectionRecord,
-  input: SsoTestInput,
+  uid: string,
+  acsIndex: number | undefined,
+  usable: boolean,
 ): Promise<SsoTestResult> => {
   const connection = record.document;
-  const subject = await source.lookup(input.uid);
+  const subject = await source.lookup(uid);
   if (!subject) {
     throw new AppError("DIR_USER_NOT_FOUND", {
-      message: `The directory has no enabled user "${input.uid}": it does not exist or is disabled, so it could not sign in.`,
+      message: `The directory has no enabled user "${uid}": it does not exist or is disabled, so it could not sign in.`,
     });
   }
-  const acsUrl = acsFor(connection, input.acsIndex);
+  const acsUrl = acsFor(connection, acsIndex);
   requireSubject(record, subject);
   const now = context.clock.now();
-  let xml: string;
-  try {
-    ({ xml } = await issueResponse(context, {
-      connection: { ...connection, id: record.id },
-      subject,
-      acsUrl,
-      authnInstant: now,
-      sessionIndex: ssoTestSessionIndex,
-    }));
-  } catch (error) {
-    throw asConfigurationError(error, record);
-  }
+  const issue = async (signing?: SigningInput): Promise<string> => {
+    try {
+      const issued = await issueResponse(context, {
+        connection: { ...connection, id: record.id },
+        subject,
+        acsUrl,
+        authnInstant: now,
+        sessionIndex: ssoTestSessionIndex,
+        signing,
+      });
+      return issued.xml;
+    } catch (error) {
+      throw asConfigurationError(error, record);
+    }
+  };
+  const inspect = (xml: string, certificates: readonly string[]) =>
+    inspectResponse(xml, {
+      idpCertificatesPem: certificates,
+      expected: {
+        issuer: issuerFor(context, connection),
+        audience: connection.entityId,
+        recipient: acsUrl,
+        destination: acsUrl,
+      },
+      now,
+      skewMs: context.sso.clockSkewSeconds * 1000,
+    });
+  // What the SP would see: signed with the connection's key, checked against its certificate.
+  const signed = await issue();
   const keyId = connection.credentials?.signingSettings?.signingKeyPairRef.id;
   const certificates = keyId === undefined ? [] : [await getSigningCertificatePem(context, keyId)];
-  const inspected = inspectResponse(xml, {
-    idpCertificatesPem: certificates,
-    expected: {
-      issuer: issuerFor(context, connection),
-      audience: connection.entityId,
-      recipient: acsUrl,
-      destination: acsUrl,
-    },
-    now,
-    skewMs: context.sso.clockSkewSeconds * 1000,
-  });
+  const inspected = inspect(signed, certificates);
   const checks = [activeCheck(record), profilesCheck(connection), ...inspected.checks];
+  // What is shown by default: the same Response, signed with a key no SP trusts.
+  const throwawayCopy = async () => {
+    const throwaway = await throwawaySigning(await signingFor(context, connection), now);
+    const xml = await issue(throwaway);
+    return { xml, summary: inspect(xml, [throwaway.certificatePem]).summary, notice: throwawayNotice };
+  };
+  const shown = usable
+    ? {
+        xml: signed,
+        summary: inspected.summary,
+        notice: usableNotice(subject.uid, acsUrl, inspected.summary),
+      }
+    : await throwawayCopy();
   return {
     connection: { id: record.id, name: record.name, entityId: record.entityId, active: record.active },
     user: subject.uid,
     acsUrl,
     relayState: null,
-    xml,
-    prettyXml: indentXml(xml),
-    summary: inspected.summary,
+    xml: shown.xml,
+    prettyXml: indentXml(shown.xml),
+    usable,
+    notice: shown.notice,
+    summary: shown.summary,
     checks,
     ok: checks.every((c) => c.ok),
   };
