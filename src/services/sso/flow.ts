@@ -2,7 +2,8 @@ import type { AuthenticationSource, ConnectionRecord } from "../../domain/ports.
 import type { SpConnection } from "../../domain/sp-connection.ts";
 import { AppError } from "../../lib/errors.ts";
 import type { ServiceContext } from "../context.ts";
-import { issueResponse } from "./issue-response.ts";
+import { errorPost } from "./error-post.ts";
+import { type IssuedResponse, issueResponse } from "./issue-response.ts";
 import { signIn } from "./login.ts";
 import { openPending, type PendingSso, sealPending } from "./resume.ts";
 import {
@@ -97,14 +98,25 @@ export const completeSso = async (
     await context.store.ssoSessions.delete(session.id);
     return { kind: "login", resume: sealPending(context, pending), partnerName: connection.name };
   }
-  const issued = await issueResponse(context, {
-    connection,
-    subject,
-    acsUrl: pending.acsUrl,
-    inResponseTo: pending.requestId,
-    authnInstant: new Date(session.authnInstant),
-    sessionIndex: sessionIndexFor(session.id, connection.id),
-  });
+  let issued: IssuedResponse;
+  try {
+    issued = await issueResponse(context, {
+      connection,
+      subject,
+      acsUrl: pending.acsUrl,
+      inResponseTo: pending.requestId,
+      authnInstant: new Date(session.authnInstant),
+      sessionIndex: sessionIndexFor(session.id, connection.id),
+      requestedNameIdFormat: pending.requestedNameIdFormat,
+    });
+  } catch (error) {
+    // saml-core §3.4.1.1: a NameIDPolicy this user cannot be given (emailAddress without an email
+    // address) is answered at the ACS with InvalidNameIDPolicy, as one the connection never issues.
+    if (error instanceof AppError && error.code === "SAML_NAMEID_POLICY_UNSUPPORTED") {
+      return errorPost(context, connection, pending.acsUrl, pending.requestId, pending.relayState, error);
+    }
+    throw error;
+  }
   const updated = await addParticipant(context, session, issued.participant);
   return {
     kind: "post",
