@@ -125,6 +125,11 @@ export type ConnectionRepository = {
 export type SettingsRepository = {
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string): Promise<void>;
+  /**
+   * Stores `value` unless the key already has one, and returns the value that stands: the first
+   * writer wins, so nodes starting together agree on a generated setting.
+   */
+  setIfAbsent(key: string, value: string): Promise<string>;
 };
 
 export type AuditLogRepository = {

@@ -1,16 +1,19 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
+import type { Repositories } from "../domain/ports.ts";
 import { fieldName } from "../domain/validate-sp-connection.ts";
 import { AppError } from "../lib/errors.ts";
 import { recordAudit } from "./audit.ts";
 import { insertConnection, prepareConnection, presentConnection } from "./connections.ts";
 import type { Actor, ServiceContext } from "./context.ts";
 import { defaultKeySetting, exportSigningKeys, importSealedSigningKey } from "./keys.ts";
+import { pairwiseSecretSealContext, pairwiseSecretSetting } from "./sso/name-id.ts";
 
 /**
  * The whole configuration as one JSON document (`portico config export`): signing key pairs
- * (private keys only sealed under the master key), the default key, and every SP connection
- * (secrets only as encryptedValue). Admin accounts and API tokens are not part of it: an
+ * (private keys only sealed under the master key), the default key, every SP connection
+ * (secrets only as encryptedValue), and the sealed secret behind pairwise (PSEUDONYM) NameIDs, so
+ * that SPs know their users by the same identifiers after a restore. Admin accounts and API tokens are not part of it: an
  * export must not carry credentials that let its reader into the server.
  */
 export const ConfigBundle = Type.Object(
@@ -30,6 +33,9 @@ export const ConfigBundle = Type.Object(
       ),
     ),
     spConnections: Type.Array(Type.Unknown()),
+    pairwiseIdSecret: Type.Optional(
+      Type.String({ minLength: 1, description: "sealed under the master key" }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -38,6 +44,7 @@ export type ConfigBundle = Static<typeof ConfigBundle>;
 export const exportConfiguration = async (context: ServiceContext): Promise<ConfigBundle> => {
   const connections = await context.store.connections.list();
   const defaultId = await context.store.settings.get(defaultKeySetting);
+  const pairwiseIdSecret = await context.store.settings.get(pairwiseSecretSetting);
   return {
     formatVersion: 1,
     exportedAt: context.clock.now().toISOString(),
@@ -48,7 +55,32 @@ export const exportConfiguration = async (context: ServiceContext): Promise<Conf
       const { creationDate: _c, modificationDate: _m, ...document } = presentConnection(context, r);
       return document;
     }),
+    ...(pairwiseIdSecret === undefined ? {} : { pairwiseIdSecret }),
   };
+};
+
+/**
+ * Takes the bundle's pairwise-identifier secret. A server that already has another one has
+ * handed out identifiers with it, which replacing it would change: that is refused.
+ */
+const importPairwiseSecret = async (context: ServiceContext, repos: Repositories, sealed: string) => {
+  try {
+    context.secretBox.open(sealed, pairwiseSecretSealContext);
+  } catch (error) {
+    throw new AppError("CONFIG_BUNDLE_INVALID", {
+      message: "pairwiseIdSecret: it does not open with this server's master key.",
+      cause: error,
+    });
+  }
+  const standing = await repos.settings.setIfAbsent(pairwiseSecretSetting, sealed);
+  if (standing === sealed) return;
+  const ours = context.secretBox.open(standing, pairwiseSecretSealContext);
+  if (!ours.equals(context.secretBox.open(sealed, pairwiseSecretSealContext))) {
+    throw new AppError("CONFIG_NOT_EMPTY", {
+      message:
+        "pairwiseIdSecret: this server already issues pairwise NameIDs with another secret; import into an empty server.",
+    });
+  }
 };
 
 export type ImportReport = {
@@ -122,6 +154,8 @@ export const importConfiguration = async (
       }
       await repos.settings.set(defaultKeySetting, bundle.defaultSigningKeyId);
     }
+    if (bundle.pairwiseIdSecret !== undefined)
+      await importPairwiseSecret(context, repos, bundle.pairwiseIdSecret);
     for (const [i, document] of bundle.spConnections.entries()) {
       try {
         const connection = await prepareConnection(context, repos, document);

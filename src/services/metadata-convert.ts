@@ -22,6 +22,8 @@ export type ConvertResult = {
   certSubjectDn: string | null;
   certSerialNumber: string | null;
   certExpiration: string | null;
+  /** What of the metadata the connection could not use, in sentences for the admin. */
+  warnings: readonly string[];
 };
 
 const decodeBase64 = (text: string): Buffer => {
@@ -62,7 +64,10 @@ export const convertMetadata = async (
       message: "The server has no default signing key pair; generate one first.",
     });
   }
-  const connection = applySalesforceTemplate(metadata, { keyPairId: key.id, keyAlgorithm: key.keyAlgorithm });
+  const { connection, warnings } = applySalesforceTemplate(metadata, {
+    keyPairId: key.id,
+    keyAlgorithm: key.keyAlgorithm,
+  });
   const first = metadata.signingCertificates[0];
   const cert = first === undefined ? undefined : new X509Certificate(Buffer.from(first, "base64"));
   const presented = presentConnection(context, {
@@ -83,5 +88,6 @@ export const convertMetadata = async (
     certSubjectDn: cert ? cert.subject.replace(/\n/g, ", ") : null,
     certSerialNumber: cert ? cert.serialNumber : null,
     certExpiration: cert ? new Date(cert.validTo).toISOString() : null,
+    warnings,
   };
 };

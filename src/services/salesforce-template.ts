@@ -3,7 +3,10 @@ import {
   type SpConnection,
   salesforceProvisionerType,
 } from "../domain/sp-connection.ts";
+import { metadataError } from "../saml/metadata/metadata-error.ts";
 import type { ParsedSpMetadata } from "../saml/metadata/parse-sp-metadata.ts";
+import { nameIdFormat } from "../saml/urn.ts";
+import { porticoNameIdFormats } from "./sso/name-id.ts";
 
 /** The templates `POST /connectionMetadata/convert` knows. */
 export const templateIds = ["salesforce-provisioner"] as const;
@@ -37,17 +40,104 @@ export const salesforceDefaultTargetSettings = [
   { name: "PERMISSION_SET_MANAGEMENT", value: "Merge with permission sets in Salesforce" },
 ] as const;
 
+const bindingLabels: Readonly<Record<string, string>> = {
+  ARTIFACT: "HTTP-Artifact",
+  REDIRECT: "HTTP-Redirect",
+  PAOS: "PAOS",
+  SOAP: "SOAP",
+  POST: "HTTP-POST",
+};
+
+/**
+ * The SP's Assertion Consumer Services Portico can answer at: HTTP-POST only (Portico has no
+ * artifact resolution service, and Web Browser SSO never answers by Redirect). The others are
+ * left out with a warning; when the default was one of them, the first HTTP-POST one becomes it.
+ */
+const postEndpoints = (metadata: ParsedSpMetadata, warnings: string[]) => {
+  const posts = metadata.assertionConsumerServices.filter((acs) => acs.binding === "POST");
+  for (const acs of metadata.assertionConsumerServices.filter((a) => a.binding !== "POST")) {
+    warnings.push(
+      `AssertionConsumerService ${acs.url} (index ${acs.index}) uses ${bindingLabels[acs.binding] ?? acs.binding}; Portico answers only over HTTP-POST, so it was left out.`,
+    );
+  }
+  if (posts.length === 0) {
+    throw metadataError(
+      "SAML_METADATA_NO_ACS",
+      "no AssertionConsumerService uses HTTP-POST, the only binding Portico answers with",
+    );
+  }
+  const hasDefault = posts.some((acs) => acs.isDefault);
+  return posts.map((acs, i) => ({
+    binding: "POST" as const,
+    url: acs.url,
+    index: acs.index,
+    isDefault: hasDefault ? acs.isDefault : i === 0,
+  }));
+};
+
+const sloEndpoints = (metadata: ParsedSpMetadata, warnings: string[]) => {
+  const usable = metadata.singleLogoutServices.filter(
+    (s) => s.binding === "POST" || s.binding === "REDIRECT",
+  );
+  for (const slo of metadata.singleLogoutServices.filter((s) => !usable.includes(s))) {
+    warnings.push(
+      `SingleLogoutService ${slo.url} uses ${bindingLabels[slo.binding] ?? slo.binding}; Portico logs out over HTTP-Redirect and HTTP-POST only, so it was left out.`,
+    );
+  }
+  return usable.map((s) => ({
+    binding: s.binding === "POST" ? ("POST" as const) : ("REDIRECT" as const),
+    url: s.url,
+    ...(s.responseUrl === undefined ? {} : { responseUrl: s.responseUrl }),
+  }));
+};
+
+/**
+ * The subject the SP's metadata asks for: the first of its NameIDFormats Portico can issue
+ * (saml-metadata §2.4.1 gives them no order, but SPs list the one they prefer first). transient becomes the
+ * TRANSIENT identity mapping, persistent the PSEUDONYM one (a pairwise identifier, never the
+ * directory's own), emailAddress and unspecified the directory's `mail` in that format.
+ */
+const subjectFor = (metadata: ParsedSpMetadata, warnings: string[]) => {
+  const issuable = metadata.nameIdFormats.filter((f) => porticoNameIdFormats.includes(f));
+  const chosen = issuable[0] ?? nameIdFormat.unspecified;
+  if (metadata.nameIdFormats.length > 0 && issuable.length === 0) {
+    warnings.push(
+      `Portico cannot issue any of the metadata's NameIDFormats (${metadata.nameIdFormats.join(", ")}); the subject is the directory's mail, format unspecified.`,
+    );
+  }
+  const mapping =
+    chosen === nameIdFormat.transient
+      ? ("TRANSIENT" as const)
+      : chosen === nameIdFormat.persistent
+        ? ("PSEUDONYM" as const)
+        : ("STANDARD" as const);
+  if (mapping !== "STANDARD") {
+    return { mapping, coreAttributes: [], fulfillment: {} };
+  }
+  return {
+    mapping,
+    coreAttributes: [{ name: "SAML_SUBJECT", nameFormat: chosen }],
+    fulfillment: { SAML_SUBJECT: { source: { type: "ADAPTER" as const }, value: "mail" } },
+  };
+};
+
+/** A converted connection, and what of the metadata it could not use. */
+export type TemplateResult = { readonly connection: SpConnection; readonly warnings: readonly string[] };
+
 /**
  * The "Salesforce Provisioner" quick-connection template applied to Salesforce's SP metadata
- * (`SAMLSP-<id>.xml`): every ACS with its index and the metadata's default, SLO endpoints,
- * Salesforce's request-signing certificate, IdP- and SP-initiated SSO over POST and Redirect,
- * SAML_SUBJECT from the directory's `mail`, a signed response with the certificate in KeyInfo,
- * 5/5 minutes of assertion lifetime, and Salesforce provisioning with the default options.
+ * (`SAMLSP-<id>.xml`): every HTTP-POST ACS with its index and the metadata's default, SLO
+ * endpoints, Salesforce's request-signing certificate, IdP- and SP-initiated SSO over POST and
+ * Redirect, SAML_SUBJECT from the directory's `mail` (or the identifier the metadata's
+ * NameIDFormat asks for), a signed response (and a signed assertion when WantAssertionsSigned says
+ * so) with the certificate in KeyInfo, 5/5 minutes of assertion lifetime, and Salesforce
+ * provisioning with the default options.
  */
 export const applySalesforceTemplate = (
   metadata: ParsedSpMetadata,
   signing: { keyPairId: string; keyAlgorithm: "RSA" | "EC" },
-): SpConnection => {
+): TemplateResult => {
+  const warnings: string[] = [];
   const certs: ConnectionCert[] = [
     ...metadata.signingCertificates.map((der, i) => ({
       x509File: { fileData: pem(der) },
@@ -67,8 +157,10 @@ export const applySalesforceTemplate = (
         encryptionCert: true,
       })),
   ];
-  const slo = metadata.singleLogoutServices.filter((s) => s.binding === "POST" || s.binding === "REDIRECT");
-  return {
+  const ssoServiceEndpoints = postEndpoints(metadata, warnings);
+  const slo = sloEndpoints(metadata, warnings);
+  const subject = subjectFor(metadata, warnings);
+  const connection: SpConnection = {
     type: "SP",
     entityId: metadata.entityId,
     name: displayName(metadata.entityId),
@@ -93,36 +185,22 @@ export const applySalesforceTemplate = (
         ...(slo.length > 0 ? (["IDP_INITIATED_SLO", "SP_INITIATED_SLO"] as const) : []),
       ],
       incomingBindings: ["POST", "REDIRECT"],
-      ssoServiceEndpoints: metadata.assertionConsumerServices
-        .filter((acs) => acs.binding === "POST" || acs.binding === "ARTIFACT")
-        .map((acs) => ({
-          binding: acs.binding === "ARTIFACT" ? ("ARTIFACT" as const) : ("POST" as const),
-          url: acs.url,
-          index: acs.index,
-          isDefault: acs.isDefault,
-        })),
-      sloServiceEndpoints: slo.map((s) => ({
-        binding: s.binding === "POST" ? ("POST" as const) : ("REDIRECT" as const),
-        url: s.url,
-        ...(s.responseUrl === undefined ? {} : { responseUrl: s.responseUrl }),
-      })),
+      ssoServiceEndpoints,
+      sloServiceEndpoints: slo,
       assertionLifetime: { minutesBefore: 5, minutesAfter: 5 },
-      spSamlIdentityMapping: "STANDARD",
-      attributeContract: {
-        coreAttributes: [
-          { name: "SAML_SUBJECT", nameFormat: "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified" },
-        ],
-        extendedAttributes: [],
-      },
+      spSamlIdentityMapping: subject.mapping,
+      attributeContract: { coreAttributes: subject.coreAttributes, extendedAttributes: [] },
       adapterMappings: [
         {
           idpAdapterRef: { id: "htmlform" },
-          attributeContractFulfillment: { SAML_SUBJECT: { source: { type: "ADAPTER" }, value: "mail" } },
+          attributeContractFulfillment: subject.fulfillment,
           attributeSources: [],
           issuanceCriteria: { conditionalCriteria: [] },
         },
       ],
-      signAssertions: false,
+      // saml-metadata §2.4.4: WantAssertionsSigned asks for a signed Assertion. The Response stays
+      // signed as well: Salesforce and most SPs accept both, and pysaml2 wants both by default.
+      signAssertions: metadata.wantAssertionsSigned,
       signResponseAsRequired: true,
       requireSignedAuthnRequests: metadata.authnRequestsSigned && metadata.signingCertificates.length > 0,
       encryptionPolicy: { encryptAssertion: false, encryptedAttributes: [] },
@@ -133,4 +211,5 @@ export const applySalesforceTemplate = (
       channels: [],
     },
   };
+  return { connection, warnings };
 };

@@ -247,6 +247,19 @@ export const createRepositories = (db: Kysely<Database>): Repositories => ({
         .onConflict((oc) => oc.column("key").doUpdateSet({ value }))
         .execute();
     },
+    setIfAbsent: async (key, value) => {
+      await db
+        .insertInto("settings")
+        .values({ key, value })
+        .onConflict((oc) => oc.column("key").doNothing())
+        .execute();
+      const stored = await db
+        .selectFrom("settings")
+        .select("value")
+        .where("key", "=", key)
+        .executeTakeFirst();
+      return stored?.value ?? value;
+    },
   },
 
   auditLog: {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import {
@@ -127,6 +128,38 @@ describe("portico metadata convert", () => {
       (created.spBrowserSso as { ssoApplicationEndpoint: string }).ssoApplicationEndpoint,
       endpoint,
     );
+  });
+
+  it("says on standard error what of the metadata the connection leaves out, even with --create --json", async () => {
+    const metadata = readFileSync(`${fixtures}${salesforceMetadata}`, "utf8")
+      .replace('entityID="https://acme.my.salesforce.com"', 'entityID="https://artifact.my.salesforce.com"')
+      .replace(
+        "</md:SPSSODescriptor>",
+        '<md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Artifact" Location="https://acme.my.salesforce.com/artifact" index="7"/></md:SPSSODescriptor>',
+      );
+    const printed = await server.run(["metadata", "convert", "-"], { stdin: metadata });
+    outputs.push(printed);
+    assert.equal(printed.code, 0, printed.stderr);
+    const warning =
+      "warning: AssertionConsumerService https://acme.my.salesforce.com/artifact (index 7) uses HTTP-Artifact; Portico answers only over HTTP-POST, so it was left out.\n";
+    assert.ok(printed.stderr.startsWith(warning), printed.stderr);
+    assert.equal(
+      parseJsonOutput(printed).entityId,
+      "https://artifact.my.salesforce.com",
+      "stdout stays the document",
+    );
+
+    const created = await server.run(["metadata", "convert", "-", "--create", "--json", "--id", "artifact"], {
+      stdin: metadata,
+    });
+    outputs.push(created);
+    assert.equal(created.code, 0, created.stderr);
+    assert.equal(created.stderr, warning);
+    assert.deepEqual(
+      endpointsOf(parseJsonOutput(created)).map((e) => e.index),
+      [0, 1],
+    );
+    await run(["connections", "delete", "artifact"]);
   });
 
   it("refuses hostile metadata in one line with the server's code, and stores nothing", async () => {

@@ -227,6 +227,17 @@ for (const dialect of dialects) {
       }
     });
 
+    it("keeps the first of several writers of a generated setting", async () => {
+      const written = await Promise.all(
+        ["first", "second", "third"].map((value) => store.settings.setIfAbsent("generated", value)),
+      );
+      const [winner] = written;
+      assert.ok(winner !== undefined && ["first", "second", "third"].includes(winner));
+      assert.deepEqual(written, [winner, winner, winner], "every writer learns the value that stands");
+      assert.equal(await store.settings.setIfAbsent("generated", "later"), winner);
+      assert.equal(await store.settings.get("generated"), winner);
+    });
+
     it("keeps SSO sessions with their participants and forgets expired ones", async () => {
       const session = {
         id: "s1",

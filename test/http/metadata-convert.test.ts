@@ -3,6 +3,7 @@ import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import type { SpConnection } from "../../src/domain/sp-connection.ts";
+import { nameIdFormat } from "../../src/saml/urn.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 
 const metadataFile = (name: string) => readFileSync(new URL(`../fixtures/metadata/${name}`, import.meta.url));
@@ -68,7 +69,10 @@ describe("Salesforce Provisioner template from SAMLSP metadata", () => {
     });
     assert.deepEqual(sso.assertionLifetime, { minutesBefore: 5, minutesAfter: 5 });
     assert.equal(sso.signResponseAsRequired, true);
-    assert.equal(sso.signAssertions, false);
+    assert.equal(sso.signAssertions, true, 'Salesforce\'s metadata says WantAssertionsSigned="true"');
+    assert.deepEqual(sso.attributeContract.coreAttributes, [
+      { name: "SAML_SUBJECT", nameFormat: "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified" },
+    ]);
     assert.equal(
       sso.ssoApplicationEndpoint,
       "https://idp.example.com/idp/startSSO.ping?PartnerSpId=https%3A%2F%2Facme.my.salesforce.com",
@@ -126,6 +130,100 @@ describe("Salesforce Provisioner template from SAMLSP metadata", () => {
       defaults?.map((e) => e.index),
       [1],
     );
+  });
+
+  const salesforceXml = () => metadataFile("SAMLSP-0LE5g000000CaJx.xml").toString();
+  const withNameIdFormats = (...formats: string[]) =>
+    salesforceXml().replace(
+      /<md:NameIDFormat>[^<]*<\/md:NameIDFormat>/,
+      formats.map((f) => `<md:NameIDFormat>${f}</md:NameIDFormat>`).join(""),
+    );
+  const converted = async (xml: string) => {
+    const response = await convert(server, xml);
+    assert.equal(response.statusCode, 200, response.body);
+    return response.json() as { connection: SpConnection; warnings: string[] };
+  };
+  const subjectOf = (c: SpConnection) => ({
+    mapping: c.spBrowserSso?.spSamlIdentityMapping,
+    format: c.spBrowserSso?.attributeContract.coreAttributes?.find((a) => a.name === "SAML_SUBJECT")
+      ?.nameFormat,
+  });
+  it("takes the subject from the SP's NameIDFormat: the first one Portico can issue", async () => {
+    const { emailAddress, transient, persistent, x509SubjectName, unspecified, kerberos } = nameIdFormat;
+    const cases: [string, string[], { mapping: string; format: string | undefined }][] = [
+      ["emailAddress", [emailAddress], { mapping: "STANDARD", format: emailAddress }],
+      ["transient", [transient], { mapping: "TRANSIENT", format: undefined }],
+      ["persistent", [persistent, transient], { mapping: "PSEUDONYM", format: undefined }],
+      ["x509-then-email", [x509SubjectName, emailAddress], { mapping: "STANDARD", format: emailAddress }],
+      ["none", [], { mapping: "STANDARD", format: unspecified }],
+    ];
+    for (const [name, formats, expected] of cases) {
+      const { connection, warnings } = await converted(withNameIdFormats(...formats));
+      assert.deepEqual(subjectOf(connection), expected, name);
+      assert.deepEqual(warnings, [], name);
+      connection.entityId = `https://${name}.example`;
+      const created = await server.request("POST", "/idp/spConnections", connection);
+      assert.equal(created.statusCode, 201, `${name} creates as converted: ${created.body}`);
+    }
+    const { connection, warnings } = await converted(withNameIdFormats(kerberos));
+    assert.deepEqual(subjectOf(connection), { mapping: "STANDARD", format: unspecified });
+    assert.deepEqual(warnings, [
+      `Portico cannot issue any of the metadata's NameIDFormats (${kerberos}); the subject is the directory's mail, format unspecified.`,
+    ]);
+  });
+
+  it("signs only the Response when the SP does not want signed assertions", async () => {
+    const { connection } = await converted(
+      salesforceXml().replace('WantAssertionsSigned="true"', 'WantAssertionsSigned="false"'),
+    );
+    assert.equal(connection.spBrowserSso?.signAssertions, false);
+    assert.equal(connection.spBrowserSso?.signResponseAsRequired, true);
+  });
+
+  it("leaves out an HTTP-Artifact ACS and a SOAP logout endpoint with warnings; the first HTTP-POST ACS becomes the default", async () => {
+    const artifact = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Artifact";
+    const xml = salesforceXml()
+      .replace(
+        'Location="https://acme.my.salesforce.com?so=00D5g000004AbCd" index="0" isDefault="true"',
+        'Location="https://acme.my.salesforce.com?so=00D5g000004AbCd" index="0"',
+      )
+      .replace(
+        "</md:SPSSODescriptor>",
+        `<md:AssertionConsumerService Binding="${artifact}" Location="https://acme.my.salesforce.com/artifact" index="2" isDefault="true"/></md:SPSSODescriptor>`,
+      )
+      .replace(
+        "<md:NameIDFormat>",
+        '<md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:SOAP" Location="https://acme.my.salesforce.com/soap"/><md:NameIDFormat>',
+      );
+    const { connection, warnings } = await converted(xml);
+    assert.deepEqual(
+      connection.spBrowserSso?.ssoServiceEndpoints.map((e) => [e.binding, e.index, e.isDefault]),
+      [
+        ["POST", 0, true],
+        ["POST", 1, false],
+      ],
+    );
+    assert.deepEqual(warnings, [
+      "AssertionConsumerService https://acme.my.salesforce.com/artifact (index 2) uses HTTP-Artifact; Portico answers only over HTTP-POST, so it was left out.",
+      "SingleLogoutService https://acme.my.salesforce.com/soap uses SOAP; Portico logs out over HTTP-Redirect and HTTP-POST only, so it was left out.",
+    ]);
+    assert.deepEqual(
+      connection.spBrowserSso?.sloServiceEndpoints?.map((e) => e.binding),
+      ["REDIRECT"],
+    );
+  });
+
+  it("refuses metadata whose every ACS uses HTTP-Artifact (SAML_METADATA_NO_ACS), and stores nothing", async () => {
+    const before = JSON.stringify(await server.context.store.connections.list());
+    const xml = salesforceXml().replace(
+      /urn:oasis:names:tc:SAML:2\.0:bindings:HTTP-POST/g,
+      "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Artifact",
+    );
+    const response = await convert(server, xml);
+    assert.equal(response.statusCode, 422, response.body);
+    assert.equal(response.json().code, "SAML_METADATA_NO_ACS");
+    assert.match(response.json().detail, /HTTP-POST/);
+    assert.equal(JSON.stringify(await server.context.store.connections.list()), before);
   });
 
   const hostile: [string, () => Buffer | string, number, string][] = [

@@ -89,7 +89,8 @@ describe("IdP metadata and signing-key rollover", () => {
     const login = await browserInject(server.runtimeApp, jar, { method: "GET", url: start });
     const posted = await submitSignInForm(server.runtimeApp, jar, login.body, "ada", "ada-password-1");
     const xml = Buffer.from(readPostForm(posted.body).samlResponse ?? "", "base64").toString();
-    assert.deepEqual(certificatesIn(xml), [next], "responses are signed with the new key");
+    // Salesforce's metadata wants the assertion signed as well as the Response: both by the new key.
+    assert.deepEqual(certificatesIn(xml), [next, next], "responses are signed with the new key");
 
     const keys = (await server.request("GET", "/keyPairs/signing")).json() as {
       items: { id: string; usedBy: { id: string }[]; expires: string }[];

@@ -34,6 +34,7 @@ const tools = {
     path: "/usr/lib/python3/dist-packages/onelogin/saml2/response.py",
     pkg: "python3-onelogin-saml2",
   },
+  pysaml2: { path: "/usr/lib/python3/dist-packages/saml2/client.py", pkg: "python3-pysaml2" },
 } as const;
 
 /** Fails (never skips) when an independent checker is not installed. */

@@ -79,6 +79,9 @@ export const registerMetadataCommands = (program: Command, io: CliIo): void => {
         templateId: options.template,
       });
       const converted = isObject(result.connection) ? result.connection : {};
+      // What the connection leaves out goes to standard error, whatever else is printed.
+      const warnings = Array.isArray(result.warnings) ? result.warnings : [];
+      for (const warning of warnings) io.stderr(`warning: ${text(warning)}\n`);
       const connection: JsonObject = {
         ...converted,
         ...(options.id === undefined ? {} : { id: options.id }),

@@ -43,6 +43,10 @@ const ConvertResponse = Type.Object({
   certSubjectDn: Type.Union([Type.String(), Type.Null()]),
   certSerialNumber: Type.Union([Type.String(), Type.Null()]),
   certExpiration: Type.Union([Type.String(), Type.Null()]),
+  warnings: Type.Array(Type.String(), {
+    description:
+      "what of the metadata the connection leaves out (Portico's addition to PingFederate's shape)",
+  }),
 });
 
 export const metadataRoutes =

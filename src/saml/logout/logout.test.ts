@@ -188,6 +188,19 @@ describe("parseLogoutRequest refuses", () => {
   for (const [name, xml, code] of cases)
     it(name, () => throwsCode(() => parseLogoutRequest(root(xml)), code));
 
+  it("nothing for an empty Reason, which pysaml2 writes by default: it is an xs:string, and only informs", () => {
+    const parsed = parseLogoutRequest(
+      root(
+        logout(
+          "<saml:NameID>a</saml:NameID>",
+          'ID="_l" Version="2.0" IssueInstant="2025-07-01T12:00:00Z" Reason=""',
+        ),
+      ),
+    );
+    assert.equal(parsed.nameId.value, "a");
+    assert.equal(parsed.reason, undefined);
+  });
+
   it("a LogoutResponse without a StatusCode", () => {
     const xml = `<samlp:LogoutResponse xmlns:samlp="${P}" xmlns:saml="${A}" ID="_r" Version="2.0" IssueInstant="2025-07-01T12:00:00Z"><saml:Issuer>i</saml:Issuer><samlp:Status/></samlp:LogoutResponse>`;
     throwsCode(() => parseLogoutResponse(root(xml)), "SAML_LOGOUT_INVALID");

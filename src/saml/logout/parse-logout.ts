@@ -89,7 +89,9 @@ export const parseLogoutRequest = (root: Element): LogoutRequest => {
   const issueInstant = readInstant(root, "IssueInstant", CODE);
   const destination = readOptional(root, "Destination", CODE);
   const notOnOrAfter = readInstant(root, "NotOnOrAfter", CODE, true);
-  const reason = readOptional(root, "Reason", CODE);
+  // Reason only informs, and is an xs:string: pysaml2 writes Reason="" unless told one, so an
+  // empty one is read as none rather than refused like empty identifiers are.
+  const reason = attr(root, "Reason") || undefined;
   const issuer = readIssuer(root, CODE);
   const nameId = readNameId(root);
   const sessionIndexElements = childElements(root, ns.protocol, "SessionIndex");

@@ -2,7 +2,8 @@ import type { AuthenticationSource, ConnectionRecord } from "../../domain/ports.
 import { type SpConnection, type SsoProfile, ssoProfileInWords } from "../../domain/sp-connection.ts";
 import { AppError } from "../../lib/errors.ts";
 import type { ServiceContext } from "../context.ts";
-import { issueResponse } from "./issue-response.ts";
+import { errorPost } from "./error-post.ts";
+import { type IssuedResponse, issueResponse } from "./issue-response.ts";
 import { signIn } from "./login.ts";
 import {
   loginFormCounter,
@@ -20,39 +21,9 @@ import {
   startSession,
 } from "./sessions.ts";
 
-/** What the runtime shows the browser next. */
-export type SsoOutcome =
-  | {
-      kind: "post";
-      action: string;
-      fields: { SAMLResponse: string; RelayState?: string | undefined };
-      session: LiveSession;
-    }
-  | {
-      /** A SAML error Response to a trusted ACS; no session is set. */
-      kind: "post-error";
-      action: string;
-      code: string;
-      fields: { SAMLResponse: string; RelayState?: string | undefined };
-    }
-  | {
-      kind: "login";
-      resume: string;
-      /** The sign-in cookie the form is bound to; the edge sets it with the form. */
-      loginToken: string;
-      partnerName?: string | undefined;
-      error?: string | undefined;
-      username?: string;
-    }
-  | { kind: "signed-in"; session: LiveSession };
+import type { ActiveConnection, BrowserCookies, SsoOutcome } from "./types.ts";
 
-export type ActiveConnection = SpConnection & { id: string };
-
-/** The cookies a browser brought: its SSO session, and the one its sign-in forms are bound to. */
-export type BrowserCookies = {
-  readonly session: string | undefined;
-  readonly login: string | undefined;
-};
+export type { ActiveConnection, BrowserCookies, SsoOutcome } from "./types.ts";
 
 /** The sign-in form for a pending request (or none), bound to this browser. */
 const signInForm = (
@@ -133,14 +104,25 @@ export const completeSso = async (
     await context.store.ssoSessions.delete(session.id);
     return signInForm(context, pending, browser, connection.name);
   }
-  const issued = await issueResponse(context, {
-    connection,
-    subject,
-    acsUrl: pending.acsUrl,
-    inResponseTo: pending.requestId,
-    authnInstant: new Date(session.authnInstant),
-    sessionIndex: sessionIndexFor(session.id, connection.id),
-  });
+  let issued: IssuedResponse;
+  try {
+    issued = await issueResponse(context, {
+      connection,
+      subject,
+      acsUrl: pending.acsUrl,
+      inResponseTo: pending.requestId,
+      authnInstant: new Date(session.authnInstant),
+      sessionIndex: sessionIndexFor(session.id, connection.id),
+      requestedNameIdFormat: pending.requestedNameIdFormat,
+    });
+  } catch (error) {
+    // saml-core §3.4.1.1: a NameIDPolicy this user cannot be given (emailAddress without an email
+    // address) is answered at the ACS with InvalidNameIDPolicy, as one the connection never issues.
+    if (error instanceof AppError && error.code === "SAML_NAMEID_POLICY_UNSUPPORTED") {
+      return errorPost(context, connection, pending.acsUrl, pending.requestId, pending.relayState, error);
+    }
+    throw error;
+  }
   const updated = await addParticipant(context, session, issued.participant);
   return {
     kind: "post",

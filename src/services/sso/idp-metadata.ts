@@ -1,12 +1,10 @@
 import type { SpConnection } from "../../domain/sp-connection.ts";
 import { AppError } from "../../lib/errors.ts";
 import { buildIdpMetadata } from "../../saml/metadata/build-idp-metadata.ts";
-import { nameIdFormat } from "../../saml/urn.ts";
 import type { ServiceContext } from "../context.ts";
 import { getDefaultSigningKeyId, loadSigningPrivateKey } from "../keys.ts";
 import { samlId } from "./issue-response.ts";
-
-const nameIdFormats = [nameIdFormat.unspecified, nameIdFormat.emailAddress];
+import { issuableNameIdFormats, porticoNameIdFormats } from "./name-id.ts";
 
 const keysOf = (connection: SpConnection): string[] => {
   const settings = connection.credentials?.signingSettings;
@@ -35,15 +33,18 @@ const endpoints = (context: ServiceContext) => ({
  */
 export const serverIdpMetadata = async (context: ServiceContext): Promise<string> => {
   const defaultId = await getDefaultSigningKeyId(context);
-  const inUse = (await context.store.connections.list())
-    .filter((c) => c.active)
-    .flatMap((c) => keysOf(c.document));
+  const active = (await context.store.connections.list()).filter((c) => c.active);
+  const inUse = active.flatMap((c) => keysOf(c.document));
   const pems = await certificates(context, [...(defaultId === undefined ? [] : [defaultId]), ...inUse]);
   return buildIdpMetadata({
     entityId: context.entityId,
     ...endpoints(context),
     signingCertificatesPem: pems,
-    nameIdFormats,
+    // saml-metadata §2.4.3: the formats Portico issues — those of a new connection, and any
+    // other an active connection's attribute contract names — so an SP that picks one is served.
+    nameIdFormats: [
+      ...new Set([...porticoNameIdFormats, ...active.flatMap((c) => issuableNameIdFormats(c.document))]),
+    ],
   });
 };
 
@@ -75,7 +76,7 @@ export const connectionIdpMetadata = async (
     entityId,
     ...endpoints(context),
     signingCertificatesPem: await certificates(context, keysOf(record.document)),
-    nameIdFormats,
+    nameIdFormats: issuableNameIdFormats(record.document),
     wantAuthnRequestsSigned: record.document.spBrowserSso?.requireSignedAuthnRequests === true,
     ...(input.signingKeyPairId === undefined
       ? {}

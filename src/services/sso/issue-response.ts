@@ -10,14 +10,12 @@ import {
   type EncryptionInput,
   type SigningInput,
 } from "../../saml/response/build-response.ts";
-import { nameIdFormat as nameIdFormats } from "../../saml/urn.ts";
 import type { ServiceContext } from "../context.ts";
 import { loadSigningKeyPair } from "../keys.ts";
+import { issueNameId } from "./name-id.ts";
 
 /** SAML IDs: an NCName with 160 random bits. */
 export const samlId = (): string => `_${randomBytes(20).toString("hex")}`;
-
-export const unspecifiedFormat = nameIdFormats.unspecified;
 
 /** The Issuer the SP expects: the connection's default virtual entity ID, else the server's. */
 export const issuerFor = (context: ServiceContext, connection: SpConnection): string =>
@@ -117,20 +115,28 @@ export const issueResponse = async (
     sessionIndex: string;
     /** Another key to sign with (`sso test`'s throwaway key); the connection's key otherwise. */
     signing?: SigningInput | undefined;
+    /** The AuthnRequest's NameIDPolicy Format, when it had one. */
+    requestedNameIdFormat?: string | undefined;
   },
 ): Promise<IssuedResponse> => {
   const { connection, subject } = input;
   const sso = connection.spBrowserSso;
   if (!sso) throw new AppError("SAML_PROFILE_DISABLED", { message: "The connection has no browser SSO." });
-  const nameIdValue = fulfill(connection, subject, "SAML_SUBJECT")[0];
-  if (nameIdValue === undefined || nameIdValue === "") {
-    throw new AppError("SAML_SUBJECT_MISSING", {
-      message: `User ${subject.uid} has no value for the connection's subject (SAML_SUBJECT); ask an administrator.`,
-    });
-  }
-  const format =
-    sso.attributeContract.coreAttributes?.find((a) => a.name === "SAML_SUBJECT")?.nameFormat ??
-    unspecifiedFormat;
+  const nameId = await issueNameId(
+    context,
+    connection,
+    subject,
+    () => {
+      const value = fulfill(connection, subject, "SAML_SUBJECT")[0];
+      if (value === undefined || value === "") {
+        throw new AppError("SAML_SUBJECT_MISSING", {
+          message: `User ${subject.uid} has no value for the connection's subject (SAML_SUBJECT); ask an administrator.`,
+        });
+      }
+      return value;
+    },
+    input.requestedNameIdFormat,
+  );
   const attributes: AssertionAttribute[] = (sso.attributeContract.extendedAttributes ?? [])
     .map((a) => ({
       name: a.name,
@@ -147,7 +153,7 @@ export const issueResponse = async (
       ...(input.inResponseTo === undefined ? {} : { inResponseTo: input.inResponseTo }),
       audience: connection.entityId,
       recipient: input.acsUrl,
-      nameId: { value: nameIdValue, format },
+      nameId,
       sessionIndex: input.sessionIndex,
       authnInstant: input.authnInstant,
       authnContextClassRef: "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport",
@@ -165,8 +171,8 @@ export const issueResponse = async (
     assertionId,
     participant: {
       connectionId: connection.id,
-      nameId: nameIdValue,
-      nameIdFormat: format,
+      nameId: nameId.value,
+      nameIdFormat: nameId.format,
       sessionIndex: input.sessionIndex,
     },
   };

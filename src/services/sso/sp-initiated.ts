@@ -1,15 +1,13 @@
 import type { AuthenticationSource } from "../../domain/ports.ts";
 import { AppError } from "../../lib/errors.ts";
-import { samlErrorStatus } from "../../saml/authn-request/error-status.ts";
 import { readAuthnRequest } from "../../saml/authn-request/read-authn-request.ts";
 import { replayExpiresAt, replayKey } from "../../saml/authn-request/replay.ts";
 import { validateAuthnRequest } from "../../saml/authn-request/validate-authn-request.ts";
 import type { DecodedMessage } from "../../saml/bindings/message.ts";
 import { peekIssuer } from "../../saml/bindings/peek-issuer.ts";
-import { nameIdFormat } from "../../saml/urn.ts";
 import type { ServiceContext } from "../context.ts";
+import { errorPost } from "./error-post.ts";
 import {
-  type ActiveConnection,
   absoluteUrl,
   type BrowserCookies,
   completeSso,
@@ -17,7 +15,7 @@ import {
   continueOrSignIn,
   type SsoOutcome,
 } from "./flow.ts";
-import { issueErrorResponse } from "./issue-response.ts";
+import { issuableNameIdFormats } from "./name-id.ts";
 import { resumeSession } from "./sessions.ts";
 import { trustFor } from "./trust.ts";
 
@@ -25,28 +23,6 @@ const bindingName = { redirect: "REDIRECT", post: "POST" } as const;
 
 /** The endpoint URLs a Destination may name. */
 export const ssoEndpoints = (context: ServiceContext): string[] => [`${context.baseUrl}/idp/SSO.saml2`];
-
-const errorPost = async (
-  context: ServiceContext,
-  connection: ActiveConnection,
-  acsUrl: string,
-  inResponseTo: string,
-  relayState: string | undefined,
-  error: AppError,
-): Promise<SsoOutcome> => {
-  const xml = await issueErrorResponse(context, {
-    connection,
-    acsUrl,
-    inResponseTo,
-    status: samlErrorStatus(error.code),
-  });
-  return {
-    kind: "post-error",
-    action: acsUrl,
-    code: error.code,
-    fields: { SAMLResponse: Buffer.from(xml).toString("base64"), RelayState: relayState },
-  };
-};
 
 /**
  * `/idp/SSO.saml2`: an SP-initiated AuthnRequest, already decoded from its binding. The order
@@ -81,9 +57,6 @@ export const receiveAuthnRequest = async (
   const request = readAuthnRequest(decoded, trustFor(connection, sso.requireSignedAuthnRequests === true));
   const now = context.clock.now();
   const skewMs = context.sso.clockSkewSeconds * 1000;
-  const configuredFormat =
-    sso.attributeContract.coreAttributes?.find((a) => a.name === "SAML_SUBJECT")?.nameFormat ??
-    nameIdFormat.unspecified;
   const decision = validateAuthnRequest(request, {
     now,
     skewMs,
@@ -94,7 +67,7 @@ export const receiveAuthnRequest = async (
       index: e.index,
       isDefault: e.isDefault === true,
     })),
-    supportedNameIdFormats: [configuredFormat],
+    supportedNameIdFormats: issuableNameIdFormats(connection),
   });
   const fresh = await context.store.replayCache.remember(
     replayKey(request.issuer, request.id),
@@ -113,6 +86,7 @@ export const receiveAuthnRequest = async (
     acsUrl: decision.acs.url,
     requestId: request.id,
     relayState: decoded.relayState,
+    requestedNameIdFormat: request.nameIdPolicy?.format,
     forceAuthn: request.forceAuthn,
   };
   if (request.isPassive) {

@@ -91,6 +91,8 @@ const subjectSource = (connection: SpConnection): string => {
 
 /** The NameID must have a value before anything is signed; say why it has none. */
 const requireSubject = (connection: ConnectionRecord, subject: AuthenticatedSubject): void => {
+  // PSEUDONYM and TRANSIENT mappings make their own NameIDs: SAML_SUBJECT plays no part.
+  if ((connection.document.spBrowserSso?.spSamlIdentityMapping ?? "STANDARD") !== "STANDARD") return;
   const value = fulfill(connection.document, subject, "SAML_SUBJECT")[0];
   if (value !== undefined && value !== "") return;
   const message = `User "${subject.uid}" has no value for SAML_SUBJECT, the NameID of connection "${connection.name}": the connection ${subjectSource(connection.document)}. Give the user that attribute, or map SAML_SUBJECT to another one.`;
