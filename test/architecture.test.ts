@@ -40,13 +40,17 @@ const allowed: Record<string, readonly string[]> = {
   saml: ["xml", "crypto", "lib"],
   domain: ["lib", "saml"],
   config: ["lib", "crypto"],
-  services: ["domain", "saml", "crypto", "xml", "lib"],
+  services: ["domain", "saml", "crypto", "xml", "lib", "provisioning"],
+  // The provisioning engine: a pure planner and the Salesforce and source adapters it drives.
+  // Like saml/, it knows nothing of HTTP servers, the store or services.
+  provisioning: ["domain", "lib", "crypto"],
   store: ["domain", "lib"],
   connectors: ["domain", "lib", "saml", "crypto", "xml"],
   http: ["services", "domain", "lib", "saml"],
   cli: ["services", "domain", "lib", "config", "compose", "version", "logger"],
   logger: ["config"],
   compose: [
+    "provisioning",
     "config",
     "crypto",
     "http",
