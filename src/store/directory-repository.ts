@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Kysely, Selectable, Transaction } from "kysely";
+import { type Kysely, type Selectable, sql, type Transaction } from "kysely";
 import type { DirectoryChange, DirectoryGroup, DirectoryRepository, DirectoryUser } from "../domain/ports.ts";
 import { AppError } from "../lib/errors.ts";
 import type { Database } from "./schema.ts";
@@ -114,7 +114,10 @@ const toGroup = (row: Selectable<Database["directory_groups"]>, members: string[
 const toOperation = (text: string): DirectoryChange["operation"] =>
   text === "create" ? "create" : text === "delete" ? "delete" : "update";
 
-export const createDirectoryRepository = (db: Db): DirectoryRepository => ({
+/** The advisory-lock key that orders change-log writers on PostgreSQL ("PDCL" in ASCII). */
+const changeLogLock = 0x5044434c;
+
+export const createDirectoryRepository = (db: Db, dialect: "sqlite" | "postgres"): DirectoryRepository => ({
   getUser: async (uid) => {
     const row = await db
       .selectFrom("directory_users")
@@ -260,10 +263,26 @@ export const createDirectoryRepository = (db: Db): DirectoryRepository => ({
     }),
 
   appendChange: async (change) => {
-    await db
-      .insertInto("directory_changes")
-      .values({ at: change.at, entity: change.entity, entity_id: change.id, operation: change.operation })
-      .execute();
+    const values = {
+      at: change.at,
+      entity: change.entity,
+      entity_id: change.id,
+      operation: change.operation,
+    };
+    if (dialect === "sqlite") {
+      // One writer at a time: sequence numbers are taken in commit order already.
+      await db.insertInto("directory_changes").values(values).execute();
+      return;
+    }
+    // PostgreSQL hands out sequence numbers when rows are inserted, not when they commit, so a
+    // reader could see seq 6 committed while seq 5 is still in flight, move its watermark past
+    // 5 and never see it. Taking a transaction-scoped advisory lock before the number is drawn
+    // makes every later writer wait for this transaction to end: seq order is commit order, and
+    // a watermark reader never skips a change. The lock and the insert are one statement, so it
+    // holds outside an explicit transaction too.
+    await sql`WITH fence AS (SELECT pg_advisory_xact_lock(${changeLogLock}))
+      INSERT INTO directory_changes (at, entity, entity_id, operation)
+      SELECT ${values.at}, ${values.entity}, ${values.entity_id}, ${values.operation} FROM fence`.execute(db);
   },
 
   listChanges: async ({ afterSeq, limit }) =>

@@ -32,8 +32,8 @@ export const openStore = (databaseUrl: string): Store => {
   const { db, dialect } = openKysely(databaseUrl);
   return {
     dialect,
-    ...createRepositories(db),
-    transaction: (work) => db.transaction().execute((trx) => work(createRepositories(trx))),
+    ...createRepositories(db, dialect),
+    transaction: (work) => db.transaction().execute((trx) => work(createRepositories(trx, dialect))),
     migrate: async () => {
       const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
       const { error, results } = await migrator.migrateToLatest();

@@ -88,7 +88,7 @@ const connectionRow = (record: ConnectionRecord) => ({
 });
 
 /** Repositories over a Kysely handle: the database itself, or a transaction. */
-export const createRepositories = (db: Kysely<Database>): Repositories => ({
+export const createRepositories = (db: Kysely<Database>, dialect: "sqlite" | "postgres"): Repositories => ({
   adminAccounts: {
     get: async (username) => {
       const row = await db
@@ -296,7 +296,7 @@ export const createRepositories = (db: Kysely<Database>): Repositories => ({
   },
 
   throttle: createThrottleRepository(db),
-  directory: createDirectoryRepository(db),
+  directory: createDirectoryRepository(db, dialect),
   ssoSessions: createSsoSessionRepository(db),
   replayCache: createReplayCache(db),
 });

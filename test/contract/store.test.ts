@@ -494,5 +494,61 @@ for (const dialect of dialects) {
       const all = await store.directory.listChanges({ afterSeq: 0, limit: 100 });
       assert.ok(!all.some((c) => c.id === "tx-user"), "the change log rolls back with it");
     });
+
+    it("never lets a change-log reader skip a change that commits late (the provisioning watermark)", async () => {
+      // A slow writer, quick writers and a reader, each on its own connection as nodes would be.
+      // On SQLite the quick writers share the slow one's connection instead: better-sqlite3
+      // waits for a busy database synchronously, which would stall this one process.
+      const other = dialect.name === "sqlite" ? store : openStore(database.url);
+      const reader = openStore(database.url);
+      const seen: number[] = [];
+      let watermark = (await reader.directory.listChanges({ afterSeq: 0, limit: 100000 })).at(-1)?.seq ?? 0;
+      const read = async () => {
+        const changes = await reader.directory.listChanges({ afterSeq: watermark, limit: 1000 });
+        for (const c of changes) seen.push(c.seq);
+        watermark = changes.at(-1)?.seq ?? watermark;
+      };
+      const gate = () => {
+        let open = () => {};
+        const opened = new Promise<void>((resolve) => {
+          open = resolve;
+        });
+        return { open, opened };
+      };
+      // A slow writer takes its place in the log first and commits last; quick ones commit meanwhile.
+      const slowHolding = gate();
+      const slowRelease = gate();
+      const slow = store.transaction(async (repos) => {
+        await repos.directory.appendChange({ at: "t", entity: "user", id: "slow", operation: "update" });
+        slowHolding.open();
+        await slowRelease.opened;
+      });
+      await slowHolding.opened;
+      try {
+        const quick = Promise.all(
+          ["q1", "q2", "q3"].map((id) =>
+            other.transaction((repos) =>
+              repos.directory.appendChange({ at: "t", entity: "user", id, operation: "update" }),
+            ),
+          ),
+        );
+        // Give the quick writers every chance to commit before the slow one, then read.
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await read();
+        slowRelease.open();
+        await slow;
+        await quick;
+        await read();
+      } finally {
+        if (other !== store) await other.close();
+        await reader.close();
+      }
+      const all = (await store.directory.listChanges({ afterSeq: 0, limit: 100000 })).map((c) => c.seq);
+      assert.deepEqual(
+        seen.sort((a, b) => a - b),
+        all.slice(-4),
+        "every change was read once, none skipped",
+      );
+    });
   });
 }
