@@ -24,6 +24,10 @@ const openKysely = (databaseUrl: string): { db: Kysely<Database>; dialect: Diale
     };
   }
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  // An idle connection that the server drops (a restart, a failover, an admin's terminate)
+  // emits an error on the pool; unheard, that would end the process. The pool replaces the
+  // connection, and the next query that fails reports itself.
+  pool.on("error", () => {});
   return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: "postgres" };
 };
 

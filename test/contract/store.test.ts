@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import pg from "pg";
 import type { ConnectionRecord, Store } from "../../src/domain/ports.ts";
 import { AppError } from "../../src/lib/errors.ts";
 import { openStore } from "../../src/store/open-store.ts";
-import { dialects, type TestDatabase } from "../support/databases.ts";
+import { dialects, postgresAdminUrl, type TestDatabase } from "../support/databases.ts";
 
 const connection = (id: string, entityId: string): ConnectionRecord => ({
   id,
@@ -550,5 +551,25 @@ for (const dialect of dialects) {
         "every change was read once, none skipped",
       );
     });
+
+    if (dialect.name === "postgres") {
+      it("survives the server dropping its idle connections, and serves the next query", async () => {
+        await store.settings.set("probe", "1");
+        const admin = new pg.Client({ connectionString: postgresAdminUrl });
+        await admin.connect();
+        try {
+          const name = new URL(database.url).pathname.slice(1);
+          const ended = await admin.query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+            [name],
+          );
+          assert.ok(ended.rowCount && ended.rowCount > 0, "the pool had idle connections to drop");
+        } finally {
+          await admin.end();
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        assert.equal(await store.settings.get("probe"), "1");
+      });
+    }
   });
 }
