@@ -1,3 +1,4 @@
+import type { ProvisioningRepository } from "./provisioning-ports.ts";
 import type { SpConnection } from "./sp-connection.ts";
 
 /**
@@ -272,6 +273,7 @@ export type Repositories = {
   readonly directory: DirectoryRepository;
   readonly ssoSessions: SsoSessionRepository;
   readonly replayCache: ReplayCache;
+  readonly provisioning: ProvisioningRepository;
 };
 
 /** The storage as a whole: repositories, transactions and lifecycle. */

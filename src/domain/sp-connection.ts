@@ -1,5 +1,7 @@
-import { type Static, type TLiteral, type TSchema, Type } from "@sinclair/typebox";
+import { type Static, Type } from "@sinclair/typebox";
 import { type SigningAlgorithm, signingAlgorithmNames } from "../saml/signing/algorithms.ts";
+import { Channel } from "./channel.ts";
+import { closed, optional, union } from "./typebox.ts";
 
 /**
  * The SP connection document: the subset of PingFederate's `/idp/spConnections` resource that a
@@ -7,11 +9,6 @@ import { type SigningAlgorithm, signingAlgorithmNames } from "../saml/signing/al
  * PingFederate's, so a connection exported from PingFederate imports unchanged. Objects are closed
  * (`additionalProperties: false`): an unknown field is an error naming it, never silently dropped.
  */
-
-const closed = <T extends Parameters<typeof Type.Object>[0]>(properties: T, description?: string) =>
-  Type.Object(properties, { additionalProperties: false, ...(description ? { description } : {}) });
-
-const optional = <T extends TSchema>(schema: T) => Type.Optional(schema);
 
 export const ResourceLink = closed({
   id: Type.String({ minLength: 1, maxLength: 64 }),
@@ -45,9 +42,6 @@ export const ssoProfileInWords: Readonly<Record<SsoProfile, string>> = {
   SP_INITIATED_SLO: "single logout started by the application",
 };
 export const bindings = ["ARTIFACT", "POST", "REDIRECT", "SOAP"] as const;
-
-const union = <T extends readonly string[]>(values: T, description?: string) =>
-  Type.Union(values.map((v) => Type.Literal(v)) as TLiteral<T[number]>[], description ? { description } : {});
 
 export const SsoServiceEndpoint = closed({
   binding: union(["POST", "ARTIFACT", "REDIRECT"] as const),
@@ -211,30 +205,6 @@ export const Credentials = closed({
     union(["AES_128", "AES_256", "AES_128_GCM", "AES_192_GCM", "AES_256_GCM"] as const),
   ),
   keyTransportAlgorithm: optional(union(["RSA_OAEP", "RSA_OAEP_256", "RSA_v15"] as const)),
-});
-
-export const SaasFieldInfo = closed({
-  attributeNames: optional(Type.Array(Type.String())),
-  defaultValue: optional(Type.String()),
-  expression: optional(Type.String()),
-  createOnly: optional(Type.Boolean()),
-  trim: optional(Type.Boolean()),
-  characterCase: optional(union(["LOWER", "UPPER", "NONE"] as const)),
-  parser: optional(union(["EXTRACT_CN_FROM_DN", "EXTRACT_USERNAME_FROM_EMAIL", "NONE"] as const)),
-  masked: optional(Type.Boolean()),
-});
-
-export const Channel = closed({
-  name: Type.String({ minLength: 1, maxLength: 256 }),
-  active: Type.Boolean(),
-  maxThreads: optional(Type.Integer({ minimum: 1, maximum: 16 })),
-  timeout: optional(Type.Integer({ minimum: 1, maximum: 3600 })),
-  channelSource: optional(
-    Type.Record(Type.String(), Type.Unknown(), { description: "source settings (§2.5)" }),
-  ),
-  attributeMapping: Type.Array(
-    closed({ fieldName: Type.String({ minLength: 1 }), saasFieldInfo: SaasFieldInfo }),
-  ),
 });
 
 export const OutboundProvision = closed({

@@ -110,4 +110,52 @@ export type Database = {
     entity_id: string;
     operation: string;
   };
+  prov_channels: {
+    connection_id: string;
+    channel: string;
+    watermark: string | null;
+    last_full_pass_at: string | null;
+    status: string;
+    status_reason: string | null;
+    /** JSON CycleSummary. */
+    last_cycle: string | null;
+    next_cycle_at: string | null;
+    confirmed_at: string | null;
+    updated_at: string;
+  };
+  prov_objects: {
+    connection_id: string;
+    kind: string;
+    source_id: string;
+    channel: string;
+    target_id: string | null;
+    contact_id: string | null;
+    name: string;
+    status: string;
+    /** JSON field → value. */
+    pushed: string;
+    desired_hash: string | null;
+    /** JSON {code, message}. */
+    last_error: string | null;
+    attempts: number;
+    updated_at: string;
+  };
+  prov_events: {
+    id: Generated<number>;
+    at: string;
+    connection_id: string;
+    channel: string;
+    cycle_id: string;
+    type: string;
+    source_id: string | null;
+    target_id: string | null;
+    success: number;
+    cause: string | null;
+    detail: string | null;
+  };
+  prov_field_specs: {
+    connection_id: string;
+    fetched_at: string;
+    specs: string;
+  };
 };

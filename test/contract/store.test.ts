@@ -31,7 +31,12 @@ for (const dialect of dialects) {
     });
 
     it("applies the numbered migrations once", async () => {
-      assert.deepEqual(await store.migrate(), ["001-initial", "002-directory", "003-sso"]);
+      assert.deepEqual(await store.migrate(), [
+        "001-initial",
+        "002-directory",
+        "003-sso",
+        "005-provisioning",
+      ]);
       assert.deepEqual(await store.migrate(), []);
       assert.equal(store.dialect, dialect.name);
     });
