@@ -208,6 +208,8 @@ export type DirectoryRepository = {
   appendChange(change: Omit<DirectoryChange, "seq">): Promise<void>;
   /** Changes with seq > afterSeq, oldest first. */
   listChanges(options: { afterSeq: number; limit: number }): Promise<DirectoryChange[]>;
+  /** The newest change's seq (0 for none): cheap enough to poll every second. */
+  lastChangeSeq(): Promise<number>;
 };
 
 /** Where an SP took part in an SSO session: what single logout needs to reach it. */

@@ -202,6 +202,26 @@ export const errorCatalogue = {
   },
   SSO_SESSION_NOT_FOUND: { status: 404, message: "There is no SSO session." },
 
+  // Outbound provisioning
+  PROV_CONFIG_INVALID: { status: 422, message: "The provisioning configuration is invalid." },
+  PROV_CHANNEL_NOT_FOUND: { status: 404, message: "No such provisioning channel." },
+  PROV_CHANNEL_BUSY: {
+    status: 409,
+    message: "The channel is running a cycle; try again when it ends.",
+    retryable: true,
+  },
+  PROV_SOURCE_UNAVAILABLE: {
+    status: 503,
+    message: "The channel's source could not be read.",
+    retryable: true,
+  },
+  PROV_TARGET_REJECTED: { status: 422, message: "Salesforce refused the record." },
+  PROV_TARGET_UNAVAILABLE: {
+    status: 503,
+    message: "Salesforce is unavailable or busy; the operation will be retried.",
+    retryable: true,
+  },
+
   // Storage
   STORE_UNAVAILABLE: { status: 503, message: "The database is unavailable.", retryable: true },
   STORE_CONFLICT: { status: 409, message: "The record was changed concurrently.", retryable: true },

@@ -285,6 +285,14 @@ export const createDirectoryRepository = (db: Db, dialect: "sqlite" | "postgres"
       SELECT ${values.at}, ${values.entity}, ${values.entity_id}, ${values.operation} FROM fence`.execute(db);
   },
 
+  lastChangeSeq: async () => {
+    const row = await db
+      .selectFrom("directory_changes")
+      .select((eb) => eb.fn.max("seq").as("seq"))
+      .executeTakeFirst();
+    return Number(row?.seq ?? 0);
+  },
+
   listChanges: async ({ afterSeq, limit }) =>
     (
       await db

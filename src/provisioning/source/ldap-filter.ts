@@ -1,0 +1,163 @@
+import { AppError } from "../../lib/errors.ts";
+
+/**
+ * LDAP search filters (RFC 4515), parsed and evaluated against an entry's attributes. The
+ * built-in directory uses this to scope a channel with PingFederate's `filter` field; the LDAP
+ * source passes the same text to the server, and uses `escapeFilterValue` for values.
+ * Matching is case-insensitive (caseIgnoreMatch, as for the directory's attributes).
+ */
+export type LdapFilter =
+  | { readonly op: "and" | "or"; readonly filters: readonly LdapFilter[] }
+  | { readonly op: "not"; readonly filter: LdapFilter }
+  | { readonly op: "present"; readonly attribute: string }
+  | { readonly op: "equal" | "approx" | "greater" | "less"; readonly attribute: string; readonly value: string }
+  | {
+      readonly op: "substring";
+      readonly attribute: string;
+      readonly initial: string | null;
+      readonly any: readonly string[];
+      readonly final: string | null;
+    };
+
+const maxDepth = 32;
+
+const fail = (text: string, at: number, why: string): never => {
+  throw new AppError("PROV_CONFIG_INVALID", {
+    message: `filter "${text.slice(0, 200)}": ${why} at character ${at + 1}`,
+  });
+};
+
+/** `\XX` hex escapes (RFC 4515 §3); a bare `*`, `(`, `)` or `\` in a value is an error. */
+const unescape = (text: string, raw: string, at: number): string => {
+  const bytes: number[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i] ?? "";
+    if (c === "\\") {
+      const hex = raw.slice(i + 1, i + 3);
+      if (!/^[0-9a-fA-F]{2}$/.test(hex)) fail(text, at + i, "a backslash must start a two-digit hex escape");
+      bytes.push(Number.parseInt(hex, 16));
+      i += 2;
+    } else if (c === "(" || c === ")" || c === "*") {
+      fail(text, at + i, `"${c}" must be escaped in a value`);
+    } else {
+      bytes.push(...Buffer.from(c, "utf8"));
+    }
+  }
+  return Buffer.from(bytes).toString("utf8");
+};
+
+export const parseLdapFilter = (text: string): LdapFilter => {
+  const source = text.trim();
+  // A filter without its outer parentheses, as PingFederate's console accepts ("group=test").
+  const wrapped = source.startsWith("(") ? source : `(${source})`;
+  let pos = 0;
+  const parse = (depth: number): LdapFilter => {
+    if (depth > maxDepth) fail(wrapped, pos, "nested too deeply");
+    if (wrapped[pos] !== "(") fail(wrapped, pos, 'expected "("');
+    pos++;
+    const c = wrapped[pos];
+    let filter: LdapFilter;
+    if (c === "&" || c === "|") {
+      pos++;
+      const filters: LdapFilter[] = [];
+      while (wrapped[pos] === "(") filters.push(parse(depth + 1));
+      if (filters.length === 0) fail(wrapped, pos, `"${c}" needs at least one filter`);
+      filter = { op: c === "&" ? "and" : "or", filters };
+    } else if (c === "!") {
+      pos++;
+      filter = { op: "not", filter: parse(depth + 1) };
+    } else {
+      const end = wrapped.indexOf(")", pos);
+      if (end < 0) fail(wrapped, pos, 'missing ")"');
+      filter = item(wrapped.slice(pos, end), pos);
+      pos = end;
+    }
+    if (wrapped[pos] !== ")") fail(wrapped, pos, 'expected ")"');
+    pos++;
+    return filter;
+  };
+  const item = (body: string, at: number): LdapFilter => {
+    const match = /^([A-Za-z][A-Za-z0-9-]*|\d+(?:\.\d+)+)(?:;[A-Za-z0-9-]+)*(=|~=|>=|<=)(.*)$/s.exec(body);
+    if (!match) return fail(wrapped, at, "expected attribute=value");
+    const [, attribute = "", operator, raw = ""] = match;
+    const valueAt = at + body.length - raw.length;
+    if (operator === "=" && raw === "*") return { op: "present", attribute };
+    if (operator === "=" && raw.includes("*")) {
+      const parts = raw.split("*");
+      return {
+        op: "substring",
+        attribute,
+        initial: parts[0] === "" ? null : unescape(wrapped, parts[0] ?? "", valueAt),
+        any: parts
+          .slice(1, -1)
+          .filter((p) => p !== "")
+          .map((p) => unescape(wrapped, p, valueAt)),
+        final: parts.at(-1) === "" ? null : unescape(wrapped, parts.at(-1) ?? "", valueAt),
+      };
+    }
+    const value = unescape(wrapped, raw, valueAt);
+    const op = operator === "~=" ? "approx" : operator === ">=" ? "greater" : operator === "<=" ? "less" : "equal";
+    return { op, attribute, value };
+  };
+  const filter = parse(0);
+  if (pos !== wrapped.length) fail(wrapped, pos, "unexpected text after the filter");
+  return filter;
+};
+
+const fold = (text: string) => text.normalize("NFC").toLowerCase();
+
+const valuesOf = (entry: Readonly<Record<string, readonly string[]>>, attribute: string): readonly string[] => {
+  const wanted = attribute.toLowerCase();
+  for (const [name, values] of Object.entries(entry)) if (name.toLowerCase() === wanted) return values;
+  return [];
+};
+
+const substringMatch = (value: string, f: Extract<LdapFilter, { op: "substring" }>): boolean => {
+  const v = fold(value);
+  let at = 0;
+  if (f.initial !== null) {
+    if (!v.startsWith(fold(f.initial))) return false;
+    at = f.initial.length;
+  }
+  for (const part of f.any) {
+    const found = v.indexOf(fold(part), at);
+    if (found < 0) return false;
+    at = found + part.length;
+  }
+  return f.final === null || (v.length - fold(f.final).length >= at && v.endsWith(fold(f.final)));
+};
+
+/** Does an entry (attribute name → values, names in any case) match the filter? */
+export const matchesLdapFilter = (
+  filter: LdapFilter,
+  entry: Readonly<Record<string, readonly string[]>>,
+): boolean => {
+  switch (filter.op) {
+    case "and":
+      return filter.filters.every((f) => matchesLdapFilter(f, entry));
+    case "or":
+      return filter.filters.some((f) => matchesLdapFilter(f, entry));
+    case "not":
+      return !matchesLdapFilter(filter.filter, entry);
+    case "present":
+      return valuesOf(entry, filter.attribute).length > 0;
+    case "substring":
+      return valuesOf(entry, filter.attribute).some((v) => substringMatch(v, filter));
+    case "equal":
+    case "approx":
+      return valuesOf(entry, filter.attribute).some((v) => fold(v) === fold(filter.value));
+    case "greater":
+      return valuesOf(entry, filter.attribute).some((v) => fold(v) >= fold(filter.value));
+    case "less":
+      return valuesOf(entry, filter.attribute).some((v) => fold(v) <= fold(filter.value));
+  }
+};
+
+/** Escapes a value for a filter (RFC 4515 §3): never build a filter by pasting raw text. */
+export const escapeFilterValue = (value: string): string =>
+  [...Buffer.from(value, "utf8")]
+    .map((byte) => {
+      const c = String.fromCharCode(byte);
+      return byte < 0x20 || byte > 0x7e || "*()\\".includes(c) ? `\\${byte.toString(16).padStart(2, "0")}` : c;
+    })
+    .join("");
