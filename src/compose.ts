@@ -17,7 +17,7 @@ export type Server = {
   readonly context: ServiceContext;
   readonly adminApp: FastifyInstance;
   readonly runtimeApp: FastifyInstance;
-  readonly bootstrap: BootstrapReport;
+  readonly bootstrap: BootstrapReport & { readonly migrations: readonly string[] };
   readonly masterKey: { source: "environment" | "file"; generated: boolean; file: string | undefined };
   close(): Promise<void>;
 };
@@ -25,10 +25,22 @@ export type Server = {
 /** The one place that picks concrete implementations: configuration → store → services → HTTP. */
 export const composeServer = async (
   config: Config,
-  options: { logger?: Logger | undefined; clock?: Clock | undefined; ids?: IdGenerator | undefined } = {},
+  options: {
+    logger?: Logger | undefined;
+    clock?: Clock | undefined;
+    ids?: IdGenerator | undefined;
+    /**
+     * Runs after the migrations and before the first-start bootstrap: `serve` opens its
+     * listeners here, so a port in use fails the start before an admin account exists.
+     */
+    beforeBootstrap?:
+      | ((apps: { runtimeApp: FastifyInstance; adminApp: FastifyInstance }) => Promise<void>)
+      | undefined;
+  } = {},
 ): Promise<Server> => {
   const masterKey = resolveMasterKey(config.masterKey, config.dataDir);
   const store = openStore(config.databaseUrl);
+  const apps: FastifyInstance[] = [];
   try {
     const context: ServiceContext = {
       store,
@@ -43,15 +55,19 @@ export const composeServer = async (
         clockSkewSeconds: config.clockSkewSeconds,
       },
     };
-    const report = await bootstrap(context, { adminPassword: config.adminPassword });
+    const migrations = await store.migrate();
     const source = directoryAuthenticationSource(context);
     const adminApp = await createAdminApp({ context, source, logger: options.logger, version });
+    apps.push(adminApp);
     const runtimeApp = await createRuntimeApp({ context, source, logger: options.logger });
+    apps.push(runtimeApp);
+    await options.beforeBootstrap?.({ runtimeApp, adminApp });
+    const report = await bootstrap(context, { adminPassword: config.adminPassword });
     return {
       context,
       adminApp,
       runtimeApp,
-      bootstrap: report,
+      bootstrap: { migrations, ...report },
       masterKey: { source: masterKey.source, generated: masterKey.generated, file: masterKey.file },
       close: async () => {
         await Promise.allSettled([adminApp.close(), runtimeApp.close()]);
@@ -59,6 +75,7 @@ export const composeServer = async (
       },
     };
   } catch (error) {
+    await Promise.allSettled(apps.map((app) => app.close()));
     await store.close();
     throw error;
   }

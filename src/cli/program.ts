@@ -37,7 +37,7 @@ export const runCli = async (argv: readonly string[], io: CliIo): Promise<number
         if (!server) return;
         process.off("SIGTERM", onTerm);
         process.off("SIGINT", onInt);
-        io.stdout(`Received ${signal}; shutting down.\n`);
+        io.stderr(`Received ${signal}; shutting down.\n`);
         await server.close();
         finish();
       };

@@ -17,6 +17,10 @@ export const errorCatalogue = {
     status: 500,
     message: "The master key must be 32 bytes, base64 or hex encoded.",
   },
+  CFG_LISTEN_FAILED: {
+    status: 500,
+    message: "A listener could not open its configured address and port.",
+  },
 
   // Admin API requests
   REQ_VALIDATION: { status: 400, message: "The request is invalid." },

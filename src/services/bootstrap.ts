@@ -5,10 +5,11 @@ import { type ServiceContext, systemActor } from "./context.ts";
 import { generateSigningKey } from "./keys.ts";
 
 export type BootstrapReport = {
-  migrations: string[];
   /** Set when the admin account was created with a generated password (to be shown once). */
   generatedAdminPassword: string | undefined;
   createdAdmin: boolean;
+  /** A configured admin password was not used, because admin accounts already exist. */
+  ignoredAdminPassword: boolean;
   /** Set when a self-signed signing key pair was generated. */
   generatedSigningKeyId: string | undefined;
 };
@@ -24,18 +25,18 @@ const ignoreRace = async (work: () => Promise<unknown>) => {
 };
 
 /**
- * First start on an empty database: migrations, the `admin` account, and a self-signed RSA-2048
- * signing key pair. Later starts only apply new migrations.
+ * First start on an empty (migrated) database: the `admin` account and a self-signed RSA-2048
+ * signing key pair. Later starts change nothing. The server runs this once both listeners are
+ * open, so a start that fails never creates an account whose generated password nobody saw.
  */
 export const bootstrap = async (
   context: ServiceContext,
   options: { adminPassword: string | undefined },
 ): Promise<BootstrapReport> => {
-  const migrations = await context.store.migrate();
   const report: BootstrapReport = {
-    migrations,
     generatedAdminPassword: undefined,
     createdAdmin: false,
+    ignoredAdminPassword: false,
     generatedSigningKeyId: undefined,
   };
   if ((await context.store.adminAccounts.list()).length === 0) {
@@ -46,6 +47,7 @@ export const bootstrap = async (
       if (options.adminPassword === undefined) report.generatedAdminPassword = password;
     });
   }
+  report.ignoredAdminPassword = options.adminPassword !== undefined && !report.createdAdmin;
   if ((await context.store.signingKeys.list()).length === 0) {
     await ignoreRace(async () => {
       const key = await generateSigningKey(context, systemActor, {
