@@ -4,11 +4,11 @@ import { version } from "../version.ts";
 import { registerClientCommands } from "./commands.ts";
 import { runDemo } from "./demo.ts";
 import { CliError, type CliIo } from "./io.ts";
-import { startServer } from "./serve.ts";
+import { serveUntilStopped } from "./serve.ts";
 
 /**
  * Runs the `portico` command line. Returns the exit code; `serve` resolves only when the server
- * has stopped (on SIGTERM or SIGINT).
+ * has stopped (on SIGTERM or SIGINT, or when npm, which started it, has exited).
  */
 export const runCli = async (argv: readonly string[], io: CliIo): Promise<number> => {
   const program = new Command("portico")
@@ -24,36 +24,7 @@ export const runCli = async (argv: readonly string[], io: CliIo): Promise<number
     .description("run the runtime (SSO) and admin listeners")
     .option("--config <file>", "a JSON file of PORTICO_* settings (the environment wins)")
     .action(async (options: { config?: string }) => {
-      // Signal handlers come first: a supervisor may signal as soon as it reads the banner.
-      let stopRequested: string | undefined;
-      let server: Awaited<ReturnType<typeof startServer>> | undefined;
-      let finish: () => void = () => {};
-      serving = new Promise<void>((resolve) => {
-        finish = resolve;
-      });
-      const stop = async (signal: string) => {
-        if (stopRequested !== undefined && server === undefined) return;
-        stopRequested = signal;
-        if (!server) return;
-        process.off("SIGTERM", onTerm);
-        process.off("SIGINT", onInt);
-        io.stderr(`Received ${signal}; shutting down.\n`);
-        await server.close();
-        finish();
-      };
-      const onTerm = () => void stop("SIGTERM");
-      const onInt = () => void stop("SIGINT");
-      process.on("SIGTERM", onTerm);
-      process.on("SIGINT", onInt);
-      try {
-        server = await startServer(io, { configFile: options.config });
-      } catch (error) {
-        process.off("SIGTERM", onTerm);
-        process.off("SIGINT", onInt);
-        serving = undefined;
-        throw error;
-      }
-      if (stopRequested !== undefined) await stop(stopRequested);
+      serving = (await serveUntilStopped(io, { configFile: options.config })).stopped;
     });
 
   let demoExit: Promise<number> | undefined;

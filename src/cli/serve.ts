@@ -5,6 +5,7 @@ import { createLogger } from "../logger.ts";
 import { version } from "../version.ts";
 import type { CliIo } from "./io.ts";
 import { checkListenTargets, explainListenError, type ListenTarget } from "./listen.ts";
+import { stopWithParent } from "./parent-watch.ts";
 
 export type RunningServer = Server & { runtimeUrl: string; adminUrl: string };
 
@@ -94,4 +95,46 @@ export const startServer = async (
   });
   io.stderr(`${banner(config, server, runtimeUrl, adminUrl).join("\n")}\n`);
   return { ...server, runtimeUrl, adminUrl };
+};
+
+/**
+ * Starts the server and returns once it listens, with a promise that settles when it has
+ * stopped: on SIGTERM or SIGINT, or when npm, which started it, has exited.
+ */
+export const serveUntilStopped = async (
+  io: CliIo,
+  options: { configFile?: string | undefined },
+): Promise<{ stopped: Promise<void> }> => {
+  // Signal handlers come first: a supervisor may signal as soon as it reads the banner.
+  let stopRequested: string | undefined;
+  let server: RunningServer | undefined;
+  let closing: Promise<void> | undefined;
+  let finish: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  let unwatch = () => {};
+  const stop = (reason: string): void => {
+    stopRequested ??= reason;
+    if (!server || closing) return;
+    process.off("SIGTERM", onTerm);
+    process.off("SIGINT", onInt);
+    unwatch();
+    io.stderr(`${reason}; shutting down.\n`);
+    closing = server.close().then(finish);
+  };
+  const onTerm = () => stop("Received SIGTERM");
+  const onInt = () => stop("Received SIGINT");
+  process.on("SIGTERM", onTerm);
+  process.on("SIGINT", onInt);
+  try {
+    server = await startServer(io, options);
+  } catch (error) {
+    process.off("SIGTERM", onTerm);
+    process.off("SIGINT", onInt);
+    throw error;
+  }
+  unwatch = stopWithParent(io.env, () => stop("The process that started Portico (npm) has exited"));
+  if (stopRequested !== undefined) stop(stopRequested);
+  return { stopped };
 };

@@ -1,30 +1,21 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { killLeftovers, type Started, startProcess, stopProcess as stop } from "../support/processes.ts";
 
 const bin = new URL("../../bin/portico.js", import.meta.url).pathname;
 
-type Started = {
-  child: ChildProcess;
-  /** Everything the process wrote, both streams. */
-  output: () => string;
-  /** Standard output alone. */
-  stdout: () => string;
-  runtimeUrl: string;
-  adminUrl: string;
-};
-
-/** Servers still running: a failed assertion must not leave one behind (it would hang the run). */
-const running = new Set<ChildProcess>();
+type Serving = Started & { runtimeUrl: string; adminUrl: string };
 
 /** Starts `portico serve` as a user would, on ports the OS picks, and waits for its banner. */
-const serve = (dataDir: string, env: Record<string, string> = {}): Promise<Started> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, "serve"], {
+const serve = async (dataDir: string, env: Record<string, string> = {}): Promise<Serving> => {
+  const started = await startProcess(
+    process.execPath,
+    [bin, "serve"],
+    {
       cwd: dataDir,
       env: {
         PATH: process.env.PATH ?? "",
@@ -34,54 +25,23 @@ const serve = (dataDir: string, env: Record<string, string> = {}): Promise<Start
         PORTICO_LOG_LEVEL: "warn",
         ...env,
       },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    running.add(child);
-    child.on("exit", () => running.delete(child));
-    let text = "";
-    let stdout = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    const timer = setTimeout(() => reject(new Error(`no banner in time:\n${text}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      text += chunk.toString();
-      const runtime = /runtime\s+(http:\/\/\S+)/.exec(text);
-      const admin = /admin API (http:\/\/\S+)\/pf-admin-api/.exec(text);
-      if (runtime?.[1] && admin?.[1] && /production needs|Created the admin|\n$/.test(text)) {
-        clearTimeout(timer);
-        setTimeout(
-          () =>
-            resolve({
-              child,
-              output: () => text,
-              stdout: () => stdout,
-              runtimeUrl: runtime[1] ?? "",
-              adminUrl: admin[1] ?? "",
-            }),
-          200,
-        );
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited ${code}:\n${text}`));
-    });
-  });
-
-const stop = (child: ChildProcess, signal: NodeJS.Signals): Promise<number | null> =>
-  new Promise((resolve) => {
-    child.removeAllListeners("exit");
-    child.on("exit", (code) => resolve(code));
-    child.kill(signal);
-  });
+    },
+    (text) => /admin API http/.test(text) && /production needs|Created the admin|\n$/.test(text),
+  );
+  // The banner is one write; a moment lets any line after it arrive too.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const text = started.output();
+  return {
+    ...started,
+    runtimeUrl: /runtime\s+(http:\/\/\S+)/.exec(text)?.[1] ?? "",
+    adminUrl: /admin API (http:\/\/\S+)\/pf-admin-api/.exec(text)?.[1] ?? "",
+  };
+};
 
 describe("portico serve", () => {
   const dir = mkdtempSync(join(tmpdir(), "portico-serve-"));
   after(() => {
-    for (const child of running) child.kill("SIGKILL");
+    killLeftovers();
     rmSync(dir, { recursive: true, force: true });
   });
 
