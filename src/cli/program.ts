@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { AppError } from "../lib/errors.ts";
 import { version } from "../version.ts";
+import { registerAdminCommands } from "./commands/admin.ts";
 import { registerClientCommands } from "./commands.ts";
 import { runDemo } from "./demo.ts";
 import { CliError, type CliIo } from "./io.ts";
@@ -37,6 +38,7 @@ export const runCli = async (argv: readonly string[], io: CliIo): Promise<number
       demoExit = runDemo(io);
     });
 
+  registerAdminCommands(program, io);
   registerClientCommands(program, io);
 
   try {

@@ -14,6 +14,9 @@ export type BootstrapReport = {
   generatedSigningKeyId: string | undefined;
 };
 
+/** A generated admin password: 144 random bits, in characters a terminal copies cleanly. */
+export const generateAdminPassword = (): string => randomBytes(18).toString("base64url");
+
 const ignoreRace = async (work: () => Promise<unknown>) => {
   try {
     await work();
@@ -40,7 +43,7 @@ export const bootstrap = async (
     generatedSigningKeyId: undefined,
   };
   if ((await context.store.adminAccounts.list()).length === 0) {
-    const password = options.adminPassword ?? randomBytes(18).toString("base64url");
+    const password = options.adminPassword ?? generateAdminPassword();
     await ignoreRace(async () => {
       await createAdminAccount(context, systemActor, { username: "admin", password, role: "ADMIN" });
       report.createdAdmin = true;
