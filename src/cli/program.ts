@@ -1,10 +1,9 @@
 import { Command, CommanderError } from "commander";
-import { AppError } from "../lib/errors.ts";
 import { version } from "../version.ts";
 import { registerAdminCommands } from "./commands/admin.ts";
 import { registerClientCommands } from "./commands.ts";
 import { runDemo } from "./demo.ts";
-import { CliError, type CliIo } from "./io.ts";
+import { type CliIo, describeFailure } from "./io.ts";
 import { serveUntilStopped } from "./serve.ts";
 
 /**
@@ -51,15 +50,8 @@ export const runCli = async (argv: readonly string[], io: CliIo): Promise<number
       // Help and version exit 0; every other commander error is a usage error.
       return error.code === "commander.helpDisplayed" || error.code === "commander.version" ? 0 : 2;
     }
-    if (error instanceof CliError) {
-      io.stderr(`portico: ${error.message}\n`);
-      return error.exitCode;
-    }
-    if (error instanceof AppError) {
-      io.stderr(`portico: ${error.code}: ${error.message}\n`);
-      return 1;
-    }
-    io.stderr(`portico: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 1;
+    const failure = describeFailure(error);
+    io.stderr(`portico: ${failure.line}\n`);
+    return failure.exitCode;
   }
 };

@@ -50,4 +50,28 @@ describe("SIGTERM to the command the user started", () => {
       assert.ok(await portReleased(adminPort), `the admin port is released:\n${started.output()}`);
     });
   }
+
+  it("npm run demo releases its three ports", async () => {
+    const ports = [await freePort(), await freePort(), await freePort()];
+    const [runtimePort, adminPort, emulatorPort] = ports;
+    const started = await startProcess(
+      "npm",
+      ["run", "demo"],
+      {
+        cwd: root,
+        env: {
+          PATH: process.env.PATH ?? "",
+          HOME: process.env.HOME ?? dir,
+          DEMO_DATA_DIR: join(dir, "demo"),
+          DEMO_RUNTIME_PORT: String(runtimePort),
+          DEMO_ADMIN_PORT: String(adminPort),
+          DEMO_EMULATOR_PORT: String(emulatorPort),
+        },
+      },
+      (output) => output.includes("Ctrl-C stops the demo"),
+    );
+    await stopProcess(started.child, "SIGTERM");
+    for (const port of ports)
+      assert.ok(await portReleased(port), `port ${port} is released:\n${started.output()}`);
+  });
 });

@@ -80,14 +80,18 @@ export const startProcess = (
     });
   });
 
-/** Runs a program to its end. */
+/** Runs a program to its end; one still running after a minute is killed (code null). */
 export const runProcess = async (
   command: string,
   args: readonly string[],
   options: Options,
 ): Promise<{ code: number | null; output: string }> => {
   const { started, exited } = launch(command, args, options);
+  const timer = setTimeout(() => {
+    if (started.child.pid !== undefined) process.kill(-started.child.pid, "SIGKILL");
+  }, 60_000);
   const code = await exited;
+  clearTimeout(timer);
   return { code, output: started.output() };
 };
 
