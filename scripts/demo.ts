@@ -1,120 +1,170 @@
 /**
- * `npm run demo`: Portico, the Salesforce emulator and a sample directory, wired together as an
- * admin would wire a real org — from scratch in ./data/demo on each start. Ctrl-C stops both.
+ * `npm run demo` (= `portico demo`): Portico, the Salesforce emulator and a sample directory,
+ * wired together as an admin would wire a real org — from scratch on each start.
+ *
+ * The demo is configured by DEMO_* variables only. It never reads PORTICO_* (a real server's
+ * data dir, database, master key or admin password), and it empties only a data dir it created
+ * itself (see src/cli/demo-setup.ts). Ctrl-C or SIGTERM stops it; so does the exit of the
+ * `portico demo` process that started it.
  */
-import { rmSync } from "node:fs";
-import { resolve } from "node:path";
 import { createEmulator } from "../emulator/salesforce/app.ts";
+import { demoSettings, ignoredVariableNotices, prepareDemoDataDir } from "../src/cli/demo-setup.ts";
+import { describeFailure } from "../src/cli/io.ts";
+import { checkListenTargets, explainListenError, type ListenTarget } from "../src/cli/listen.ts";
 import { composeServer } from "../src/compose.ts";
 import { parseConfig } from "../src/config/schema.ts";
 import { createLogger } from "../src/logger.ts";
 
-const env = process.env;
 const host = "127.0.0.1";
-const runtimePort = Number(env.PORTICO_RUNTIME_PORT ?? 9031);
-const adminPort = Number(env.PORTICO_ADMIN_PORT ?? 9999);
-const emulatorPort = Number(env.DEMO_EMULATOR_PORT ?? 8443);
-const dataDir = resolve(env.PORTICO_DATA_DIR ?? "data/demo");
-const adminPassword = env.PORTICO_ADMIN_PASSWORD ?? "demo-admin-password";
+const adminPassword = "demo-admin-password";
 const userPassword = "demo-password-1";
 
-rmSync(dataDir, { recursive: true, force: true });
-const porticoUrl = `http://${host}:${runtimePort}`;
-const config = parseConfig(
-  {
-    ...env,
-    PORTICO_DATA_DIR: dataDir,
-    PORTICO_BASE_URL: porticoUrl,
-    PORTICO_ADMIN_PASSWORD: adminPassword,
-    PORTICO_LOG_LEVEL: env.PORTICO_LOG_LEVEL ?? "warn",
-  },
-  process.cwd(),
-);
-const server = await composeServer(config, { logger: createLogger(config.logLevel) });
-const emulator = createEmulator({});
-const emulatorUrl = await emulator.listen(emulatorPort, host);
-await server.runtimeApp.listen({ port: runtimePort, host });
-const adminUrl = await server.adminApp.listen({ port: adminPort, host });
+const target = (port: number, variable: string): ListenTarget => ({
+  port,
+  host,
+  portVariable: variable,
+  hostVariable: variable,
+});
 
-const admin = async (method: string, path: string, body?: unknown) => {
-  const response = await server.adminApp.inject({
-    method: method as "GET",
-    url: `/pf-admin-api/v1${path}`,
-    headers: {
-      authorization: `Basic ${Buffer.from(`admin:${adminPassword}`).toString("base64")}`,
-      "x-xsrf-header": "demo",
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
+const listen = async <T>(work: () => Promise<T>, at: ListenTarget): Promise<T> => {
+  try {
+    return await work();
+  } catch (error) {
+    throw explainListenError(at, error);
+  }
+};
+
+const main = async (): Promise<void> => {
+  const settings = demoSettings(process.env, process.cwd());
+  for (const line of ignoredVariableNotices(process.env, settings)) process.stderr.write(`${line}\n`);
+  const targets = {
+    runtime: target(settings.runtimePort, "DEMO_RUNTIME_PORT"),
+    admin: target(settings.adminPort, "DEMO_ADMIN_PORT"),
+    emulator: target(settings.emulatorPort, "DEMO_EMULATOR_PORT"),
+  };
+  // Before the data dir is touched: a port in use must not cost the previous demo's data.
+  await checkListenTargets([targets.runtime, targets.admin, targets.emulator]);
+  prepareDemoDataDir(settings.dataDir);
+
+  const emulator = createEmulator({});
+  const emulatorUrl = await listen(() => emulator.listen(settings.emulatorPort, host), targets.emulator);
+  const porticoUrl = `http://${host}:${settings.runtimePort}`;
+  // Only the demo's own values: nothing from the environment reaches the configuration.
+  const config = parseConfig(
+    {
+      PORTICO_DATA_DIR: settings.dataDir,
+      PORTICO_BASE_URL: porticoUrl,
+      PORTICO_ADMIN_PASSWORD: adminPassword,
+      PORTICO_LOG_LEVEL: "warn",
     },
-    ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+    settings.dataDir,
+  );
+  let adminUrl = "";
+  const server = await composeServer(config, {
+    logger: createLogger(config.logLevel),
+    beforeBootstrap: async (apps) => {
+      await listen(() => apps.runtimeApp.listen({ port: settings.runtimePort, host }), targets.runtime);
+      adminUrl = await listen(() => apps.adminApp.listen({ port: settings.adminPort, host }), targets.admin);
+    },
+  }).catch(async (error: unknown) => {
+    await emulator.close();
+    throw error;
   });
-  if (response.statusCode >= 400) throw new Error(`${method} ${path}: ${response.body}`);
-  return response;
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await server.close();
+    await emulator.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop());
+  process.on("SIGTERM", () => void stop());
+  // Started by `portico demo` with an IPC channel: its end means that process has gone.
+  process.on("disconnect", () => void stop());
+
+  const admin = async (method: string, path: string, body?: unknown) => {
+    const response = await server.adminApp.inject({
+      method: method as "GET",
+      url: `/pf-admin-api/v1${path}`,
+      headers: {
+        authorization: `Basic ${Buffer.from(`admin:${adminPassword}`).toString("base64")}`,
+        "x-xsrf-header": "demo",
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+    });
+    if (response.statusCode >= 400) throw new Error(`${method} ${path}: ${response.body}`);
+    return response;
+  };
+
+  const org = (await (await fetch(`${emulatorUrl}/_emulator/org`)).json()) as {
+    orgId15: string;
+    adminUsername: string;
+  };
+  const certificate = (await admin("GET", "/keyPairs/signing/default-signing/certificate")).body;
+  await fetch(`${emulatorUrl}/_emulator/sso`, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      issuer: config.entityId,
+      idpCertificate: certificate,
+      identityType: "Username",
+      idpLoginUrl: `${porticoUrl}/idp/SSO.saml2`,
+      idpLogoutUrl: `${porticoUrl}/idp/SLO.saml2`,
+      requestBinding: "HTTP-Redirect",
+      signRequests: true,
+    }),
+  });
+  const metadata = await (await fetch(`${emulatorUrl}/_emulator/sso/metadata`)).text();
+  const converted = (
+    await admin("POST", "/connectionMetadata/convert", {
+      connectionType: "SP",
+      samlMetadata: Buffer.from(metadata).toString("base64"),
+      templateId: "salesforce-provisioner",
+    })
+  ).json() as { connection: Record<string, unknown> & { entityId: string } };
+  await admin("POST", "/idp/spConnections", {
+    ...converted.connection,
+    id: "demo-org",
+    name: "Demo org (emulated)",
+    active: true,
+  });
+  await admin("POST", "/directory/users", {
+    uid: "integration",
+    password: userPassword,
+    mail: org.adminUsername,
+    givenName: "Ivy",
+    sn: "Integration",
+  });
+  await admin("POST", "/directory/groups", { cn: "salesforce-users", members: ["integration"] });
+
+  const partner = encodeURIComponent(converted.connection.entityId);
+  process.stdout.write(
+    [
+      "Portico demo",
+      `  Portico runtime   ${porticoUrl}`,
+      `  Portico admin API ${adminUrl}/pf-admin-api/v1   (admin / ${adminPassword})`,
+      `  Salesforce org    ${emulatorUrl}   (emulated; org ${org.orgId15})`,
+      "",
+      `  Sign in as "integration" with the password ${userPassword}:`,
+      `    IdP-initiated: ${porticoUrl}/idp/startSSO.ping?PartnerSpId=${partner}`,
+      `    SP-initiated:  ${emulatorUrl}/saml/login?so=${org.orgId15}`,
+      `    Sign out:      ${porticoUrl}/idp/startSLO.ping`,
+      `  What the org checked: ${emulatorUrl}/_emulator/sso/validations`,
+      "",
+      `  Ctrl-C stops the demo; its data in ${settings.dataDir} is removed on the next start.`,
+      "",
+    ].join("\n"),
+  );
 };
 
-const org = (await (await fetch(`${emulatorUrl}/_emulator/org`)).json()) as {
-  orgId15: string;
-  adminUsername: string;
-};
-const certificate = (await admin("GET", "/keyPairs/signing/default-signing/certificate")).body;
-await fetch(`${emulatorUrl}/_emulator/sso`, {
-  method: "PUT",
-  headers: { "content-type": "application/json" },
-  body: JSON.stringify({
-    issuer: config.entityId,
-    idpCertificate: certificate,
-    identityType: "Username",
-    idpLoginUrl: `${porticoUrl}/idp/SSO.saml2`,
-    idpLogoutUrl: `${porticoUrl}/idp/SLO.saml2`,
-    requestBinding: "HTTP-Redirect",
-    signRequests: true,
-  }),
-});
-const metadata = await (await fetch(`${emulatorUrl}/_emulator/sso/metadata`)).text();
-const converted = (
-  await admin("POST", "/connectionMetadata/convert", {
-    connectionType: "SP",
-    samlMetadata: Buffer.from(metadata).toString("base64"),
-    templateId: "salesforce-provisioner",
-  })
-).json() as { connection: Record<string, unknown> & { entityId: string } };
-await admin("POST", "/idp/spConnections", {
-  ...converted.connection,
-  id: "demo-org",
-  name: "Demo org (emulated)",
-  active: true,
-});
-await admin("POST", "/directory/users", {
-  uid: "integration",
-  password: userPassword,
-  mail: org.adminUsername,
-  givenName: "Ivy",
-  sn: "Integration",
-});
-await admin("POST", "/directory/groups", { cn: "salesforce-users", members: ["integration"] });
-
-const partner = encodeURIComponent(converted.connection.entityId);
-process.stdout.write(
-  [
-    "Portico demo",
-    `  Portico runtime   ${porticoUrl}`,
-    `  Portico admin API ${adminUrl}/pf-admin-api/v1   (admin / ${adminPassword})`,
-    `  Salesforce org    ${emulatorUrl}   (emulated; org ${org.orgId15})`,
-    "",
-    `  Sign in as "integration" with the password ${userPassword}:`,
-    `    IdP-initiated: ${porticoUrl}/idp/startSSO.ping?PartnerSpId=${partner}`,
-    `    SP-initiated:  ${emulatorUrl}/saml/login?so=${org.orgId15}`,
-    `    Sign out:      ${porticoUrl}/idp/startSLO.ping`,
-    `  What the org checked: ${emulatorUrl}/_emulator/sso/validations`,
-    "",
-    `  Ctrl-C stops the demo; its data in ${dataDir} is removed on the next start.`,
-    "",
-  ].join("\n"),
-);
-
-const stop = async () => {
-  await server.close();
-  await emulator.close();
-  process.exit(0);
-};
-process.on("SIGINT", () => void stop());
-process.on("SIGTERM", () => void stop());
+try {
+  await main();
+} catch (error) {
+  // One line, as the CLI reports errors: a port in use or a refused data dir is not a crash.
+  const failure = describeFailure(error);
+  process.stderr.write(`portico demo: ${failure.line}\n`);
+  process.exit(failure.exitCode);
+}

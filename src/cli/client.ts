@@ -51,7 +51,10 @@ export const createAdminClient = (options: AdminClientOptions): AdminClient => {
             ? cause.cause.message
             : cause.message
           : String(cause);
-      throw new CliError(`CLI_CONNECTION_FAILED: cannot reach the admin API at ${options.url} (${reason})`);
+      throw new CliError(
+        `CLI_CONNECTION_FAILED: cannot reach the admin API at ${options.url} (${reason}); ` +
+          "is the server running there? Point the CLI at it with --url or PORTICO_ADMIN_URL",
+      );
     }
     if (!response.ok) {
       const text = await response.text();

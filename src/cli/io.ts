@@ -1,3 +1,5 @@
+import { AppError } from "../lib/errors.ts";
+
 /** What a command may touch of the process: injected so tests run commands in-process. */
 export type CliIo = {
   readonly stdout: (text: string) => void;
@@ -29,3 +31,13 @@ export class CliError extends Error {
     this.exitCode = exitCode;
   }
 }
+
+/**
+ * How the CLI reports a failure: one line (with the stable code) and an exit code, never a stack
+ * trace. Commander's own errors are handled where the program is parsed.
+ */
+export const describeFailure = (error: unknown): { line: string; exitCode: number } => {
+  if (error instanceof CliError) return { line: error.message, exitCode: error.exitCode };
+  if (error instanceof AppError) return { line: `${error.code}: ${error.message}`, exitCode: 1 };
+  return { line: `unexpected error: ${error instanceof Error ? error.message : String(error)}`, exitCode: 1 };
+};

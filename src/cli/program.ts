@@ -1,14 +1,14 @@
 import { Command, CommanderError } from "commander";
-import { AppError } from "../lib/errors.ts";
 import { version } from "../version.ts";
+import { registerAdminCommands } from "./commands/admin.ts";
 import { registerClientCommands } from "./commands.ts";
 import { runDemo } from "./demo.ts";
-import { CliError, type CliIo } from "./io.ts";
-import { startServer } from "./serve.ts";
+import { type CliIo, describeFailure } from "./io.ts";
+import { serveUntilStopped } from "./serve.ts";
 
 /**
  * Runs the `portico` command line. Returns the exit code; `serve` resolves only when the server
- * has stopped (on SIGTERM or SIGINT).
+ * has stopped (on SIGTERM or SIGINT, or when npm, which started it, has exited).
  */
 export const runCli = async (argv: readonly string[], io: CliIo): Promise<number> => {
   const program = new Command("portico")
@@ -24,36 +24,7 @@ export const runCli = async (argv: readonly string[], io: CliIo): Promise<number
     .description("run the runtime (SSO) and admin listeners")
     .option("--config <file>", "a JSON file of PORTICO_* settings (the environment wins)")
     .action(async (options: { config?: string }) => {
-      // Signal handlers come first: a supervisor may signal as soon as it reads the banner.
-      let stopRequested: string | undefined;
-      let server: Awaited<ReturnType<typeof startServer>> | undefined;
-      let finish: () => void = () => {};
-      serving = new Promise<void>((resolve) => {
-        finish = resolve;
-      });
-      const stop = async (signal: string) => {
-        if (stopRequested !== undefined && server === undefined) return;
-        stopRequested = signal;
-        if (!server) return;
-        process.off("SIGTERM", onTerm);
-        process.off("SIGINT", onInt);
-        io.stdout(`Received ${signal}; shutting down.\n`);
-        await server.close();
-        finish();
-      };
-      const onTerm = () => void stop("SIGTERM");
-      const onInt = () => void stop("SIGINT");
-      process.on("SIGTERM", onTerm);
-      process.on("SIGINT", onInt);
-      try {
-        server = await startServer(io, { configFile: options.config });
-      } catch (error) {
-        process.off("SIGTERM", onTerm);
-        process.off("SIGINT", onInt);
-        serving = undefined;
-        throw error;
-      }
-      if (stopRequested !== undefined) await stop(stopRequested);
+      serving = (await serveUntilStopped(io, { configFile: options.config })).stopped;
     });
 
   let demoExit: Promise<number> | undefined;
@@ -66,6 +37,7 @@ export const runCli = async (argv: readonly string[], io: CliIo): Promise<number
       demoExit = runDemo(io);
     });
 
+  registerAdminCommands(program, io);
   registerClientCommands(program, io);
 
   try {
@@ -78,15 +50,8 @@ export const runCli = async (argv: readonly string[], io: CliIo): Promise<number
       // Help and version exit 0; every other commander error is a usage error.
       return error.code === "commander.helpDisplayed" || error.code === "commander.version" ? 0 : 2;
     }
-    if (error instanceof CliError) {
-      io.stderr(`portico: ${error.message}\n`);
-      return error.exitCode;
-    }
-    if (error instanceof AppError) {
-      io.stderr(`portico: ${error.code}: ${error.message}\n`);
-      return 1;
-    }
-    io.stderr(`portico: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 1;
+    const failure = describeFailure(error);
+    io.stderr(`portico: ${failure.line}\n`);
+    return failure.exitCode;
   }
 };

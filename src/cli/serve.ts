@@ -1,57 +1,140 @@
 import { composeServer, type Server } from "../compose.ts";
 import { loadConfig } from "../config/loader.ts";
+import type { Config } from "../config/schema.ts";
 import { createLogger } from "../logger.ts";
 import { version } from "../version.ts";
 import type { CliIo } from "./io.ts";
+import { checkListenTargets, explainListenError, type ListenTarget } from "./listen.ts";
+import { stopWithParent } from "./parent-watch.ts";
 
 export type RunningServer = Server & { runtimeUrl: string; adminUrl: string };
 
+const listenTargets = (config: Config): { runtime: ListenTarget; admin: ListenTarget } => ({
+  runtime: {
+    port: config.runtimePort,
+    host: config.host,
+    portVariable: "PORTICO_RUNTIME_PORT",
+    hostVariable: "PORTICO_HOST",
+  },
+  admin: {
+    port: config.adminPort,
+    host: config.adminHost,
+    portVariable: "PORTICO_ADMIN_PORT",
+    hostVariable: "PORTICO_ADMIN_HOST",
+  },
+});
+
+const banner = (config: Config, server: Server, runtimeUrl: string, adminUrl: string): string[] => {
+  const lines = [
+    `Portico ${version}`,
+    `  runtime   ${runtimeUrl}  (public base URL ${config.baseUrl}, entity ID ${config.entityId})`,
+    `  admin API ${adminUrl}/pf-admin-api/v1  (OpenAPI: ${adminUrl}/pf-admin-api/v1/openapi.json)`,
+    `  database  ${server.context.store.dialect}${config.databaseUrl.startsWith("sqlite:") ? ` ${config.databaseUrl.slice(7)}` : ""}`,
+    "  logs      standard output, one JSON object a line",
+  ];
+  const report = server.bootstrap;
+  if (report.migrations.length > 0) lines.push(`  applied migrations: ${report.migrations.join(", ")}`);
+  if (report.generatedAdminPassword !== undefined) {
+    lines.push(
+      `  Generated password for the admin account "admin": ${report.generatedAdminPassword}`,
+      "  (shown this once; set PORTICO_ADMIN_PASSWORD before the first start to choose it)",
+    );
+  } else if (report.createdAdmin) {
+    lines.push('  Created the admin account "admin" with the password from PORTICO_ADMIN_PASSWORD.');
+  }
+  if (report.ignoredAdminPassword) {
+    lines.push(
+      "  PORTICO_ADMIN_PASSWORD is ignored: the admin account already exists. To change its password,",
+      "  run `portico admin reset-password` (it works while the server runs) or use the admin API.",
+    );
+  }
+  if (server.masterKey.generated) {
+    lines.push(
+      `  WARNING: generated a master key in ${server.masterKey.file}. It encrypts private keys and secrets at rest;`,
+      "           production needs its own (PORTICO_MASTER_KEY, 32 bytes base64), kept outside the data dir and backed up.",
+    );
+  }
+  if (report.generatedSigningKeyId !== undefined) {
+    lines.push(
+      `  WARNING: generated a self-signed RSA-2048 signing key pair "${report.generatedSigningKeyId}";`,
+      "           production needs its own key pair (portico keys import, or keys generate with your subject).",
+    );
+  }
+  return lines;
+};
+
 /**
  * `portico serve`: both listeners, first-start bootstrap, and the lines a newcomer needs.
- * The generated admin password is printed once, here, and never logged.
+ * Standard output carries only JSON log lines; the banner goes to standard error, so a log
+ * shipper reading stdout never meets a line that is not JSON. The generated admin password is
+ * printed once, here, and never logged.
  */
 export const startServer = async (
   io: CliIo,
   options: { configFile?: string | undefined },
 ): Promise<RunningServer> => {
   const config = loadConfig({ env: io.env, cwd: io.cwd, file: options.configFile });
+  const targets = listenTargets(config);
+  await checkListenTargets([targets.runtime, targets.admin]);
   const logger = createLogger(config.logLevel);
-  const server = await composeServer(config, { logger });
+  let runtimeUrl = "";
+  let adminUrl = "";
+  const listen = async (app: Server["runtimeApp"], target: ListenTarget): Promise<string> => {
+    try {
+      return await app.listen({ port: target.port, host: target.host });
+    } catch (error) {
+      throw explainListenError(target, error);
+    }
+  };
+  const server = await composeServer(config, {
+    logger,
+    beforeBootstrap: async (apps) => {
+      runtimeUrl = await listen(apps.runtimeApp, targets.runtime);
+      adminUrl = await listen(apps.adminApp, targets.admin);
+    },
+  });
+  io.stderr(`${banner(config, server, runtimeUrl, adminUrl).join("\n")}\n`);
+  return { ...server, runtimeUrl, adminUrl };
+};
+
+/**
+ * Starts the server and returns once it listens, with a promise that settles when it has
+ * stopped: on SIGTERM or SIGINT, or when npm, which started it, has exited.
+ */
+export const serveUntilStopped = async (
+  io: CliIo,
+  options: { configFile?: string | undefined },
+): Promise<{ stopped: Promise<void> }> => {
+  // Signal handlers come first: a supervisor may signal as soon as it reads the banner.
+  let stopRequested: string | undefined;
+  let server: RunningServer | undefined;
+  let closing: Promise<void> | undefined;
+  let finish: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  let unwatch = () => {};
+  const stop = (reason: string): void => {
+    stopRequested ??= reason;
+    if (!server || closing) return;
+    process.off("SIGTERM", onTerm);
+    process.off("SIGINT", onInt);
+    unwatch();
+    io.stderr(`${reason}; shutting down.\n`);
+    closing = server.close().then(finish);
+  };
+  const onTerm = () => stop("Received SIGTERM");
+  const onInt = () => stop("Received SIGINT");
+  process.on("SIGTERM", onTerm);
+  process.on("SIGINT", onInt);
   try {
-    const runtimeUrl = await server.runtimeApp.listen({ port: config.runtimePort, host: config.host });
-    const adminUrl = await server.adminApp.listen({ port: config.adminPort, host: config.host });
-    const lines = [
-      `Portico ${version}`,
-      `  runtime   ${runtimeUrl}  (public base URL ${config.baseUrl}, entity ID ${config.entityId})`,
-      `  admin API ${adminUrl}/pf-admin-api/v1  (OpenAPI: ${adminUrl}/pf-admin-api/v1/openapi.json)`,
-      `  database  ${server.context.store.dialect}${config.databaseUrl.startsWith("sqlite:") ? ` ${config.databaseUrl.slice(7)}` : ""}`,
-    ];
-    if (server.bootstrap.migrations.length > 0)
-      lines.push(`  applied migrations: ${server.bootstrap.migrations.join(", ")}`);
-    if (server.bootstrap.generatedAdminPassword !== undefined) {
-      lines.push(
-        `  Generated password for the admin account "admin": ${server.bootstrap.generatedAdminPassword}`,
-        "  (shown this once; set PORTICO_ADMIN_PASSWORD before the first start to choose it)",
-      );
-    } else if (server.bootstrap.createdAdmin) {
-      lines.push('  Created the admin account "admin" with the password from PORTICO_ADMIN_PASSWORD.');
-    }
-    if (server.masterKey.generated) {
-      lines.push(
-        `  WARNING: generated a master key in ${server.masterKey.file}. It encrypts private keys and secrets at rest;`,
-        "           production needs its own (PORTICO_MASTER_KEY, 32 bytes base64), kept outside the data dir and backed up.",
-      );
-    }
-    if (server.bootstrap.generatedSigningKeyId !== undefined) {
-      lines.push(
-        `  WARNING: generated a self-signed RSA-2048 signing key pair "${server.bootstrap.generatedSigningKeyId}";`,
-        "           production needs its own key pair (portico keys import, or keys generate with your subject).",
-      );
-    }
-    io.stdout(`${lines.join("\n")}\n`);
-    return { ...server, runtimeUrl, adminUrl };
+    server = await startServer(io, options);
   } catch (error) {
-    await server.close();
+    process.off("SIGTERM", onTerm);
+    process.off("SIGINT", onInt);
     throw error;
   }
+  unwatch = stopWithParent(io.env, () => stop("The process that started Portico (npm) has exited"));
+  if (stopRequested !== undefined) stop(stopRequested);
+  return { stopped };
 };

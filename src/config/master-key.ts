@@ -18,7 +18,7 @@ export const resolveMasterKey = (
   if (existsSync(file)) {
     return { key: parseMasterKey(readFileSync(file, "utf8").trim()), source: "file", generated: false, file };
   }
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const text = generateMasterKey();
   writeFileSync(file, `${text}\n`, { mode: 0o600, flag: "wx" });
   chmodSync(file, 0o600);

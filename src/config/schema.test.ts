@@ -12,6 +12,7 @@ describe("configuration", () => {
       runtimePort: 9031,
       adminPort: 9999,
       host: "127.0.0.1",
+      adminHost: "127.0.0.1",
       baseUrl: "http://localhost:9031",
       entityId: "http://localhost:9031",
       adminPassword: undefined,
@@ -47,6 +48,23 @@ describe("configuration", () => {
     );
   });
 
+  it("derives the default base URL from the runtime port", () => {
+    const config = parseConfig({ PORTICO_RUNTIME_PORT: "9100" }, "/");
+    assert.equal(config.baseUrl, "http://localhost:9100");
+    assert.equal(config.entityId, "http://localhost:9100", "and the entity ID (Salesforce's Issuer) with it");
+    assert.equal(
+      parseConfig({ PORTICO_RUNTIME_PORT: "9100", PORTICO_BASE_URL: "https://sso.acme.com" }, "/").baseUrl,
+      "https://sso.acme.com",
+    );
+  });
+
+  it("keeps the admin listener on its own address: PORTICO_HOST opens only the runtime", () => {
+    const open = parseConfig({ PORTICO_HOST: "0.0.0.0" }, "/");
+    assert.equal(open.host, "0.0.0.0");
+    assert.equal(open.adminHost, "127.0.0.1");
+    assert.equal(parseConfig({ PORTICO_ADMIN_HOST: "10.0.0.5" }, "/").adminHost, "10.0.0.5");
+  });
+
   const bad: [Record<string, string>, RegExp][] = [
     [{ PORTICO_RUNTIME_PORT: "90310" }, /PORTICO_RUNTIME_PORT: "90310" is not a port number/],
     [{ PORTICO_ADMIN_PORT: "abc" }, /PORTICO_ADMIN_PORT/],
@@ -58,6 +76,7 @@ describe("configuration", () => {
     [{ PORTICO_TRUSTED_PROXIES: "10.0.0.0/33" }, /PORTICO_TRUSTED_PROXIES: "10.0.0.0\/33" is not an IP/],
     [{ PORTICO_TRUSTED_PROXIES: "proxy.internal" }, /PORTICO_TRUSTED_PROXIES: "proxy.internal" is not/],
     [{ PORTICO_TRUSTED_PROXIES: "10.0.0.0/8/1" }, /PORTICO_TRUSTED_PROXIES/],
+    [{ PORTICO_ADMIN_PASSWORD: "short" }, /^PORTICO_ADMIN_PASSWORD: must be at least 12 characters$/],
   ];
   for (const [env, message] of bad) {
     it(`refuses ${JSON.stringify(env)} naming the variable`, () => {

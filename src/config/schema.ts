@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import { isAbsolute, join, resolve } from "node:path";
 import { AppError } from "../lib/errors.ts";
+import { minimumAdminPasswordLength } from "../lib/password-policy.ts";
 
 /** Log levels pino understands. */
 export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -8,14 +9,16 @@ export type LogLevel = (typeof logLevels)[number];
 
 /** Portico's configuration after defaults are applied. Every field comes from one variable below. */
 export type Config = {
-  /** Where the SQLite database, a generated master key and logs live. */
+  /** Where the SQLite database and a generated master key live (logs go to stdout). */
   readonly dataDir: string;
   /** `sqlite:<path>` or `postgres://…`. */
   readonly databaseUrl: string;
   readonly runtimePort: number;
   readonly adminPort: number;
-  /** Listen address of both listeners. */
+  /** Listen address of the runtime listener. */
   readonly host: string;
+  /** Listen address of the admin listener: its own, so the admin API stays private by default. */
+  readonly adminHost: string;
   /** Public URL of the runtime; endpoints in metadata derive from it. No trailing slash. */
   readonly baseUrl: string;
   /** The IdP's SAML entity ID (Salesforce's "Issuer"). */
@@ -48,7 +51,7 @@ export const configVariables: readonly VariableSpec[] = [
   {
     name: "PORTICO_DATA_DIR",
     default: "`./data`",
-    meaning: "where the SQLite database, a generated master key and logs live",
+    meaning: "where the SQLite database and a generated master key live",
   },
   {
     name: "PORTICO_DATABASE_URL",
@@ -61,10 +64,15 @@ export const configVariables: readonly VariableSpec[] = [
     meaning: "runtime engine listener (SSO, SLO, metadata)",
   },
   { name: "PORTICO_ADMIN_PORT", default: "`9999`", meaning: "admin listener (API + console)" },
-  { name: "PORTICO_HOST", default: "`127.0.0.1`", meaning: "listen address" },
+  { name: "PORTICO_HOST", default: "`127.0.0.1`", meaning: "listen address of the runtime listener" },
+  {
+    name: "PORTICO_ADMIN_HOST",
+    default: "`127.0.0.1`",
+    meaning: "listen address of the admin listener: keep it private",
+  },
   {
     name: "PORTICO_BASE_URL",
-    default: "`http://localhost:9031`",
+    default: "`http://localhost:<runtime port>`",
     meaning: "public URL of the runtime; endpoints in metadata derive from it",
   },
   {
@@ -146,6 +154,13 @@ const proxies = (variable: string, text: string | undefined): string[] => {
     });
 };
 
+/** Checked here, before the start stores anything, so the message names the variable. */
+const adminPassword = (text: string | undefined): string | undefined => {
+  if (text !== undefined && text.length < minimumAdminPasswordLength)
+    throw fail("PORTICO_ADMIN_PASSWORD", `must be at least ${minimumAdminPasswordLength} characters`);
+  return text;
+};
+
 const url = (variable: string, text: string): string => {
   let parsed: URL;
   try {
@@ -174,7 +189,10 @@ export const parseConfig = (env: Readonly<Record<string, string | undefined>>, c
   if (!/^(sqlite:|postgres:\/\/|postgresql:\/\/)/.test(databaseUrl)) {
     throw fail("PORTICO_DATABASE_URL", "must start with sqlite: or postgres://");
   }
-  const baseUrl = url("PORTICO_BASE_URL", value("PORTICO_BASE_URL") ?? "http://localhost:9031");
+  const runtimePort = port("PORTICO_RUNTIME_PORT", value("PORTICO_RUNTIME_PORT"), 9031);
+  // The default follows the runtime port, so a newcomer who moves the port gets metadata, the
+  // Issuer and the SSO Application Endpoint that still point at this server.
+  const baseUrl = url("PORTICO_BASE_URL", value("PORTICO_BASE_URL") ?? `http://localhost:${runtimePort}`);
   const logLevel = value("PORTICO_LOG_LEVEL") ?? "info";
   if (!(logLevels as readonly string[]).includes(logLevel)) {
     throw fail("PORTICO_LOG_LEVEL", `must be one of ${logLevels.join(", ")}`);
@@ -182,12 +200,14 @@ export const parseConfig = (env: Readonly<Record<string, string | undefined>>, c
   return {
     dataDir,
     databaseUrl,
-    runtimePort: port("PORTICO_RUNTIME_PORT", value("PORTICO_RUNTIME_PORT"), 9031),
+    runtimePort,
     adminPort: port("PORTICO_ADMIN_PORT", value("PORTICO_ADMIN_PORT"), 9999),
     host: value("PORTICO_HOST") ?? "127.0.0.1",
+    // Not PORTICO_HOST: opening the runtime to the world must not open the admin API with it.
+    adminHost: value("PORTICO_ADMIN_HOST") ?? "127.0.0.1",
     baseUrl,
     entityId: value("PORTICO_ENTITY_ID") ?? baseUrl,
-    adminPassword: value("PORTICO_ADMIN_PASSWORD"),
+    adminPassword: adminPassword(value("PORTICO_ADMIN_PASSWORD")),
     masterKey: value("PORTICO_MASTER_KEY"),
     logLevel: logLevel as LogLevel,
     sessionLifetimeMinutes: positive(

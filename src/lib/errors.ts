@@ -17,6 +17,10 @@ export const errorCatalogue = {
     status: 500,
     message: "The master key must be 32 bytes, base64 or hex encoded.",
   },
+  CFG_LISTEN_FAILED: {
+    status: 500,
+    message: "A listener could not open its configured address and port.",
+  },
 
   // Admin API requests
   REQ_VALIDATION: { status: 400, message: "The request is invalid." },
@@ -226,6 +230,7 @@ export const errorCatalogue = {
   STORE_UNAVAILABLE: { status: 503, message: "The database is unavailable.", retryable: true },
   STORE_CONFLICT: { status: 409, message: "The record was changed concurrently.", retryable: true },
   STORE_MIGRATION_FAILED: { status: 500, message: "A database migration failed." },
+  STORE_NOT_FOUND: { status: 500, message: "No Portico database was found where the configuration points." },
 
   // CLI
   CLI_USAGE: { status: 2, message: "Invalid command-line usage." },

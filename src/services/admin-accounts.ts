@@ -1,6 +1,7 @@
 import { hashPassword } from "../crypto/password.ts";
 import { generateApiToken, hashToken } from "../crypto/tokens.ts";
 import { AppError } from "../lib/errors.ts";
+import { minimumAdminPasswordLength as minimumPasswordLength } from "../lib/password-policy.ts";
 import { forgetVerifiedCredentials } from "./admin-auth.ts";
 import { recordAudit } from "./audit.ts";
 import type { Actor, ServiceContext } from "./context.ts";
@@ -11,8 +12,6 @@ export type AdminAccountView = {
   createdAt: string;
   updatedAt: string;
 };
-
-const minimumPasswordLength = 12;
 
 const checkPassword = (password: string) => {
   if (password.length < minimumPasswordLength) {

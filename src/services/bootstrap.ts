@@ -6,13 +6,17 @@ import { type ServiceContext, systemActor } from "./context.ts";
 import { generateSigningKey } from "./keys.ts";
 
 export type BootstrapReport = {
-  migrations: string[];
   /** Set when the admin account was created with a generated password (to be shown once). */
   generatedAdminPassword: string | undefined;
   createdAdmin: boolean;
+  /** A configured admin password was not used, because admin accounts already exist. */
+  ignoredAdminPassword: boolean;
   /** Set when a self-signed signing key pair was generated. */
   generatedSigningKeyId: string | undefined;
 };
+
+/** A generated admin password: 144 random bits, in characters a terminal copies cleanly. */
+export const generateAdminPassword = (): string => randomBytes(18).toString("base64url");
 
 const ignoreRace = async (work: () => Promise<unknown>) => {
   try {
@@ -25,30 +29,32 @@ const ignoreRace = async (work: () => Promise<unknown>) => {
 };
 
 /**
- * First start on an empty database: migrations, the `admin` account, and a self-signed RSA-2048
- * signing key pair. Later starts only apply new migrations and seal secrets stored in clear.
+ * First start on an empty (migrated) database: the `admin` account and a self-signed RSA-2048
+ * signing key pair, and connection secrets stored in clear by older versions sealed. Later starts
+ * change nothing else. The server runs this once both listeners are
+ * open, so a start that fails never creates an account whose generated password nobody saw.
  */
 export const bootstrap = async (
   context: ServiceContext,
   options: { adminPassword: string | undefined },
 ): Promise<BootstrapReport> => {
-  const migrations = await context.store.migrate();
   // Connections stored before every secret-named field was sealed may hold secrets in clear.
   await sealStoredSecrets(context);
   const report: BootstrapReport = {
-    migrations,
     generatedAdminPassword: undefined,
     createdAdmin: false,
+    ignoredAdminPassword: false,
     generatedSigningKeyId: undefined,
   };
   if ((await context.store.adminAccounts.list()).length === 0) {
-    const password = options.adminPassword ?? randomBytes(18).toString("base64url");
+    const password = options.adminPassword ?? generateAdminPassword();
     await ignoreRace(async () => {
       await createAdminAccount(context, systemActor, { username: "admin", password, role: "ADMIN" });
       report.createdAdmin = true;
       if (options.adminPassword === undefined) report.generatedAdminPassword = password;
     });
   }
+  report.ignoredAdminPassword = options.adminPassword !== undefined && !report.createdAdmin;
   if ((await context.store.signingKeys.list()).length === 0) {
     await ignoreRace(async () => {
       const key = await generateSigningKey(context, systemActor, {

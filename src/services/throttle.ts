@@ -88,11 +88,15 @@ export const throttledCheck = async <T>(
   return { ok: true, value };
 };
 
+/** The key of an account's counter: what `portico admin reset-password` clears to unlock it. */
+export const accountCounterKey = (area: "admin" | "login", username: string): string =>
+  `${area === "admin" ? "account" : "login-account"}:${username.toLowerCase()}`;
+
 /** The two counters of a password sign-in: the account named, and the address it came from. */
 export const signInCounters = (area: "admin" | "login", username: string, address: string): Counter[] => [
   {
     kind: "account",
-    key: `${area === "admin" ? "account" : "login-account"}:${username.toLowerCase()}`,
+    key: accountCounterKey(area, username),
     policy: throttlePolicies.account,
     onSuccess: "clear",
   },

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import SQLite from "better-sqlite3";
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
@@ -9,10 +9,23 @@ import { type Dialect, migrationProvider } from "./migrations/index.ts";
 import { createRepositories } from "./repositories.ts";
 import type { Database } from "./schema.ts";
 
+/**
+ * The database holds password hashes and sealed keys: its folder is created 0700 and the file
+ * 0600 before SQLite opens it, and SQLite gives its -wal and -shm files the database file's mode.
+ */
+const createPrivately = (file: string): void => {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    closeSync(openSync(file, "wx", 0o600));
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== "EEXIST") throw error;
+  }
+};
+
 const openKysely = (databaseUrl: string): { db: Kysely<Database>; dialect: Dialect } => {
   if (databaseUrl.startsWith("sqlite:")) {
     const file = databaseUrl.slice("sqlite:".length);
-    if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+    if (file !== ":memory:") createPrivately(file);
     const sqlite = new SQLite(file);
     // WAL lets readers proceed during writes; a busy timeout rides out a concurrent writer.
     sqlite.pragma("journal_mode = WAL");

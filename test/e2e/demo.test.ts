@@ -1,55 +1,80 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, it } from "node:test";
+import { after, describe, it } from "node:test";
+import { generateMasterKey } from "../../src/crypto/secret-box.ts";
 import { freePort } from "../support/federation.ts";
+import { killLeftovers, runProcess, startProcess, stopProcess } from "../support/processes.ts";
 
-const root = new URL("../..", import.meta.url).pathname;
+const bin = new URL("../../bin/portico.js", import.meta.url).pathname;
 
-describe("npm run demo", () => {
-  it("starts Portico and the emulated org wired together, and signs a user in", async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), "portico-demo-"));
+describe("portico demo", () => {
+  const dir = mkdtempSync(join(tmpdir(), "portico-demo-"));
+  after(() => {
+    killLeftovers();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A real installation's settings, as they may sit in the shell that runs the demo. */
+  const production = join(dir, "production");
+  mkdirSync(production);
+  writeFileSync(join(production, "keep"), "a real installation's file");
+  const productionEnv = {
+    PORTICO_DATA_DIR: production,
+    PORTICO_DATABASE_URL: `sqlite:${join(production, "portico.db")}`,
+    PORTICO_MASTER_KEY: generateMasterKey(),
+    PORTICO_ADMIN_PASSWORD: "the-production-admin-password",
+  };
+
+  it("runs from any directory, wired to the emulated org, and leaves a real installation alone", async () => {
+    // Started the way a user runs `npx portico demo`, from a directory outside the repository.
+    const cwd = join(dir, "elsewhere");
+    mkdirSync(cwd);
     const [runtime, admin, emulator] = [await freePort(), await freePort(), await freePort()];
-    const child = spawn(process.execPath, ["--import", "tsx", "scripts/demo.ts"], {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH ?? "",
-        PORTICO_DATA_DIR: dataDir,
-        PORTICO_RUNTIME_PORT: String(runtime),
-        PORTICO_ADMIN_PORT: String(admin),
-        DEMO_EMULATOR_PORT: String(emulator),
+    const demo = await startProcess(
+      process.execPath,
+      [bin, "demo"],
+      {
+        cwd,
+        env: {
+          PATH: process.env.PATH ?? "",
+          DEMO_RUNTIME_PORT: String(runtime),
+          DEMO_ADMIN_PORT: String(admin),
+          DEMO_EMULATOR_PORT: String(emulator),
+          ...productionEnv,
+        },
       },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+      (output) => output.includes("Ctrl-C stops the demo"),
+    );
     try {
-      const banner = await new Promise<string>((resolve, reject) => {
-        let text = "";
-        const timer = setTimeout(() => reject(new Error(`no banner:\n${text}`)), 60_000);
-        const take = (chunk: Buffer) => {
-          text += chunk.toString();
-          if (text.includes("Ctrl-C stops the demo")) {
-            clearTimeout(timer);
-            resolve(text);
-          }
-        };
-        child.stdout.on("data", take);
-        child.stderr.on("data", take);
-        child.on("exit", (code) => {
-          clearTimeout(timer);
-          reject(new Error(`exited ${code}:\n${text}`));
-        });
-      });
+      const banner = demo.output();
+      const demoDir = join(cwd, "data", "demo");
+      assert.ok(existsSync(join(demoDir, ".portico-demo")), "the demo's own data dir, marked");
+      assert.ok(existsSync(join(demoDir, "portico.db")));
+      assert.deepEqual(readdirSync(production), ["keep"], "nothing written to the real data dir or database");
+      assert.ok(
+        !banner.includes(productionEnv.PORTICO_ADMIN_PASSWORD),
+        "the real admin password is never printed",
+      );
+      assert.ok(
+        banner.includes(`the demo ignores PORTICO_DATABASE_URL: it uses its own database in ${demoDir}`),
+      );
+      for (const name of Object.keys(productionEnv))
+        assert.match(banner, new RegExp(`the demo ignores ${name}:`));
+
       const start = /IdP-initiated: (\S+)/.exec(banner)?.[1] ?? "";
       const login = await fetch(start);
       assert.equal(login.status, 200);
       const page = await login.text();
       const resume = /name="resume" value="([^"]*)"/.exec(page)?.[1]?.replace(/&amp;/g, "&") ?? "";
       const password = /with the password (\S+):/.exec(banner)?.[1] ?? "";
+      // The form is bound to the cookie it was shown with, as a browser would carry it.
+      const formCookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
       const posted = await fetch(`http://127.0.0.1:${runtime}/idp/login`, {
         method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded" },
+        headers: { "content-type": "application/x-www-form-urlencoded", cookie: formCookie },
         body: new URLSearchParams({ resume, username: "integration", password }),
       });
       const form = await posted.text();
@@ -63,11 +88,40 @@ describe("npm run demo", () => {
       });
       assert.equal(landed.status, 200, await landed.text());
     } finally {
-      child.removeAllListeners("exit");
-      const exited = new Promise((resolve) => child.on("exit", resolve));
-      child.kill("SIGTERM");
-      await exited;
-      rmSync(dataDir, { recursive: true, force: true });
+      assert.equal(await stopProcess(demo.child, "SIGTERM"), 0);
+    }
+  });
+
+  it("refuses a data dir it did not create, and a port in use, in one line each", async () => {
+    const installation = join(dir, "not-a-demo");
+    mkdirSync(installation);
+    writeFileSync(join(installation, "portico.db"), "someone's data");
+    const env = { PATH: process.env.PATH ?? "", DEMO_DATA_DIR: installation };
+    const refused = await runProcess(process.execPath, [bin, "demo"], { cwd: dir, env });
+    assert.equal(refused.code, 2, refused.output);
+    assert.ok(
+      refused.output.startsWith(`portico demo: CLI_USAGE: DEMO_DATA_DIR: ${installation} holds files`),
+      refused.output,
+    );
+    assert.deepEqual(readdirSync(installation), ["portico.db"], "left untouched");
+
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const address = blocker.address();
+    const port = typeof address === "object" && address ? address.port : 0;
+    try {
+      const blocked = await runProcess(process.execPath, [bin, "demo"], {
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? "", DEMO_EMULATOR_PORT: String(port) },
+      });
+      assert.equal(blocked.code, 1);
+      assert.equal(
+        blocked.output,
+        `portico demo: CFG_LISTEN_FAILED: DEMO_EMULATOR_PORT: port ${port} on 127.0.0.1 is already in use\n`,
+        "one line, no stack trace",
+      );
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
     }
   });
 });

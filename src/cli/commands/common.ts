@@ -12,7 +12,8 @@ export type ConnectionOptions = {
   token?: string | undefined;
 };
 
-export const defaultAdminUrl = "http://127.0.0.1:9999";
+/** How the help describes the default URL (see defaultAdminUrlFor). */
+export const defaultAdminUrl = "http://127.0.0.1:<PORTICO_ADMIN_PORT or 9999>";
 
 /** A JSON document as the CLI sees it: it reads a few fields and passes the rest through. */
 export type JsonObject = Record<string, unknown>;
@@ -40,12 +41,26 @@ export const withConnectionOptions = (command: Command): Command =>
 const present = (value: string | undefined): string | undefined =>
   value === undefined || value === "" ? undefined : value;
 
+/**
+ * Where the admin API is when neither --url nor PORTICO_ADMIN_URL says: where `portico serve`
+ * with the same environment listens (PORTICO_ADMIN_PORT, and PORTICO_ADMIN_HOST unless it is a
+ * wildcard address, which is reached on the loopback).
+ */
+export const defaultAdminUrlFor = (env: CliIo["env"]): string => {
+  const port = present(env.PORTICO_ADMIN_PORT) ?? "9999";
+  if (!/^[0-9]{1,5}$/.test(port)) throw usageError(`PORTICO_ADMIN_PORT: "${port}" is not a port number`);
+  const configured = present(env.PORTICO_ADMIN_HOST);
+  const host =
+    configured === undefined || configured === "0.0.0.0" || configured === "::" ? "127.0.0.1" : configured;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+};
+
 /** The admin client for a command's options, falling back to the environment. */
 export const clientFor = (io: CliIo, options: ConnectionOptions): AdminClient => {
   const token = present(options.token) ?? present(io.env.PORTICO_API_TOKEN);
   const password = present(options.password) ?? present(io.env.PORTICO_ADMIN_PASSWORD);
   return createAdminClient({
-    url: present(options.url) ?? present(io.env.PORTICO_ADMIN_URL) ?? defaultAdminUrl,
+    url: present(options.url) ?? present(io.env.PORTICO_ADMIN_URL) ?? defaultAdminUrlFor(io.env),
     user: present(options.user) ?? present(io.env.PORTICO_ADMIN_USER) ?? "admin",
     // A token wins over a password: with both, the client sends only the Bearer token.
     ...(token === undefined ? { password } : { token }),

@@ -106,7 +106,8 @@ const cnFromDn = (value: string): string => {
 const process = (rule: FieldRule, raw: string): string => {
   let value = raw;
   if (rule.parser === "EXTRACT_CN_FROM_DN") value = cnFromDn(value);
-  if (rule.parser === "EXTRACT_USERNAME_FROM_EMAIL") value = value.includes("@") ? value.slice(0, value.indexOf("@")) : value;
+  if (rule.parser === "EXTRACT_USERNAME_FROM_EMAIL")
+    value = value.includes("@") ? value.slice(0, value.indexOf("@")) : value;
   if (rule.trim) value = value.trim();
   if (rule.characterCase === "LOWER") value = value.toLowerCase();
   if (rule.characterCase === "UPPER") value = value.toUpperCase();
@@ -115,7 +116,8 @@ const process = (rule: FieldRule, raw: string): string => {
 
 const valuesOf = (user: SourceUser, attribute: string): readonly string[] => {
   const wanted = attribute.toLowerCase();
-  for (const [name, values] of Object.entries(user.attributes)) if (name.toLowerCase() === wanted) return values;
+  for (const [name, values] of Object.entries(user.attributes))
+    if (name.toLowerCase() === wanted) return values;
   return [];
 };
 
@@ -134,7 +136,8 @@ const single = (rule: FieldRule, user: SourceUser): string | undefined => {
 /** Every value of every mapped attribute (permission sets), else the default's list (`a, b; c`). */
 const multiple = (rule: FieldRule, user: SourceUser): string[] => {
   const values = rule.attributes.flatMap((a) => valuesOf(user, a)).map((v) => process(rule, v));
-  const chosen = values.length > 0 ? values : (rule.defaultValue ?? "").split(/[,;]/).map((v) => process(rule, v));
+  const chosen =
+    values.length > 0 ? values : (rule.defaultValue ?? "").split(/[,;]/).map((v) => process(rule, v));
   return [...new Set(chosen.map((v) => v.trim()).filter((v) => v !== ""))].sort();
 };
 
@@ -166,7 +169,14 @@ export const mapUser = (mapping: CompiledMapping, source: SourceUser): DesiredUs
   }
   const sorted = (record: Record<string, string>) =>
     Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  const desired = { user: sorted(user), contact: sorted(contact), accountId, permissionSets, createOnly, masked };
+  const desired = {
+    user: sorted(user),
+    contact: sorted(contact),
+    accountId,
+    permissionSets,
+    createOnly,
+    masked,
+  };
   return { ...desired, hash: stableHash({ ...desired, enabled: source.enabled }) };
 };
 

@@ -7,7 +7,9 @@ export type BuiltinScope = {
   /** Users: all of them, the members of one group, the ones a filter matches, or both. */
   readonly users: { readonly group?: string | undefined; readonly filter?: LdapFilter | undefined };
   /** Groups to provision as public groups; undefined provisions none. */
-  readonly groups?: { readonly group?: string | undefined; readonly filter?: LdapFilter | undefined } | undefined;
+  readonly groups?:
+    | { readonly group?: string | undefined; readonly filter?: LdapFilter | undefined }
+    | undefined;
 };
 
 const key = (text: string) => text.toLowerCase();
@@ -16,7 +18,10 @@ const key = (text: string) => text.toLowerCase();
  * The built-in directory as a provisioning source. One instance serves one cycle: it loads the
  * group index once (who is in which group) and answers from it.
  */
-export const createBuiltinSource = (directory: DirectoryRepository, scope: BuiltinScope): ProvisioningSource => {
+export const createBuiltinSource = (
+  directory: DirectoryRepository,
+  scope: BuiltinScope,
+): ProvisioningSource => {
   let groupIndex: Promise<{ groups: DirectoryGroup[]; byUser: Map<string, string[]> }> | undefined;
   const index = () => {
     groupIndex ??= directory.listGroups().then((groups) => {
@@ -41,7 +46,8 @@ export const createBuiltinSource = (directory: DirectoryRepository, scope: Built
 
   const inScope = (user: SourceUser): boolean => {
     const { group, filter } = scope.users;
-    if (group !== undefined && !(user.attributes.memberOf ?? []).some((g) => key(g) === key(group))) return false;
+    if (group !== undefined && !(user.attributes.memberOf ?? []).some((g) => key(g) === key(group)))
+      return false;
     return filter === undefined || matchesLdapFilter(filter, user.attributes);
   };
 
@@ -125,7 +131,8 @@ export const createBuiltinSource = (directory: DirectoryRepository, scope: Built
       }
       const found = await directory.getGroup(group);
       if (!found) return { ok: false, reason: `the scope group "${group}" does not exist` };
-      if (found.members.length === 0) return { ok: false, reason: `the scope group "${group}" has no members` };
+      if (found.members.length === 0)
+        return { ok: false, reason: `the scope group "${group}" has no members` };
       return { ok: true };
     },
   };

@@ -10,7 +10,11 @@ export type LdapFilter =
   | { readonly op: "and" | "or"; readonly filters: readonly LdapFilter[] }
   | { readonly op: "not"; readonly filter: LdapFilter }
   | { readonly op: "present"; readonly attribute: string }
-  | { readonly op: "equal" | "approx" | "greater" | "less"; readonly attribute: string; readonly value: string }
+  | {
+      readonly op: "equal" | "approx" | "greater" | "less";
+      readonly attribute: string;
+      readonly value: string;
+    }
   | {
       readonly op: "substring";
       readonly attribute: string;
@@ -96,7 +100,8 @@ export const parseLdapFilter = (text: string): LdapFilter => {
       };
     }
     const value = unescape(wrapped, raw, valueAt);
-    const op = operator === "~=" ? "approx" : operator === ">=" ? "greater" : operator === "<=" ? "less" : "equal";
+    const op =
+      operator === "~=" ? "approx" : operator === ">=" ? "greater" : operator === "<=" ? "less" : "equal";
     return { op, attribute, value };
   };
   const filter = parse(0);
@@ -106,7 +111,10 @@ export const parseLdapFilter = (text: string): LdapFilter => {
 
 const fold = (text: string) => text.normalize("NFC").toLowerCase();
 
-const valuesOf = (entry: Readonly<Record<string, readonly string[]>>, attribute: string): readonly string[] => {
+const valuesOf = (
+  entry: Readonly<Record<string, readonly string[]>>,
+  attribute: string,
+): readonly string[] => {
   const wanted = attribute.toLowerCase();
   for (const [name, values] of Object.entries(entry)) if (name.toLowerCase() === wanted) return values;
   return [];
@@ -158,6 +166,8 @@ export const escapeFilterValue = (value: string): string =>
   [...Buffer.from(value, "utf8")]
     .map((byte) => {
       const c = String.fromCharCode(byte);
-      return byte < 0x20 || byte > 0x7e || "*()\\".includes(c) ? `\\${byte.toString(16).padStart(2, "0")}` : c;
+      return byte < 0x20 || byte > 0x7e || "*()\\".includes(c)
+        ? `\\${byte.toString(16).padStart(2, "0")}`
+        : c;
     })
     .join("");
