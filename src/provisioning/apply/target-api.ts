@@ -1,0 +1,38 @@
+import type { AppError } from "../../lib/errors.ts";
+
+/**
+ * What the engine needs of the target: the Salesforce REST client (provisioning/salesforce)
+ * satisfies it. Call-level failures throw AppErrors (PROV_TARGET_UNAVAILABLE is retryable);
+ * a collection answers per record.
+ */
+export type TargetRecordResult =
+  | { readonly success: true; readonly id: string }
+  | { readonly success: false; readonly id: string | undefined; readonly error: AppError };
+
+export type TargetApi = {
+  /** REST calls sent so far. */
+  readonly apiCalls: number;
+  query<T = Readonly<Record<string, unknown>>>(soql: string): Promise<T[]>;
+  /** At most 200 records a call. */
+  create(
+    sobject: string,
+    records: readonly Readonly<Record<string, unknown>>[],
+  ): Promise<TargetRecordResult[]>;
+  /** At most 200 records a call, each with its Id. */
+  update(
+    sobject: string,
+    records: readonly Readonly<Record<string, unknown>>[],
+  ): Promise<TargetRecordResult[]>;
+  delete(ids: readonly string[]): Promise<TargetRecordResult[]>;
+};
+
+/** A SOQL string literal: quotes, backslashes and line breaks escaped (salesforce-api.md §2.6). */
+export const soqlQuote = (value: string): string =>
+  `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\n/g, "\\n").replace(/\r/g, "\\r")}'`;
+
+/** `Field IN ('a','b')` in pieces small enough for a query URL. */
+export const inChunks = <T>(items: readonly T[], size: number): T[][] => {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+};

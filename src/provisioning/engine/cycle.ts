@@ -1,0 +1,398 @@
+import type {
+  ChannelState,
+  CycleSummary,
+  ProvisionedObject,
+  ProvisioningRepository,
+} from "../../domain/provisioning-ports.ts";
+import type { Clock } from "../../lib/clock.ts";
+import { isAppError } from "../../lib/errors.ts";
+import { applyGroupOps } from "../apply/apply-groups.ts";
+import { applyUserOps } from "../apply/apply-users.ts";
+import { createNameResolver, findGroups } from "../apply/lookups.ts";
+import { type Pacing, TargetUnavailable } from "../apply/run-batches.ts";
+import type { TargetApi } from "../apply/target-api.ts";
+import type { CompiledMapping } from "../model/mapping.ts";
+import { type GroupCase, type GroupOp, planGroup } from "../plan/plan-groups.ts";
+import { type ProvisioningOptions, planUser, type UserOp } from "../plan/plan-users.ts";
+import { applySafety, type SafetyLimits } from "../plan/safety.ts";
+import type { ProvisioningSource, SourceUser } from "../source/source.ts";
+import { prepareCases } from "./prepare.ts";
+import { type Recorded, recordGroupOutcomes, recordUserOutcomes } from "./record.ts";
+
+/**
+ * One cycle of one channel: read → plan → apply → record (DESIGN.md "Provisioning engine").
+ * A full pass walks every in-scope user and every row of the channel (finding deletions and
+ * drift); an incremental cycle reads what changed after the watermark. The watermark moves only
+ * once everything read has been applied and recorded, so a kill at any point replays changes
+ * (harmless: the plan compares with what was pushed) and loses none.
+ */
+
+export type ChannelRuntime = {
+  readonly connectionId: string;
+  readonly channel: string;
+  readonly mapping: CompiledMapping;
+  readonly options: ProvisioningOptions;
+  readonly safety: SafetyLimits;
+  readonly groupsInScope: boolean;
+  readonly fullPassEveryMs: number;
+  readonly source: ProvisioningSource;
+  readonly api: TargetApi;
+  readonly repo: ProvisioningRepository;
+  readonly clock: Clock;
+  readonly newId: () => string;
+  readonly pacing: Pacing;
+  readonly fieldTypes: ReadonlyMap<string, string>;
+  readonly log: { warn(fields: Readonly<Record<string, unknown>>, message: string): void };
+};
+
+export type CycleRequest = {
+  readonly full?: boolean | undefined;
+  readonly retryFailed?: boolean | undefined;
+  /** Plan only: nothing is written to Salesforce or the state. */
+  readonly preview?: boolean | undefined;
+};
+
+export type CycleReport = {
+  readonly summary: CycleSummary;
+  readonly state: ChannelState;
+  /** The planned operations (all of them in a preview). */
+  readonly planned: readonly (UserOp | GroupOp)[];
+  readonly held: number;
+};
+
+const pageSize = 500;
+
+const initialState = (rt: ChannelRuntime, now: string): ChannelState => ({
+  connectionId: rt.connectionId,
+  channel: rt.channel,
+  watermark: null,
+  lastFullPassAt: null,
+  status: "IDLE",
+  statusReason: null,
+  lastCycle: null,
+  nextCycleAt: null,
+  confirmedAt: null,
+  updatedAt: now,
+});
+
+/** Thrown to end a cycle early with a status and a reason (the source is unsound, say). */
+class CycleStopped extends Error {
+  readonly status: ChannelState["status"];
+  constructor(status: ChannelState["status"], reason: string) {
+    super(reason);
+    this.status = status;
+  }
+}
+
+export const runCycle = async (rt: ChannelRuntime, request: CycleRequest = {}): Promise<CycleReport> => {
+  const started = rt.clock.now();
+  const startedAt = started.toISOString();
+  const cycleId = rt.newId();
+  const before = (await rt.repo.getChannel(rt.connectionId, rt.channel)) ?? initialState(rt, startedAt);
+  const full =
+    request.full === true ||
+    before.watermark === null ||
+    before.lastFullPassAt === null ||
+    started.getTime() - new Date(before.lastFullPassAt).getTime() >= rt.fullPassEveryMs;
+  const preview = request.preview === true;
+  const apiCallsBefore = rt.api.apiCalls;
+  const counts: Record<string, number> = {};
+  const planned: (UserOp | GroupOp)[] = [];
+  let failures = 0;
+  let held = 0;
+  let retryable = 0;
+  let usersTouched = false;
+  const confirmed = before.confirmedAt !== null;
+  let recentDeprovisions = await rt.repo.countDeprovisions(
+    rt.connectionId,
+    rt.channel,
+    new Date(started.getTime() - 3_600_000).toISOString(),
+  );
+  const objectCounts = await rt.repo.countObjects(rt.connectionId, rt.channel);
+  const channelUsers = Object.values(objectCounts).reduce((a, b) => a + b, 0);
+  const provisioned = objectCounts.ACTIVE + objectCounts.FROZEN;
+  const resolve = createNameResolver(rt.api);
+  const ctx = () => ({
+    connectionId: rt.connectionId,
+    channel: rt.channel,
+    cycleId,
+    now: rt.clock.now().toISOString(),
+  });
+
+  if (!preview) await rt.repo.putChannel({ ...before, status: "RUNNING", updatedAt: startedAt });
+
+  const store = async (recorded: Recorded) => {
+    await rt.repo.putObjects(recorded.rows);
+    for (const id of recorded.forget) await rt.repo.deleteObject(rt.connectionId, "user", id);
+    await rt.repo.appendEvents(recorded.events);
+    for (const warning of recorded.warnings)
+      rt.log.warn({ connectionId: rt.connectionId, channel: rt.channel, cycleId }, warning);
+    retryable += recorded.retryable;
+    for (const e of recorded.events) {
+      counts[e.type] = (counts[e.type] ?? 0) + (e.success ? 1 : 0);
+      if (!e.success && e.type !== "SKIP") failures++;
+    }
+  };
+
+  /** Plans and applies one page of users (source records, or null for the gone). */
+  const processUsers = async (users: ReadonlyMap<string, SourceUser | null>) => {
+    if (users.size === 0) return;
+    const { cases, states } = await prepareCases({
+      connectionId: rt.connectionId,
+      repo: rt.repo,
+      api: rt.api,
+      mapping: rt.mapping,
+      options: rt.options,
+      users,
+    });
+    const ops = cases.flatMap((c) => planUser(c, rt.options, rt.channel, request.retryFailed === true));
+    const decision = applySafety(ops, {
+      limits: rt.safety,
+      channelUsers,
+      recentDeprovisions,
+      confirmed,
+    });
+    held += decision.held.length;
+    if (preview) {
+      planned.push(...ops);
+      return;
+    }
+    const allowed = decision.allowed;
+    recentDeprovisions += allowed.filter((op) => op.type === "DEACTIVATE" || op.type === "FREEZE").length;
+    const outcomes = await applyUserOps(
+      {
+        api: rt.api,
+        pacing: rt.pacing,
+        resolve,
+        fieldTypes: rt.fieldTypes,
+        beforeCreate: (creates) =>
+          rt.repo.putObjects(
+            creates.map(
+              (op): ProvisionedObject => ({
+                connectionId: rt.connectionId,
+                channel: rt.channel,
+                kind: "user",
+                sourceId: op.sourceId,
+                targetId: null,
+                contactId: null,
+                name: op.username,
+                status: "PENDING",
+                pushed: {},
+                desiredHash: op.desired?.hash ?? null,
+                lastError: null,
+                attempts: states.get(op.sourceId)?.attempts ?? 0,
+                updatedAt: rt.clock.now().toISOString(),
+              }),
+            ),
+          ),
+      },
+      allowed,
+    );
+    if (outcomes.some((o) => o.ok && o.op.type !== "SKIP")) usersTouched = true;
+    await store(recordUserOutcomes(ctx(), outcomes, (id) => states.get(id)));
+  };
+
+  let watermark = before.watermark;
+  let status: ChannelState["status"] = "IDLE";
+  let reason: string | null = null;
+  let nextCycleAt: string | null = null;
+  let groupsChanged = false;
+  try {
+    if (full) {
+      const mark = await rt.source.watermark();
+      const scope = await rt.source.checkScope();
+      if (!scope.ok && provisioned > 0)
+        throw new CycleStopped("STOPPED", `${scope.reason}; nobody is deprovisioned until it is fixed`);
+      const seen = new Set<string>();
+      let after: string | undefined;
+      for (;;) {
+        const page = await rt.source.listUsers(after, pageSize);
+        for (const user of page) seen.add(user.id);
+        await processUsers(new Map(page.map((u) => [u.id, u] as const)));
+        const last = page.at(-1);
+        if (!last || page.length < pageSize) break;
+        after = last.id;
+      }
+      if (seen.size === 0 && provisioned > 0)
+        throw new CycleStopped("STOPPED", "the source answered no users in scope; nobody is deprovisioned");
+      // The channel's rows whose users the source no longer has in scope: deprovision them.
+      let afterRow: string | undefined;
+      for (;;) {
+        const rows = await rt.repo.listObjects({
+          connectionId: rt.connectionId,
+          channel: rt.channel,
+          kind: "user",
+          afterSourceId: afterRow,
+          limit: pageSize,
+        });
+        const gone = rows
+          .filter((row) => !seen.has(row.sourceId))
+          .map((row) => [row.sourceId, null] as const);
+        await processUsers(new Map(gone));
+        const last = rows.at(-1);
+        if (!last || rows.length < pageSize) break;
+        afterRow = last.sourceId;
+      }
+      watermark = mark;
+      groupsChanged = true;
+    } else {
+      let position = before.watermark ?? "0";
+      for (;;) {
+        const changes = await rt.source.changesSince(position, 1000);
+        if (changes.groupsChanged) groupsChanged = true;
+        const gone = [...changes.users.values()].filter((u) => u === null).length;
+        if (gone > 0 && provisioned > 0) {
+          const scope = await rt.source.checkScope();
+          if (!scope.ok)
+            throw new CycleStopped("STOPPED", `${scope.reason}; nobody is deprovisioned until it is fixed`);
+        }
+        for (let i = 0; i < changes.users.size; i += pageSize)
+          await processUsers(new Map([...changes.users].slice(i, i + pageSize)));
+        position = changes.watermark;
+        if (!changes.more) break;
+      }
+      watermark = position;
+    }
+    if (rt.groupsInScope && (groupsChanged || usersTouched))
+      await processGroups(rt, { cycleId, preview, planned, store: async (r) => store(r), ctx });
+    if (retryable > 0) {
+      // Something Salesforce could not take now: keep the watermark, try again next cycle.
+      watermark = before.watermark;
+      status = "ERROR";
+      reason = `${retryable} operation(s) could not be completed now (Salesforce busy or unavailable); retrying next cycle`;
+    } else if (held > 0) {
+      status = "HELD";
+      reason = `${held} deactivation(s) held: more than the safety limit within an hour; confirm to let them through`;
+    }
+  } catch (error) {
+    watermark = before.watermark;
+    if (error instanceof CycleStopped) {
+      status = error.status;
+      reason = error.message;
+    } else if (error instanceof TargetUnavailable) {
+      status = "ERROR";
+      reason = error.rateLimited
+        ? "Salesforce's API request limit is spent (REQUEST_LIMIT_EXCEEDED); waiting before the next cycle"
+        : `Salesforce is unavailable: ${error.cause.message}`;
+      if (error.rateLimited) nextCycleAt = new Date(rt.clock.now().getTime() + 15 * 60_000).toISOString();
+    } else if (isAppError(error) && (error.code === "PROV_SOURCE_UNAVAILABLE" || error.retryable)) {
+      status = "ERROR";
+      reason = `${error.code}: ${error.message}`;
+    } else {
+      throw error;
+    }
+  }
+
+  const endedAt = rt.clock.now().toISOString();
+  const summary: CycleSummary = {
+    cycleId,
+    kind: full ? "full" : "incremental",
+    startedAt,
+    endedAt,
+    counts,
+    failures,
+    apiCalls: rt.api.apiCalls - apiCallsBefore,
+    message: reason,
+  };
+  const state: ChannelState = {
+    ...before,
+    watermark: preview ? before.watermark : watermark,
+    lastFullPassAt: preview
+      ? before.lastFullPassAt
+      : full && status !== "ERROR" && status !== "STOPPED"
+        ? startedAt
+        : before.lastFullPassAt,
+    status: preview ? before.status : status,
+    statusReason: preview ? before.statusReason : reason,
+    lastCycle: preview ? before.lastCycle : summary,
+    nextCycleAt: preview ? before.nextCycleAt : nextCycleAt,
+    // A confirmation lets one cycle's held deactivations through.
+    confirmedAt: preview ? before.confirmedAt : null,
+    updatedAt: endedAt,
+  };
+  if (!preview) {
+    await rt.repo.putChannel(state);
+    await rt.repo.appendEvents([
+      {
+        at: endedAt,
+        connectionId: rt.connectionId,
+        channel: rt.channel,
+        cycleId,
+        type: status === "HELD" ? "HOLD" : "CYCLE",
+        sourceId: null,
+        targetId: null,
+        success: status === "IDLE" || status === "HELD",
+        cause: reason,
+        detail: { kind: summary.kind, counts, apiCalls: summary.apiCalls, held },
+      },
+    ]);
+  }
+  return { summary, state, planned, held };
+};
+
+/** Public groups in scope against the channel's group rows. */
+const processGroups = async (
+  rt: ChannelRuntime,
+  io: {
+    cycleId: string;
+    preview: boolean;
+    planned: (UserOp | GroupOp)[];
+    store: (recorded: Recorded) => Promise<void>;
+    ctx: () => { connectionId: string; channel: string; cycleId: string; now: string };
+  },
+) => {
+  const groups = await rt.source.listGroups();
+  const rows: ProvisionedObject[] = [];
+  for (let after: string | undefined; ; ) {
+    const page = await rt.repo.listObjects({
+      connectionId: rt.connectionId,
+      channel: rt.channel,
+      kind: "group",
+      afterSourceId: after,
+      limit: pageSize,
+    });
+    rows.push(...page);
+    const last = page.at(-1);
+    if (!last || page.length < pageSize) break;
+    after = last.sourceId;
+  }
+  const byId = new Map(rows.map((r) => [r.sourceId, r]));
+  const memberIds = [...new Set(groups.flatMap((g) => g.memberIds))];
+  const members = new Map(
+    (await rt.repo.getObjects(rt.connectionId, "user", memberIds))
+      .filter((u) => u.targetId !== null && (u.status === "ACTIVE" || u.status === "FROZEN"))
+      .map((u) => [u.sourceId, u.targetId as string]),
+  );
+  const unknownNames = groups.filter((g) => !byId.get(g.id)?.targetId).map((g) => g.name);
+  const existing =
+    unknownNames.length > 0 ? await findGroups(rt.api, unknownNames) : new Map<string, string>();
+  const inScope = new Set(groups.map((g) => g.id));
+  const cases: GroupCase[] = [
+    ...groups.map((g) => ({
+      sourceId: g.id,
+      source: g,
+      state: byId.get(g.id),
+      existing: existing.has(g.name) ? { id: existing.get(g.name) as string, name: g.name } : undefined,
+      memberTargetIds: g.memberIds.flatMap((id) => (members.has(id) ? [members.get(id) as string] : [])),
+    })),
+    ...rows
+      .filter((r) => !inScope.has(r.sourceId))
+      .map((r) => ({
+        sourceId: r.sourceId,
+        source: null,
+        state: r,
+        existing: undefined,
+        memberTargetIds: [],
+      })),
+  ];
+  const ops = cases.flatMap(planGroup);
+  if (io.preview) {
+    io.planned.push(...ops);
+    return;
+  }
+  const outcomes = await applyGroupOps(rt.api, rt.pacing, ops);
+  const recorded = recordGroupOutcomes(io.ctx(), outcomes, (id) => byId.get(id));
+  await rt.repo.putObjects(recorded.rows);
+  for (const id of recorded.forget) await rt.repo.deleteObject(rt.connectionId, "group", id);
+  await io.store({ ...recorded, rows: [], forget: [] });
+};
