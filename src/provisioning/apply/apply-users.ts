@@ -32,6 +32,9 @@ export type ApplyUsersInput = {
 
 type StatusOp = Extract<UserOp, { type: "DEACTIVATE" | "FREEZE" | "REACTIVATE" | "UNFREEZE" }>;
 
+/** Salesforce's own length limits the mapping cannot know (salesforce-api.md §3.2): cut, not refused. */
+const cutTo: Readonly<Record<string, number>> = { "User.Alias": 8, "User.CommunityNickname": 40 };
+
 const numeric = new Set(["int", "double", "currency", "percent"]);
 
 /** A mapped value as Salesforce wants it: booleans and numbers typed; ProfileId and UserRoleId by name or id. */
@@ -58,7 +61,7 @@ const toSalesforce = async (
     } else if (type === "boolean") out[field] = value.toLowerCase() === "true";
     else if (type !== undefined && numeric.has(type) && value.trim() !== "" && !Number.isNaN(Number(value)))
       out[field] = Number(value);
-    else out[field] = value;
+    else out[field] = value.slice(0, cutTo[`${sobject}.${field}`] ?? value.length);
   }
   return out;
 };
