@@ -21,6 +21,7 @@ const secretKeys = new Set([
   "newpassword",
   "refresh_token",
   "access_token",
+  "oauth_token",
   "assertion",
   "code",
   "code_verifier",

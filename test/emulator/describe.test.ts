@@ -17,6 +17,7 @@ const objects: [name: string, keyPrefix: string, createable: boolean, deletable:
   ["Group", "00G", true, true],
   ["GroupMember", "011", true, true],
   ["UserLogin", "060", false, false],
+  ["Organization", "00D", false, false],
 ];
 
 /** Field metadata a provisioning client relies on: [field, property, expected]. */

@@ -1,4 +1,5 @@
 import { methodNotAllowed, notFound, SfError } from "../errors.ts";
+import { identityUrl } from "../oauth/identity.ts";
 import type { Org } from "../org.ts";
 import { collections } from "./collections.ts";
 import { composite } from "./composite.ts";
@@ -68,14 +69,16 @@ function limits(ctx: RestContext): RestResponse {
   });
 }
 
-function resources(version: string): Record<string, string> {
-  const base = `/services/data/v${version}`;
+/** The resources this version serves, and `identity`: the identity URL of the token's user (§1.7). */
+function resources(ctx: RestContext): Record<string, string> {
+  const base = `/services/data/v${ctx.version}`;
   return {
     sobjects: `${base}/sobjects`,
     query: `${base}/query`,
     queryAll: `${base}/queryAll`,
     composite: `${base}/composite`,
     limits: `${base}/limits`,
+    identity: identityUrl(ctx.org, ctx.userId),
   };
 }
 
@@ -89,7 +92,7 @@ export function dispatch(ctx: RestContext, req: RestRequest): RestResponse {
   switch (first) {
     case undefined:
       only("GET");
-      return json(200, resources(ctx.version));
+      return json(200, resources(ctx));
     case "sobjects":
       if (second === undefined) {
         only("GET");

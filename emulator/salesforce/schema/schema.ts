@@ -1,4 +1,5 @@
 import { accountObject, contactObject } from "./business.ts";
+import { organizationObject } from "./organization.ts";
 import {
   groupMemberObject,
   groupObject,
@@ -24,6 +25,7 @@ const standardObjects: ObjectDef[] = [
   groupObject,
   groupMemberObject,
   userLoginObject,
+  organizationObject,
 ];
 
 /** One object's metadata with case-insensitive lookups: Salesforce names are case-insensitive. */
