@@ -78,16 +78,18 @@ export function classify(method: string, url: string, body: unknown): string {
   if (data === null) return "other";
   if (!/^\/services\/data\/v/.test(path)) return "rest.versions";
   const rest = (data[1] ?? "").split("/").filter((s) => s !== "");
-  const [a, b, c] = rest;
+  const [a, b, c, d] = rest;
   if (a === "sobjects") {
     if (b === undefined) return "rest.describeGlobal";
     if (c?.toLowerCase() === "describe") return "rest.describe";
     if (c === undefined) return method === "POST" ? "rest.sobject.create" : "rest.sobject.info";
+    if (d !== undefined && method === "PATCH") return "rest.sobject.upsert";
     const verb = { GET: "read", PATCH: "update", DELETE: "delete", POST: "update" }[method] ?? "other";
     return `rest.sobject.${verb}`;
   }
   if (a === "query" || a === "queryAll") return b === undefined ? "rest.query" : "rest.queryMore";
   if (a === "composite" && b === "sobjects") {
+    if (d !== undefined) return "rest.collections.upsert";
     const verb =
       c !== undefined
         ? "retrieve"

@@ -25,6 +25,10 @@ const userFields: [string, string, unknown][] = [
   ["Username", "length", 80],
   ["Username", "unique", true],
   ["Username", "nillable", false],
+  // Username, Federation ID and Email are idLookup fields: upsert and external-id GETs take them.
+  ["Username", "idLookup", true],
+  ["FederationIdentifier", "idLookup", true],
+  ["Email", "idLookup", true],
   ["Alias", "length", 8],
   ["CommunityNickname", "defaultedOnCreate", true],
   ["FederationIdentifier", "length", 512],

@@ -2,9 +2,11 @@ import { methodNotAllowed, notFound, SfError } from "../errors.ts";
 import { identityUrl } from "../oauth/identity.ts";
 import type { Org } from "../org.ts";
 import { collections } from "./collections.ts";
+import { collectionsUpsert } from "./collections-upsert.ts";
 import { composite } from "./composite.ts";
+import { externalIdResource } from "./external-id.ts";
 import { query, queryMore } from "./query.ts";
-import { describe, externalIdResource, globalDescribe, recordResource, typeResource } from "./sobjects.ts";
+import { describe, globalDescribe, recordResource, typeResource } from "./sobjects.ts";
 import { json, type RestContext, type RestRequest, type RestResponse } from "./types.ts";
 
 /** Routes a REST call below `/services/data/vNN.0` to its resource (salesforce-api.md §2). */
@@ -104,6 +106,10 @@ export function dispatch(ctx: RestContext, req: RestRequest): RestResponse {
           only("GET");
           return describe(ctx, second);
         }
+        // POST to `/sobjects/{Type}/Id` creates a record: Id as the external ID, with no value (v37.0).
+        if (third.toLowerCase() === "id" && req.method === "POST" && Number(ctx.version) >= 37) {
+          return typeResource(ctx, req, second);
+        }
         return recordResource(ctx, req, second, third);
       }
       return externalIdResource(ctx, req, second, third, fourth);
@@ -116,7 +122,10 @@ export function dispatch(ctx: RestContext, req: RestRequest): RestResponse {
         if (fourth !== undefined || third !== undefined) throw notFound();
         return composite(ctx, req, dispatch);
       }
-      if (second === "sobjects" && fourth === undefined) return collections(ctx, req, third);
+      if (second === "sobjects") {
+        if (third !== undefined && fourth !== undefined) return collectionsUpsert(ctx, req, third, fourth);
+        return collections(ctx, req, third);
+      }
       throw notFound();
     case "limits":
       if (second !== undefined) throw notFound();

@@ -28,3 +28,8 @@ export type RestContext = {
 export function json(status: number, body: unknown, headers?: Record<string, string>): RestResponse {
   return headers === undefined ? { status, body } : { status, body, headers };
 }
+
+/** The numeric part of "66.0", to gate resources by the API version that introduced them. */
+export function versionNumber(ctx: RestContext): number {
+  return Number(ctx.version);
+}

@@ -95,7 +95,7 @@ export const contactObject: ObjectDef = {
     text("MailingCountry", "Mailing Country", 80),
     field("Phone", "Business Phone", "phone"),
     field("MobilePhone", "Mobile Phone", "phone"),
-    field("Email", "Email", "email"),
+    field("Email", "Email", "email", { idLookup: true }),
     text("Title", "Title", 128),
     text("Department", "Department", 80),
     field("Description", "Contact Description", "textarea", { length: 32000 }),

@@ -45,7 +45,7 @@ export const userObject: ObjectDef = {
     text("State", "State/Province", 80),
     text("PostalCode", "Zip/Postal Code", 20),
     text("Country", "Country", 80),
-    field("Email", "Email", "email", { length: 128, nillable: false }),
+    field("Email", "Email", "email", { length: 128, nillable: false, idLookup: true }),
     field("Phone", "Phone", "phone"),
     field("Fax", "Fax", "phone"),
     field("MobilePhone", "Mobile", "phone"),
