@@ -96,7 +96,7 @@ export function classify(method: string, url: string, body: unknown): string {
         : ({ POST: "create", PATCH: "update", DELETE: "delete" }[method] ?? "other");
     return `rest.collections.${verb}`;
   }
-  if (a === "composite") return "rest.composite";
+  if (a === "composite") return b === "batch" || b === "tree" ? `rest.composite.${b}` : "rest.composite";
   if (a === "limits") return "rest.limits";
   return "rest.other";
 }

@@ -51,10 +51,14 @@ export function registerRest(scope: FastifyInstance, state: EmulatorState): void
     try {
       const { version, rest } = splitVersion(org, path);
       const session = authenticate(state, headerValue(req.headers.authorization));
-      if (org.settings.apiRequestsUsed >= org.settings.dailyApiRequests) {
-        throw new SfError(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.");
-      }
-      org.settings.apiRequestsUsed++;
+      // Every request is one call toward DailyApiRequests (§2.9).
+      const countCall = (): void => {
+        if (org.settings.apiRequestsUsed >= org.settings.dailyApiRequests) {
+          throw new SfError(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.");
+        }
+        org.settings.apiRequestsUsed++;
+      };
+      countCall();
       const query = queryParams(req.url);
       // Clients that cannot send PATCH may POST with ?_HttpMethod=PATCH (§2.1).
       const effective =
@@ -70,6 +74,7 @@ export function registerRest(scope: FastifyInstance, state: EmulatorState): void
           version,
           inComposite: false,
           forceAllOrNone: false,
+          countCall,
         },
         { method: effective, path: rest, query, body, headers },
       );

@@ -4,6 +4,8 @@ import type { Org } from "../org.ts";
 import { collections } from "./collections.ts";
 import { collectionsUpsert } from "./collections-upsert.ts";
 import { composite } from "./composite.ts";
+import { compositeBatch } from "./composite-batch.ts";
+import { compositeTree } from "./composite-tree.ts";
 import { externalIdResource } from "./external-id.ts";
 import { query, queryMore } from "./query.ts";
 import { describe, globalDescribe, recordResource, typeResource } from "./sobjects.ts";
@@ -126,6 +128,9 @@ export function dispatch(ctx: RestContext, req: RestRequest): RestResponse {
         if (third !== undefined && fourth !== undefined) return collectionsUpsert(ctx, req, third, fourth);
         return collections(ctx, req, third);
       }
+      if (fourth !== undefined) throw notFound();
+      if (second === "batch" && third === undefined) return compositeBatch(ctx, req, dispatch);
+      if (second === "tree") return compositeTree(ctx, req, third);
       throw notFound();
     case "limits":
       if (second !== undefined) throw notFound();

@@ -23,6 +23,11 @@ export type RestContext = {
   /** Inside a composite request: nested composites are refused, and allOrNone may be forced. */
   inComposite: boolean;
   forceAllOrNone: boolean;
+  /**
+   * Counts one more call against DailyApiRequests, for resources whose parts each count (composite
+   * batch subrequests); throws REQUEST_LIMIT_EXCEEDED when the quota is gone.
+   */
+  countCall(): void;
 };
 
 export function json(status: number, body: unknown, headers?: Record<string, string>): RestResponse {

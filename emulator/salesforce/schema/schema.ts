@@ -47,6 +47,21 @@ export class SObjectType {
     return this.#fields.get(name.toLowerCase());
   }
 
+  /** The child object and its reference field behind a child relationship name (`Contacts`). */
+  childRelationship(
+    all: readonly SObjectType[],
+    name: string,
+  ): { child: SObjectType; field: FieldDef } | undefined {
+    const key = name.toLowerCase();
+    for (const child of all) {
+      for (const f of child.fields) {
+        if (f.childRelationshipName?.toLowerCase() === key && f.referenceTo.includes(this.name))
+          return { child, field: f };
+      }
+    }
+    return undefined;
+  }
+
   /** The reference field behind a relationship name (`Profile` → `ProfileId`). */
   relationship(name: string): FieldDef | undefined {
     return this.#relationships.get(name.toLowerCase());

@@ -79,7 +79,7 @@ export const userObject: ObjectDef = {
     ),
     picklist("LanguageLocaleKey", "Language", languageValues, { nillable: false, restrictedPicklist: true }),
     text("EmployeeNumber", "Employee Number", 20),
-    reference("ManagerId", "Manager ID", ["User"], "Manager"),
+    reference("ManagerId", "Manager ID", ["User"], "Manager", { childRelationshipName: "ManagedUsers" }),
     text("FederationIdentifier", "SAML Federation ID", 512, { idLookup: true }),
     reference("ContactId", "Contact ID", ["Contact"], "Contact", { updateable: false }),
     reference("AccountId", "Account ID", ["Account"], "Account", readOnly),
