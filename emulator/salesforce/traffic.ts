@@ -51,6 +51,13 @@ export function redactUrl(url: string): string {
   return `${url.slice(0, q)}?${params.toString()}`;
 }
 
+/** Bulk API 2.0 calls by what they do to a job. */
+function bulkVerb(method: string, id: string | undefined, sub: string | undefined): string {
+  if (id === undefined) return method === "POST" ? "create" : "list";
+  if (sub === undefined) return { GET: "poll", PATCH: "state", DELETE: "delete" }[method] ?? "other";
+  return sub === "batches" ? "upload" : "results";
+}
+
 /** Names a call for the stats: `rest.query`, `oauth.token.client_credentials`, `saml`, … */
 export function classify(method: string, url: string, body: unknown): string {
   const path = url.split("?")[0] ?? url;
@@ -98,6 +105,7 @@ export function classify(method: string, url: string, body: unknown): string {
   }
   if (a === "composite") return b === "batch" || b === "tree" ? `rest.composite.${b}` : "rest.composite";
   if (a === "limits") return "rest.limits";
+  if (a === "jobs") return `rest.bulk.${bulkVerb(method, c, d)}`;
   return "rest.other";
 }
 

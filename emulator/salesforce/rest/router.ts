@@ -1,3 +1,4 @@
+import { jobsResource } from "../bulk/routes.ts";
 import { methodNotAllowed, notFound, SfError } from "../errors.ts";
 import { identityUrl } from "../oauth/identity.ts";
 import type { Org } from "../org.ts";
@@ -92,6 +93,7 @@ export function dispatch(ctx: RestContext, req: RestRequest): RestResponse {
   const only = (...methods: string[]): void => {
     if (!methods.includes(req.method)) throw methodNotAllowed(req.method, ["HEAD", ...methods]);
   };
+  if (first === "jobs") return jobsResource(ctx, req, s.slice(1));
   if (extra.length > 0) throw notFound();
   switch (first) {
     case undefined:
