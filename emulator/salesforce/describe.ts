@@ -153,7 +153,7 @@ export function describeObject(
         field: f.name,
         junctionIdListNames: [],
         junctionReferenceTo: [],
-        relationshipName: null,
+        relationshipName: f.childRelationshipName,
         restrictedDelete: false,
       })),
   );

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { to18 } from "./ids.ts";
 import { type Community, type ConnectedApp, Org, type OrgSettings } from "./org.ts";
 import type { FieldDef } from "./schema/types.ts";
-import { defaultFeatureLicenses, defaultLicenseTotals, seedOrg } from "./seed.ts";
+import { defaultFeatureLicenses, defaultLicenseTotals, seedOrg, seedOrganization } from "./seed.ts";
 import type { SRecord } from "./store.ts";
 
 /** Builds an org (seeded, or from saved state) and saves one to plain JSON. */
@@ -154,5 +154,7 @@ export function orgFromJSON(clock: () => Date, baseUrl: string, state: OrgState)
   const types = [...order, ...Object.keys(state.records).filter((t) => !order.includes(t))];
   for (const type of types) for (const r of state.records[type] ?? []) org.store.put(type, r);
   org.deletedIds = new Set(state.deletedIds);
+  // State saved before the Organization object existed still gets its record.
+  seedOrganization(org);
   return org;
 }

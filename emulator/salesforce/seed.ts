@@ -272,4 +272,36 @@ function seed(org: Org, options: SeedOptions): void {
   );
 
   org.communities = [{ name: "customers", urlPathPrefix: "customers", siteId: org.newSiteId() }];
+  seedOrganization(org);
+}
+
+/** The Organization record: its Id is the org id; a Developer Edition org on the emulator's instance. */
+export function seedOrganization(org: Org): void {
+  if (org.get("Organization", org.settings.orgId) !== undefined) return;
+  const words = org.settings.myDomain.split(/[-_.]+/).filter((w) => w !== "");
+  const now = formatDateTime(org.clock());
+  const record: Record<string, FieldValue> = {};
+  for (const f of org.schema.type("Organization")?.fields ?? [])
+    record[f.name] = f.type === "boolean" ? false : null;
+  org.store.put("Organization", {
+    ...record,
+    Id: org.settings.orgId,
+    Name: words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(" ") || "Emulated Org",
+    Country: "US",
+    PrimaryContact: "Portico Integration",
+    DefaultLocaleSidKey: "en_US",
+    TimeZoneSidKey: "America/Los_Angeles",
+    LanguageLocaleKey: "en_US",
+    FiscalYearStartMonth: 1,
+    OrganizationType: "Developer Edition",
+    // Real instances are named like USA544 or CS42; the emulator's says what it is.
+    InstanceName: `EMU${org.settings.orgId.slice(3, 5).toUpperCase()}`,
+    IsSandbox: false,
+    UiSkin: "Theme3",
+    CreatedDate: now,
+    CreatedById: org.adminUserId,
+    LastModifiedDate: now,
+    LastModifiedById: org.adminUserId,
+    SystemModstamp: now,
+  });
 }

@@ -1,3 +1,4 @@
+import { BulkJobs } from "./bulk/jobs.ts";
 import { Faults } from "./faults.ts";
 import { TokenStore } from "./oauth/tokens.ts";
 import type { Org } from "./org.ts";
@@ -10,6 +11,7 @@ export class EmulatorState {
   org: Org;
   readonly tokens = new TokenStore();
   readonly locators = new QueryLocators();
+  readonly jobs = new BulkJobs();
   readonly traffic = new Traffic();
   readonly faults = new Faults();
   readonly clock: () => Date;
@@ -33,6 +35,7 @@ export class EmulatorState {
     this.org.ids.load(counters);
     if (options.revokeTokens === true) this.tokens.clear();
     this.locators.clear();
+    this.jobs.clear();
     this.traffic.clear();
     this.faults.clear();
     for (const hook of this.onReset) hook();

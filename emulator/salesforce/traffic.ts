@@ -21,6 +21,7 @@ const secretKeys = new Set([
   "newpassword",
   "refresh_token",
   "access_token",
+  "oauth_token",
   "assertion",
   "code",
   "code_verifier",
@@ -50,6 +51,13 @@ export function redactUrl(url: string): string {
   return `${url.slice(0, q)}?${params.toString()}`;
 }
 
+/** Bulk API 2.0 calls by what they do to a job. */
+function bulkVerb(method: string, id: string | undefined, sub: string | undefined): string {
+  if (id === undefined) return method === "POST" ? "create" : "list";
+  if (sub === undefined) return { GET: "poll", PATCH: "state", DELETE: "delete" }[method] ?? "other";
+  return sub === "batches" ? "upload" : "results";
+}
+
 /** Names a call for the stats: `rest.query`, `oauth.token.client_credentials`, `saml`, … */
 export function classify(method: string, url: string, body: unknown): string {
   const path = url.split("?")[0] ?? url;
@@ -77,24 +85,27 @@ export function classify(method: string, url: string, body: unknown): string {
   if (data === null) return "other";
   if (!/^\/services\/data\/v/.test(path)) return "rest.versions";
   const rest = (data[1] ?? "").split("/").filter((s) => s !== "");
-  const [a, b, c] = rest;
+  const [a, b, c, d] = rest;
   if (a === "sobjects") {
     if (b === undefined) return "rest.describeGlobal";
     if (c?.toLowerCase() === "describe") return "rest.describe";
     if (c === undefined) return method === "POST" ? "rest.sobject.create" : "rest.sobject.info";
+    if (d !== undefined && method === "PATCH") return "rest.sobject.upsert";
     const verb = { GET: "read", PATCH: "update", DELETE: "delete", POST: "update" }[method] ?? "other";
     return `rest.sobject.${verb}`;
   }
   if (a === "query" || a === "queryAll") return b === undefined ? "rest.query" : "rest.queryMore";
   if (a === "composite" && b === "sobjects") {
+    if (d !== undefined) return "rest.collections.upsert";
     const verb =
       c !== undefined
         ? "retrieve"
         : ({ POST: "create", PATCH: "update", DELETE: "delete" }[method] ?? "other");
     return `rest.collections.${verb}`;
   }
-  if (a === "composite") return "rest.composite";
+  if (a === "composite") return b === "batch" || b === "tree" ? `rest.composite.${b}` : "rest.composite";
   if (a === "limits") return "rest.limits";
+  if (a === "jobs") return `rest.bulk.${bulkVerb(method, c, d)}`;
   return "rest.other";
 }
 

@@ -17,6 +17,7 @@ const objects: [name: string, keyPrefix: string, createable: boolean, deletable:
   ["Group", "00G", true, true],
   ["GroupMember", "011", true, true],
   ["UserLogin", "060", false, false],
+  ["Organization", "00D", false, false],
 ];
 
 /** Field metadata a provisioning client relies on: [field, property, expected]. */
@@ -24,6 +25,10 @@ const userFields: [string, string, unknown][] = [
   ["Username", "length", 80],
   ["Username", "unique", true],
   ["Username", "nillable", false],
+  // Username, Federation ID and Email are idLookup fields: upsert and external-id GETs take them.
+  ["Username", "idLookup", true],
+  ["FederationIdentifier", "idLookup", true],
+  ["Email", "idLookup", true],
   ["Alias", "length", 8],
   ["CommunityNickname", "defaultedOnCreate", true],
   ["FederationIdentifier", "length", 512],

@@ -138,6 +138,11 @@ export function newUser(
   };
 }
 
+/** Calls counted so far toward DailyApiRequests, as the control API reports them. */
+export async function apiUsed(h: Harness): Promise<number> {
+  return ((await h.control("GET", "/stats")).body as { apiUsage: { used: number } }).apiUsage.used;
+}
+
 export function firstError(body: unknown): {
   errorCode?: string;
   statusCode?: string;

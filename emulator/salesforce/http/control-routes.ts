@@ -167,6 +167,7 @@ export function registerControl(scope: FastifyInstance, state: EmulatorState, sa
       ...state.traffic.stats(),
       apiUsage: { used: org.settings.apiRequestsUsed, max: org.settings.dailyApiRequests },
       records,
+      bulkJobs: state.jobs.counts(),
     };
   });
   route("GET", "/_emulator/faults", () => state.faults.list());

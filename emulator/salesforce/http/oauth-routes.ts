@@ -2,9 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { normalizeId } from "../ids.ts";
 import { type AuthorizeResult, authorizeDecision, authorizePage } from "../oauth/authorize.ts";
 import { OAuthError } from "../oauth/errors.ts";
+import { identityInfo } from "../oauth/identity.ts";
 import { handleTokenRequest } from "../oauth/token-endpoint.ts";
 import type { EmulatorState } from "../state.ts";
-import { formatDateTime } from "../values.ts";
 import { parseForm, queryParams } from "./body.ts";
 
 /** `/services/oauth2/*` and the identity URL (salesforce-api.md §1). */
@@ -28,42 +28,14 @@ function oauthFailure(reply: FastifyReply, err: unknown): FastifyReply {
   throw err;
 }
 
-function bearer(state: EmulatorState, req: FastifyRequest) {
+/**
+ * The session a request carries: `Authorization: Bearer|OAuth <token>`, or for the identity URL the
+ * `oauth_token` query parameter Salesforce also takes there (jsforce's identity() sends both).
+ */
+function session(state: EmulatorState, req: FastifyRequest, allowQuery = false) {
   const match = /^(?:Bearer|OAuth)\s+(\S+)$/i.exec(header(req, "authorization") ?? "");
-  return match === null ? undefined : state.tokens.session(match[1] ?? "", state.org.clock().getTime());
-}
-
-function identity(state: EmulatorState, userId: string): Record<string, unknown> | undefined {
-  const org = state.org;
-  const user = org.get("User", userId);
-  if (user === undefined) return undefined;
-  const base = `${org.instanceUrl}/services/data/v{version}`;
-  return {
-    id: `${org.loginUrl}/id/${org.settings.orgId}/${user.Id}`,
-    asserted_user: true,
-    user_id: user.Id,
-    organization_id: org.settings.orgId,
-    username: user.Username,
-    nick_name: user.CommunityNickname,
-    display_name: user.Name,
-    email: user.Email,
-    email_verified: true,
-    first_name: user.FirstName,
-    last_name: user.LastName,
-    timezone: user.TimeZoneSidKey,
-    active: user.IsActive,
-    user_type: String(user.UserType ?? "Standard").toUpperCase(),
-    language: user.LanguageLocaleKey,
-    locale: user.LocaleSidKey,
-    utcOffset: 0,
-    last_modified_date: String(user.LastModifiedDate ?? formatDateTime(org.clock())).replace("+0000", "Z"),
-    urls: {
-      rest: `${base}/`,
-      sobjects: `${base}/sobjects/`,
-      query: `${base}/query/`,
-      profile: `${org.instanceUrl}/${user.Id}`,
-    },
-  };
+  const token = match?.[1] ?? (allowQuery ? queryParams(req.url).oauth_token : undefined);
+  return token === undefined ? undefined : state.tokens.session(token, state.org.clock().getTime());
 }
 
 export function registerOAuth(scope: FastifyInstance, state: EmulatorState): void {
@@ -102,8 +74,8 @@ export function registerOAuth(scope: FastifyInstance, state: EmulatorState): voi
   scope.get("/services/oauth2/revoke", revoke);
 
   scope.get("/services/oauth2/userinfo", async (req, reply) => {
-    const session = bearer(state, req);
-    const info = session === undefined ? undefined : identity(state, session.userId);
+    const caller = session(state, req);
+    const info = caller === undefined ? undefined : identityInfo(state.org, caller.userId, undefined);
     if (info === undefined) return reply.code(403).send("Bad_OAuth_Token");
     return reply.send({
       sub: info.id,
@@ -125,11 +97,12 @@ export function registerOAuth(scope: FastifyInstance, state: EmulatorState): voi
 
   scope.get("/id/:orgId/:userId", async (req, reply) => {
     const { orgId, userId } = req.params as { orgId: string; userId: string };
-    const session = bearer(state, req);
-    if (session === undefined) return reply.code(403).send("Bad_OAuth_Token");
+    if (session(state, req, true) === undefined) return reply.code(403).send("Bad_OAuth_Token");
     const id = normalizeId(userId);
     const info =
-      normalizeId(orgId) === state.org.settings.orgId && id !== undefined ? identity(state, id) : undefined;
+      normalizeId(orgId) === state.org.settings.orgId && id !== undefined
+        ? identityInfo(state.org, id, queryParams(req.url).version)
+        : undefined;
     if (info === undefined) return reply.code(404).send("Bad_Id");
     return reply.send(info);
   });

@@ -4,7 +4,7 @@ import type { AccessToken } from "../oauth/tokens.ts";
 import { dispatch, splitVersion, versionList } from "../rest/router.ts";
 import type { RestResponse } from "../rest/types.ts";
 import type { EmulatorState } from "../state.ts";
-import { parseJsonBody, queryParams } from "./body.ts";
+import { parseJsonBody, queryParams, rawBody } from "./body.ts";
 
 /** `/services/data…`: authentication, the daily API quota and its header, then the router. */
 
@@ -31,8 +31,14 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 
 function send(reply: FastifyReply, res: RestResponse, extra: Record<string, string>): FastifyReply {
   reply.code(res.status).headers({ ...extra, ...res.headers });
+  if (res.text !== undefined) return reply.type(res.text.contentType).send(res.text.value);
   if (res.status === 204 || res.body === undefined) return reply.send();
   return reply.type(jsonType).send(JSON.stringify(res.body));
+}
+
+/** A Bulk API 2.0 upload (`PUT …/jobs/ingest/{id}/batches`) carries CSV: its handler reads the text. */
+function takesCsv(method: string, rest: string): boolean {
+  return method === "PUT" && /^\/jobs\/ingest\/[^/]+\/batches\/?$/.test(rest);
 }
 
 export function registerRest(scope: FastifyInstance, state: EmulatorState): void {
@@ -51,25 +57,32 @@ export function registerRest(scope: FastifyInstance, state: EmulatorState): void
     try {
       const { version, rest } = splitVersion(org, path);
       const session = authenticate(state, headerValue(req.headers.authorization));
-      if (org.settings.apiRequestsUsed >= org.settings.dailyApiRequests) {
-        throw new SfError(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.");
-      }
-      org.settings.apiRequestsUsed++;
+      // Every request is one call toward DailyApiRequests (§2.9).
+      const countCall = (): void => {
+        if (org.settings.apiRequestsUsed >= org.settings.dailyApiRequests) {
+          throw new SfError(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.");
+        }
+        org.settings.apiRequestsUsed++;
+      };
+      countCall();
       const query = queryParams(req.url);
       // Clients that cannot send PATCH may POST with ?_HttpMethod=PATCH (§2.1).
       const effective =
         method === "POST" && query._HttpMethod !== undefined ? query._HttpMethod.toUpperCase() : method;
-      const body = parseJsonBody(req.body, headerValue(req.headers["content-type"]));
+      const contentType = headerValue(req.headers["content-type"]);
+      const body = takesCsv(effective, rest) ? rawBody(req.body) : parseJsonBody(req.body, contentType);
       const headers: Record<string, string | undefined> = {};
       for (const [k, v] of Object.entries(req.headers)) headers[k.toLowerCase()] = headerValue(v);
       const res = dispatch(
         {
           org,
           locators: state.locators,
+          jobs: state.jobs,
           userId: session.userId,
           version,
           inComposite: false,
           forceAllOrNone: false,
+          countCall,
         },
         { method: effective, path: rest, query, body, headers },
       );

@@ -3,6 +3,7 @@ import type { ConnectedApp, Org } from "../org.ts";
 import type { SRecord } from "../store.ts";
 import { authenticateClient, clientFrom, type Params } from "./client.ts";
 import { invalidGrant, OAuthError } from "./errors.ts";
+import { identityUrl } from "./identity.ts";
 import { verifyJwtBearer } from "./jwt.ts";
 import type { TokenStore } from "./tokens.ts";
 
@@ -55,7 +56,7 @@ function respond(
     chain: refreshToken?.chain ?? session.chain,
   });
   const issuedAt = String(now);
-  const id = `${org.loginUrl}/id/${org.settings.orgId}/${userId}`;
+  const id = identityUrl(org, userId);
   // Base64 HMAC-SHA256 of id + issued_at keyed with the client secret, as Salesforce signs (§1.3).
   const signature = createHmac("sha256", app.clientSecret)
     .update(id + issuedAt)

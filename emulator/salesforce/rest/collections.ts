@@ -14,7 +14,8 @@ import { json, type RestContext, type RestRequest, type RestResponse } from "./t
 
 export const maxCollectionSize = 200;
 
-type SaveResult = { id?: string; success: boolean; errors: RecordError[] };
+/** A SaveResult; an upsert's also says whether the record was created (UpsertResult). */
+export type SaveResult = { id?: string; success: boolean; errors: RecordError[]; created?: boolean };
 
 const rolledBack: RecordError = {
   statusCode: "ALL_OR_NONE_OPERATION_ROLLED_BACK",
@@ -23,9 +24,9 @@ const rolledBack: RecordError = {
 };
 
 /** One record's DML; `type` is undefined for an id that names no object (it fails on its own). */
-type Item = { type: SObjectType | undefined; run: () => string };
+export type Item = { type: SObjectType | undefined; run: () => { id: string; created?: boolean } };
 
-function tooMany(): SfError {
+export function tooMany(): SfError {
   return new SfError(
     400,
     "EXCEEDED_ID_LIMIT",
@@ -34,7 +35,7 @@ function tooMany(): SfError {
 }
 
 /** Runs each record's DML; with allOrNone, any failure undoes all and the rest report ROLLED_BACK. */
-function apply(ctx: RestContext, items: Item[], allOrNone: boolean): SaveResult[] {
+export function apply(ctx: RestContext, items: Item[], allOrNone: boolean): SaveResult[] {
   const savepoint = ctx.org.store.savepoint();
   const first = items.find((i) => i.type !== undefined)?.type;
   const results = items.map((item): SaveResult => {
@@ -46,7 +47,10 @@ function apply(ctx: RestContext, items: Item[], allOrNone: boolean): SaveResult[
           `DML operation on setup object is not permitted after you have updated a non-setup object (or vice versa): ${item.type.name}, original object: ${first.name}`,
         );
       }
-      return { id: item.run(), success: true, errors: [] };
+      const done = item.run();
+      return done.created === undefined
+        ? { id: done.id, success: true, errors: [] }
+        : { id: done.id, success: true, errors: [], created: done.created };
     } catch (err) {
       if (err instanceof RecordFailure) return { success: false, errors: err.errors };
       savepoint.rollback();
@@ -61,7 +65,7 @@ function apply(ctx: RestContext, items: Item[], allOrNone: boolean): SaveResult[
   return results;
 }
 
-function collectionBody(req: RestRequest): { records: unknown[]; allOrNone: boolean } {
+export function collectionBody(req: RestRequest): { records: unknown[]; allOrNone: boolean } {
   if (!isPlainObject(req.body) || !Array.isArray(req.body.records)) {
     throw jsonParserError(
       "Cannot deserialize instance of SObjectCollection: the request must carry a records array",
@@ -71,7 +75,7 @@ function collectionBody(req: RestRequest): { records: unknown[]; allOrNone: bool
   return { records: req.body.records, allOrNone: req.body.allOrNone === true };
 }
 
-function typeOf(ctx: RestContext, record: unknown): SObjectType {
+export function typeOf(ctx: RestContext, record: unknown): SObjectType {
   const attrs = isPlainObject(record) ? record.attributes : undefined;
   const name = isPlainObject(attrs) && typeof attrs.type === "string" ? attrs.type : undefined;
   if (name === undefined) {
@@ -97,7 +101,7 @@ function create(ctx: RestContext, req: RestRequest): RestResponse {
       run: () => {
         if (id !== undefined)
           throw recordError("INVALID_FIELD", "cannot specify Id in an insert call", ["Id"]);
-        return insertRecord(ctx.org, type, values, { userId: ctx.userId }).Id;
+        return { id: insertRecord(ctx.org, type, values, { userId: ctx.userId }).Id };
       },
     };
   });
@@ -127,7 +131,7 @@ function update(ctx: RestContext, req: RestRequest): RestResponse {
       type,
       run: () => {
         const target = resolveRecordId(ctx, id, type);
-        return updateRecord(ctx.org, type, target.id, values, { userId: ctx.userId }).Id;
+        return { id: updateRecord(ctx.org, type, target.id, values, { userId: ctx.userId }).Id };
       },
     };
   });
@@ -156,7 +160,7 @@ function remove(ctx: RestContext, req: RestRequest): RestResponse {
         if (id === undefined || type === undefined) throw recordError("MALFORMED_ID", `malformed id ${raw}`);
         if (ctx.org.get(type.name, id) === undefined) throw missingRecord(ctx.org, id);
         deleteRecord(ctx.org, type, id, { userId: ctx.userId });
-        return id;
+        return { id };
       },
     };
   });

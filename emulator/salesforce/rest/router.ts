@@ -1,9 +1,15 @@
+import { jobsResource } from "../bulk/routes.ts";
 import { methodNotAllowed, notFound, SfError } from "../errors.ts";
+import { identityUrl } from "../oauth/identity.ts";
 import type { Org } from "../org.ts";
 import { collections } from "./collections.ts";
+import { collectionsUpsert } from "./collections-upsert.ts";
 import { composite } from "./composite.ts";
+import { compositeBatch } from "./composite-batch.ts";
+import { compositeTree } from "./composite-tree.ts";
+import { externalIdResource } from "./external-id.ts";
 import { query, queryMore } from "./query.ts";
-import { describe, externalIdResource, globalDescribe, recordResource, typeResource } from "./sobjects.ts";
+import { describe, globalDescribe, recordResource, typeResource } from "./sobjects.ts";
 import { json, type RestContext, type RestRequest, type RestResponse } from "./types.ts";
 
 /** Routes a REST call below `/services/data/vNN.0` to its resource (salesforce-api.md §2). */
@@ -68,14 +74,16 @@ function limits(ctx: RestContext): RestResponse {
   });
 }
 
-function resources(version: string): Record<string, string> {
-  const base = `/services/data/v${version}`;
+/** The resources this version serves, and `identity`: the identity URL of the token's user (§1.7). */
+function resources(ctx: RestContext): Record<string, string> {
+  const base = `/services/data/v${ctx.version}`;
   return {
     sobjects: `${base}/sobjects`,
     query: `${base}/query`,
     queryAll: `${base}/queryAll`,
     composite: `${base}/composite`,
     limits: `${base}/limits`,
+    identity: identityUrl(ctx.org, ctx.userId),
   };
 }
 
@@ -85,11 +93,12 @@ export function dispatch(ctx: RestContext, req: RestRequest): RestResponse {
   const only = (...methods: string[]): void => {
     if (!methods.includes(req.method)) throw methodNotAllowed(req.method, ["HEAD", ...methods]);
   };
+  if (first === "jobs") return jobsResource(ctx, req, s.slice(1));
   if (extra.length > 0) throw notFound();
   switch (first) {
     case undefined:
       only("GET");
-      return json(200, resources(ctx.version));
+      return json(200, resources(ctx));
     case "sobjects":
       if (second === undefined) {
         only("GET");
@@ -100,6 +109,10 @@ export function dispatch(ctx: RestContext, req: RestRequest): RestResponse {
         if (third.toLowerCase() === "describe") {
           only("GET");
           return describe(ctx, second);
+        }
+        // POST to `/sobjects/{Type}/Id` creates a record: Id as the external ID, with no value (v37.0).
+        if (third.toLowerCase() === "id" && req.method === "POST" && Number(ctx.version) >= 37) {
+          return typeResource(ctx, req, second);
         }
         return recordResource(ctx, req, second, third);
       }
@@ -113,7 +126,13 @@ export function dispatch(ctx: RestContext, req: RestRequest): RestResponse {
         if (fourth !== undefined || third !== undefined) throw notFound();
         return composite(ctx, req, dispatch);
       }
-      if (second === "sobjects" && fourth === undefined) return collections(ctx, req, third);
+      if (second === "sobjects") {
+        if (third !== undefined && fourth !== undefined) return collectionsUpsert(ctx, req, third, fourth);
+        return collections(ctx, req, third);
+      }
+      if (fourth !== undefined) throw notFound();
+      if (second === "batch" && third === undefined) return compositeBatch(ctx, req, dispatch);
+      if (second === "tree") return compositeTree(ctx, req, third);
       throw notFound();
     case "limits":
       if (second !== undefined) throw notFound();

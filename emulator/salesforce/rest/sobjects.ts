@@ -35,7 +35,8 @@ export function selectFields(type: SObjectType, list: string | undefined): Field
   });
 }
 
-function failed(err: unknown): RestResponse {
+/** A rule failure as a single call's 400; anything else is not ours to answer. */
+export function failed(err: unknown): RestResponse {
   if (err instanceof RecordFailure) return json(400, toApiErrors(err));
   throw err;
 }
@@ -135,39 +136,4 @@ export function recordResource(
         return failed(err);
       }
   }
-}
-
-/** GET `/sobjects/{Type}/{idLookup field}/{value}`: 300 with the matches when several match. */
-export function externalIdResource(
-  ctx: RestContext,
-  req: RestRequest,
-  typeName: string,
-  fieldName: string,
-  value: string,
-): RestResponse {
-  const type = sobjectType(ctx.org, typeName);
-  const f = type.field(fieldName);
-  if (f === undefined || !(f.idLookup || f.externalId)) {
-    throw new SfError(
-      404,
-      "NOT_FOUND",
-      `Provided external ID field does not exist or is not accessible: ${fieldName}`,
-    );
-  }
-  if (f.type === "id") return recordResource(ctx, req, typeName, value);
-  if (req.method !== "GET") throw methodNotAllowed(req.method, ["GET", "HEAD"]);
-  const table = ctx.org.store.table(type.name);
-  const key = value.toLowerCase();
-  const matches = table.hasIndex(f.name)
-    ? [...table.lookup(f.name, key)].map((id) => table.rows.get(id)).filter((r) => r !== undefined)
-    : [...table.rows.values()].filter((r) => String(r[f.name] ?? "").toLowerCase() === key);
-  const first = matches[0];
-  if (first === undefined) throw notFound();
-  if (matches.length > 1) {
-    return json(
-      300,
-      matches.map((r) => recordUrl(ctx.version, type.name, r.Id)),
-    );
-  }
-  return json(200, apiRecord(ctx.org, type, first, ctx.version, selectFields(type, req.query.fields)));
 }

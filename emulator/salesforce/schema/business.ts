@@ -52,7 +52,9 @@ export const accountObject: ObjectDef = {
         "Technology",
       ),
     ),
-    reference("ParentId", "Parent Account ID", ["Account"], "Parent"),
+    reference("ParentId", "Parent Account ID", ["Account"], "Parent", {
+      childRelationshipName: "ChildAccounts",
+    }),
     field("Phone", "Account Phone", "phone"),
     field("Website", "Website", "url"),
     field("BillingStreet", "Billing Street", "textarea", { length: 255 }),
@@ -78,7 +80,7 @@ export const contactObject: ObjectDef = {
   setup: false,
   fields: [
     idField("Contact ID"),
-    reference("AccountId", "Account ID", ["Account"], "Account"),
+    reference("AccountId", "Account ID", ["Account"], "Account", { childRelationshipName: "Contacts" }),
     required("LastName", "Last Name", 80),
     text("FirstName", "First Name", 40),
     text("Name", "Full Name", 121, {
@@ -95,7 +97,7 @@ export const contactObject: ObjectDef = {
     text("MailingCountry", "Mailing Country", 80),
     field("Phone", "Business Phone", "phone"),
     field("MobilePhone", "Mobile Phone", "phone"),
-    field("Email", "Email", "email"),
+    field("Email", "Email", "email", { idLookup: true }),
     text("Title", "Title", 128),
     text("Department", "Department", 80),
     field("Description", "Contact Description", "textarea", { length: 32000 }),

@@ -22,6 +22,7 @@ export function field(name: string, label: string, type: FieldType, options: Fie
     caseSensitive: options.caseSensitive ?? false,
     referenceTo: options.referenceTo ?? [],
     relationshipName: options.relationshipName ?? null,
+    childRelationshipName: options.childRelationshipName ?? null,
     picklistValues: options.picklistValues ?? [],
     restrictedPicklist: options.restrictedPicklist ?? false,
     defaultValue: options.defaultValue ?? (isBoolean ? false : null),

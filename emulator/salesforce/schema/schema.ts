@@ -1,4 +1,5 @@
 import { accountObject, contactObject } from "./business.ts";
+import { organizationObject } from "./organization.ts";
 import {
   groupMemberObject,
   groupObject,
@@ -24,6 +25,7 @@ const standardObjects: ObjectDef[] = [
   groupObject,
   groupMemberObject,
   userLoginObject,
+  organizationObject,
 ];
 
 /** One object's metadata with case-insensitive lookups: Salesforce names are case-insensitive. */
@@ -43,6 +45,21 @@ export class SObjectType {
 
   field(name: string): FieldDef | undefined {
     return this.#fields.get(name.toLowerCase());
+  }
+
+  /** The child object and its reference field behind a child relationship name (`Contacts`). */
+  childRelationship(
+    all: readonly SObjectType[],
+    name: string,
+  ): { child: SObjectType; field: FieldDef } | undefined {
+    const key = name.toLowerCase();
+    for (const child of all) {
+      for (const f of child.fields) {
+        if (f.childRelationshipName?.toLowerCase() === key && f.referenceTo.includes(this.name))
+          return { child, field: f };
+      }
+    }
+    return undefined;
   }
 
   /** The reference field behind a relationship name (`Profile` → `ProfileId`). */

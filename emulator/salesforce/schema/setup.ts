@@ -152,10 +152,15 @@ export const permissionSetAssignmentObject: ObjectDef = {
   setup: true,
   fields: [
     idField("Permission Set Assignment ID"),
-    reference("AssigneeId", "Assignee ID", ["User"], "Assignee", { nillable: false, updateable: false }),
+    reference("AssigneeId", "Assignee ID", ["User"], "Assignee", {
+      nillable: false,
+      updateable: false,
+      childRelationshipName: "PermissionSetAssignments",
+    }),
     reference("PermissionSetId", "Permission Set ID", ["PermissionSet"], "PermissionSet", {
       nillable: false,
       updateable: false,
+      childRelationshipName: "Assignments",
     }),
     field("ExpirationDate", "Expiration Date", "datetime"),
     flag("IsActive", "Is Active", { ...readOnly, defaultedOnCreate: true, defaultValue: true }),
@@ -218,7 +223,11 @@ export const groupMemberObject: ObjectDef = {
   setup: true,
   fields: [
     idField("Group Member ID"),
-    reference("GroupId", "Group ID", ["Group"], "Group", { nillable: false, updateable: false }),
+    reference("GroupId", "Group ID", ["Group"], "Group", {
+      nillable: false,
+      updateable: false,
+      childRelationshipName: "GroupMembers",
+    }),
     reference("UserOrGroupId", "User/Group ID", ["User", "Group"], "UserOrGroup", {
       nillable: false,
       updateable: false,

@@ -35,6 +35,8 @@ export type FieldDef = {
   caseSensitive: boolean;
   referenceTo: string[];
   relationshipName: string | null;
+  /** The parent's name for its list of these records (Account → `Contacts`), used by sObject Tree. */
+  childRelationshipName: string | null;
   picklistValues: PicklistValue[];
   restrictedPicklist: boolean;
   defaultValue: string | boolean | number | null;
