@@ -10,6 +10,7 @@ import type {
 import type { SpConnection } from "../domain/sp-connection.ts";
 import { AppError } from "../lib/errors.ts";
 import { createDirectoryRepository } from "./directory-repository.ts";
+import { createProvisioningTokenRepository } from "./provisioning-token-repository.ts";
 import type { Database } from "./schema.ts";
 import { createReplayCache, createSsoSessionRepository } from "./sso-repositories.ts";
 import { createThrottleRepository } from "./throttle-repository.ts";
@@ -299,4 +300,5 @@ export const createRepositories = (db: Kysely<Database>): Repositories => ({
   directory: createDirectoryRepository(db),
   ssoSessions: createSsoSessionRepository(db),
   replayCache: createReplayCache(db),
+  provisioningTokens: createProvisioningTokenRepository(db),
 });

@@ -2,6 +2,7 @@ import type { Kysely, Migration, MigrationProvider } from "kysely";
 import * as initial from "./001-initial.ts";
 import * as directory from "./002-directory.ts";
 import * as sso from "./003-sso.ts";
+import * as provisioningTokens from "./004-provisioning-tokens.ts";
 import type { Dialect } from "./dialect.ts";
 
 export type { Dialect } from "./dialect.ts";
@@ -13,6 +14,7 @@ const migrations: Readonly<Record<string, NumberedMigration>> = {
   "001-initial": initial,
   "002-directory": directory,
   "003-sso": sso,
+  "004-provisioning-tokens": provisioningTokens,
 };
 
 export const migrationProvider = (dialect: Dialect): MigrationProvider => ({
