@@ -17,6 +17,11 @@ export const redactedPaths = [
   "*.token",
   "*.accessToken",
   "*.refreshToken",
+  // OAuth's own spelling (RFC 6749), as Salesforce's token endpoint sends and takes them.
+  "*.access_token",
+  "*.refresh_token",
+  "*.client_secret",
+  "*.code_verifier",
   "*.SAMLResponse",
   "*.SAMLRequest",
   "*.assertion",

@@ -4,6 +4,7 @@ import { registerConnectionCommands } from "./commands/connections.ts";
 import { registerGroupCommands } from "./commands/groups.ts";
 import { registerKeyCommands } from "./commands/keys.ts";
 import { registerMetadataCommands } from "./commands/metadata.ts";
+import { registerProvisionCommands } from "./commands/provision.ts";
 import { registerSsoCommands } from "./commands/sso.ts";
 import { registerTokenCommands } from "./commands/tokens.ts";
 import { registerUserCommands } from "./commands/users.ts";
@@ -22,4 +23,5 @@ export const registerClientCommands = (program: Command, io: CliIo): void => {
   registerUserCommands(program, io);
   registerGroupCommands(program, io);
   registerSsoCommands(program, io);
+  registerProvisionCommands(program, io);
 };

@@ -264,6 +264,23 @@ export type AuthenticationSource = {
   lookup(uid: string): Promise<AuthenticatedSubject | undefined>;
 };
 
+/**
+ * A connection's live Salesforce tokens (access token, rotated refresh token, instance URL), as
+ * one value sealed under the master key; deleted with the connection.
+ */
+export type ProvisioningTokenRecord = {
+  readonly connectionId: string;
+  readonly sealed: string;
+  readonly updatedAt: string;
+};
+
+export type ProvisioningTokenRepository = {
+  get(connectionId: string): Promise<ProvisioningTokenRecord | undefined>;
+  /** Inserts or replaces the connection's tokens. */
+  put(record: ProvisioningTokenRecord): Promise<void>;
+  delete(connectionId: string): Promise<boolean>;
+};
+
 export type Repositories = {
   readonly adminAccounts: AdminAccountRepository;
   readonly apiTokens: ApiTokenRepository;
@@ -276,6 +293,7 @@ export type Repositories = {
   readonly ssoSessions: SsoSessionRepository;
   readonly replayCache: ReplayCache;
   readonly provisioning: ProvisioningRepository;
+  readonly provisioningTokens: ProvisioningTokenRepository;
 };
 
 /** The storage as a whole: repositories, transactions and lifecycle. */

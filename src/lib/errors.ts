@@ -84,6 +84,81 @@ export const errorCatalogue = {
     message: "An encryptedValue was not issued by this server.",
   },
 
+  // Provisioning: the Salesforce target (settings, OAuth, REST API)
+  PROV_TARGET_NOT_CONFIGURED: {
+    status: 422,
+    message: "The connection has no Salesforce provisioning target.",
+  },
+  PROV_TARGET_INCOMPLETE: {
+    status: 422,
+    message: "The connection's Salesforce target settings are incomplete.",
+  },
+  PROV_TARGET_DOMAIN_INVALID: {
+    status: 422,
+    message: "SALESFORCE_DOMAIN does not lead to a Salesforce login service.",
+  },
+  PROV_TARGET_AUTH_CLIENT_ID: {
+    status: 422,
+    message: "Salesforce does not know the CLIENT_ID (the connected app's Consumer Key).",
+  },
+  PROV_TARGET_AUTH_CLIENT_SECRET: {
+    status: 422,
+    message: "Salesforce refused the CLIENT_SECRET (the connected app's Consumer Secret).",
+  },
+  PROV_TARGET_AUTH_REFRESH_TOKEN: {
+    status: 422,
+    message: "The OAuth refresh token has expired or was revoked; connect to Salesforce again.",
+  },
+  PROV_TARGET_AUTH_JWT_NOT_APPROVED: {
+    status: 422,
+    message: "The JWT_USERNAME user is not pre-authorized for the connected app.",
+  },
+  PROV_TARGET_AUTH_JWT_AUDIENCE: {
+    status: 422,
+    message: "Salesforce refused the JWT's audience (JWT_AUDIENCE).",
+  },
+  PROV_TARGET_AUTH_JWT_SIGNATURE: {
+    status: 422,
+    message: "Salesforce could not verify the JWT: upload the signing certificate to the connected app.",
+  },
+  PROV_TARGET_AUTH_FAILED: { status: 422, message: "Salesforce refused to authenticate Portico." },
+  PROV_TARGET_API_DISABLED: {
+    status: 422,
+    message: "The Salesforce API is not enabled for the org or for the API user.",
+  },
+  PROV_TARGET_PERMISSION_MISSING: {
+    status: 422,
+    message: "The Salesforce API user lacks a permission that provisioning needs.",
+  },
+  PROV_TARGET_API_VERSION: {
+    status: 422,
+    message: "The org does not offer the configured Salesforce API version.",
+  },
+  PROV_TARGET_REJECTED: { status: 422, message: "Salesforce rejected the request." },
+  PROV_TARGET_UNAVAILABLE: {
+    status: 503,
+    message: "Salesforce is unavailable or busy; the call may succeed later.",
+    retryable: true,
+  },
+  PROV_CONNECT_STATE_INVALID: {
+    status: 400,
+    message: "This Connect to Salesforce link is not valid; start again from Portico.",
+  },
+  PROV_CONNECT_STATE_EXPIRED: {
+    status: 400,
+    message: "This Connect to Salesforce link has expired; start again from Portico.",
+  },
+  PROV_CONNECT_STATE_USED: {
+    status: 400,
+    message: "This Connect to Salesforce link was already used; start again from Portico.",
+  },
+  PROV_CONNECT_DENIED: { status: 400, message: "Access was not allowed in Salesforce." },
+  PROV_CONNECT_NO_REFRESH_TOKEN: {
+    status: 422,
+    message:
+      "Salesforce issued no refresh token: give the connected app the refresh_token (offline_access) scope.",
+  },
+
   // Configuration bundles
   CONFIG_BUNDLE_INVALID: { status: 422, message: "The configuration document is invalid." },
   CONFIG_NOT_EMPTY: {
@@ -217,12 +292,6 @@ export const errorCatalogue = {
   PROV_SOURCE_UNAVAILABLE: {
     status: 503,
     message: "The channel's source could not be read.",
-    retryable: true,
-  },
-  PROV_TARGET_REJECTED: { status: 422, message: "Salesforce refused the record." },
-  PROV_TARGET_UNAVAILABLE: {
-    status: 503,
-    message: "Salesforce is unavailable or busy; the operation will be retried.",
     retryable: true,
   },
 

@@ -14,6 +14,8 @@ import { type ServiceContext, systemActor } from "./context.ts";
 /** One list of configuration fields in a document, with the seal context its secrets use. */
 type FieldList = { readonly path: string; readonly seal: string; readonly fields: ConfigField[] };
 
+const targetSeal = "spConnection.targetSettings";
+
 /** Every name/value field list a connection carries: target settings and adapter overrides. */
 const fieldLists = (connection: SpConnection): FieldList[] => {
   const lists: FieldList[] = [];
@@ -22,7 +24,7 @@ const fieldLists = (connection: SpConnection): FieldList[] => {
   if (target)
     lists.push({
       path: "outboundProvision.targetSettings",
-      seal: "spConnection.targetSettings",
+      seal: targetSeal,
       fields: target,
     });
   connection.spBrowserSso?.adapterMappings.forEach((mapping, i) => {
@@ -44,6 +46,12 @@ const sealContext = (list: FieldList, field: ConfigField) => `${list.seal}:${fie
 const refuse = (field: string, message: string): never => {
   throw new AppError("CONN_INVALID", { message: `${field}: ${message}`, details: [{ field, message }] });
 };
+
+/** A target setting's value in clear, for the connector that uses it: never for display. */
+export const revealTargetSetting = (context: ServiceContext, field: ConfigField): string | undefined =>
+  field.encryptedValue === undefined
+    ? field.value
+    : context.secretBox.openText(field.encryptedValue, `${targetSeal}:${field.name}`);
 
 /**
  * Seals an incoming document's secrets in place: a `value` is sealed; an echoed `encryptedValue`

@@ -5,6 +5,7 @@ import { AppError, type ErrorDetail } from "../lib/errors.ts";
 import { recordAudit } from "./audit.ts";
 import { sealSecrets, withSecretsSealed } from "./connection-secrets.ts";
 import type { Actor, ServiceContext } from "./context.ts";
+import { targetSettingsErrors } from "./provisioning/target-settings.ts";
 
 /** The SSO Application Endpoint: the IdP-initiated URL the admin pastes into Salesforce. */
 export const ssoApplicationEndpoint = (baseUrl: string, entityId: string): string =>
@@ -117,7 +118,11 @@ export const prepareConnection = async (
   // A single endpoint is the default whether or not it says so (PingFederate behaves the same way).
   if (endpoints?.length === 1 && endpoints[0] && endpoints[0].isDefault !== true)
     endpoints[0].isDefault = true;
-  const errors = [...invariantErrors(connection), ...(await referenceErrors(repos, connection))];
+  const errors = [
+    ...invariantErrors(connection),
+    ...(await referenceErrors(repos, connection)),
+    ...(await targetSettingsErrors(repos, connection)),
+  ];
   if (errors.length > 0) failValidation(errors);
   sealSecrets(context, connection);
   return connection;

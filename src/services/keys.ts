@@ -5,6 +5,7 @@ import { AppError } from "../lib/errors.ts";
 import { isResourceId } from "../lib/ids.ts";
 import { recordAudit } from "./audit.ts";
 import type { Actor, ServiceContext } from "./context.ts";
+import { jwtSigningKeyPairIdOf } from "./provisioning/target-settings.ts";
 
 const defaultKeySetting = "defaultSigningKeyId";
 const sealContext = (id: string) => `signingKey:${id}`;
@@ -46,7 +47,7 @@ export type ImportKeyInput =
     }
   | { id?: string | undefined; format: "PKCS12"; fileData: string; password: string };
 
-/** Connections that reference each key (signing key and rollover alternatives). */
+/** Connections that reference each key (signing key, rollover alternatives, the Salesforce JWT key). */
 const usage = async (context: ServiceContext) => {
   const byKey = new Map<string, { id: string; name: string; entityId: string }[]>();
   for (const connection of await context.store.connections.list()) {
@@ -54,6 +55,7 @@ const usage = async (context: ServiceContext) => {
     const ids = [
       settings?.signingKeyPairRef.id,
       ...(settings?.alternativeSigningKeyPairRefs ?? []).map((r) => r.id),
+      jwtSigningKeyPairIdOf(connection.document),
     ];
     for (const id of new Set(ids)) {
       if (id === undefined) continue;

@@ -11,6 +11,7 @@ import type { SpConnection } from "../domain/sp-connection.ts";
 import { AppError } from "../lib/errors.ts";
 import { createDirectoryRepository } from "./directory-repository.ts";
 import { createProvisioningRepository } from "./provisioning-repository.ts";
+import { createProvisioningTokenRepository } from "./provisioning-token-repository.ts";
 import type { Database } from "./schema.ts";
 import { createReplayCache, createSsoSessionRepository } from "./sso-repositories.ts";
 import { createThrottleRepository } from "./throttle-repository.ts";
@@ -301,4 +302,5 @@ export const createRepositories = (db: Kysely<Database>, dialect: "sqlite" | "po
   ssoSessions: createSsoSessionRepository(db),
   replayCache: createReplayCache(db),
   provisioning: createProvisioningRepository(db),
+  provisioningTokens: createProvisioningTokenRepository(db),
 });

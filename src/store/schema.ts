@@ -74,6 +74,12 @@ export type Database = {
     key: string;
     expires_at: string;
   };
+  provisioning_tokens: {
+    connection_id: string;
+    /** JSON of the tokens, sealed under the master key. */
+    sealed: string;
+    updated_at: string;
+  };
   directory_users: {
     uid: string;
     /** uid lower-cased: uniqueness, look-ups and order. */

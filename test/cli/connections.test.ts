@@ -236,8 +236,13 @@ describe("portico connections", () => {
       name: "Initech",
       clientSecret,
     });
-    const settings = (document.outboundProvision as { targetSettings: Setting[] }).targetSettings;
-    settings.push({ name: "refresh_token", value: oddSecret }, { name: "ACCOUNT_ID", value: "001Q" });
+    // Another connector's settings: Salesforce's refuses names it does not know.
+    const provision = document.outboundProvision as { type: string; targetSettings: Setting[] };
+    provision.type = "ExampleSaasProvisioner";
+    provision.targetSettings.push(
+      { name: "refresh_token", value: oddSecret },
+      { name: "ACCOUNT_ID", value: "001Q" },
+    );
     const created = await run(a, ["connections", "create", "--file", "-"], {
       stdin: JSON.stringify(document),
     });

@@ -35,6 +35,7 @@ for (const dialect of dialects) {
         "001-initial",
         "002-directory",
         "003-sso",
+        "004-provisioning-tokens",
         "005-provisioning",
       ]);
       assert.deepEqual(await store.migrate(), []);
@@ -134,6 +135,24 @@ for (const dialect of dialects) {
       assert.equal(await store.connections.update(connection("nope", "x")), false);
       assert.equal(await store.connections.delete("c1"), true);
       assert.deepEqual(await store.connections.list(), []);
+    });
+
+    it("keeps one sealed token record per connection, replaced in place and gone with its connection", async () => {
+      await store.connections.create(connection("t1", "https://t1.example"));
+      const first = { connectionId: "t1", sealed: "v1.first", updatedAt: "2026-01-01T00:00:00.000Z" };
+      await store.provisioningTokens.put(first);
+      assert.deepEqual(await store.provisioningTokens.get("t1"), first);
+      const second = { connectionId: "t1", sealed: "v1.second", updatedAt: "2026-01-02T00:00:00.000Z" };
+      await store.provisioningTokens.put(second);
+      assert.deepEqual(await store.provisioningTokens.get("t1"), second);
+      assert.equal(await store.provisioningTokens.get("other"), undefined);
+      await assert.rejects(
+        store.provisioningTokens.put({ ...first, connectionId: "no-such-connection" }),
+        "a token record needs its connection",
+      );
+      await store.connections.delete("t1");
+      assert.equal(await store.provisioningTokens.get("t1"), undefined);
+      assert.equal(await store.provisioningTokens.delete("t1"), false);
     });
 
     it("rolls a failed transaction back", async () => {

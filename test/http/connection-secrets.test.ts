@@ -27,6 +27,9 @@ const connection = (): SpConnection => {
   ) as SpConnection;
   c.id = "odd";
   c.entityId = "https://odd.my.salesforce.com";
+  // Another connector's settings: the Salesforce connector refuses names it does not know, but
+  // the secret-name rule holds for every connector's fields.
+  if (c.outboundProvision) c.outboundProvision.type = "ExampleSaasProvisioner";
   c.outboundProvision?.targetSettings.push(
     ...Object.entries({ ...secrets, ...plain }).map(([name, value]) => ({ name, value })),
   );

@@ -15,6 +15,7 @@ import { registerJsonBody } from "./json-body.ts";
 import { keyRoutes } from "./keys.ts";
 import { metadataRoutes } from "./metadata.ts";
 import { adminApiBase } from "./principal.ts";
+import { provisioningCallbackRoutes, provisioningTargetRoutes } from "./provisioning-target.ts";
 import { ssoTestRoutes } from "./sso-test.ts";
 
 /** Large enough for 1 MB of metadata in base64; the XML parser caps the decoded size itself. */
@@ -120,8 +121,11 @@ export const createAdminApp = async (options: AdminAppOptions): Promise<FastifyI
       await api.register(configurationRoutes(context));
       await api.register(directoryRoutes(context));
       await api.register(ssoTestRoutes(context, options.source));
+      await api.register(provisioningTargetRoutes(context));
     },
     { prefix: adminApiBase },
   );
+  // Outside the authentication above: Salesforce sends the admin's browser here.
+  await app.register(provisioningCallbackRoutes(context), { prefix: adminApiBase });
   return app;
 };

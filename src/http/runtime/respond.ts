@@ -4,7 +4,7 @@ import { AppError } from "../../lib/errors.ts";
 import type { BrowserCookies } from "../../services/sso/flow.ts";
 import type { LiveSession } from "../../services/sso/sessions.ts";
 import { toAppError } from "../problem.ts";
-import { autoPostPage, errorPage, loginPage } from "./pages.ts";
+import { autoPostPage, errorPage, loginPage, messagePage } from "./pages.ts";
 
 export const sessionCookie = "PORTICO_SSO";
 /** Binds sign-in forms to the browser they were shown to; sent only with the form's POST. */
@@ -113,6 +113,29 @@ export const sendErrorPage = (request: FastifyRequest, reply: FastifyReply, erro
       correlationId: request.id,
       code: appError.code,
     }),
+  );
+};
+
+/**
+ * A page that only tells (no form, no script), under the headers every page carries: what the
+ * admin listener shows a browser coming back from Salesforce. With a code, it is an error page.
+ */
+export const sendMessagePage = (
+  reply: FastifyReply,
+  options: {
+    title: string;
+    message: string;
+    status?: number;
+    error?: { code: string; correlationId: string };
+  },
+) => {
+  const n = nonce();
+  pageHeaders(reply, baseCsp(n)).status(options.status ?? 200);
+  const { title, message, error } = options;
+  return reply.send(
+    error === undefined
+      ? messagePage({ nonce: n, title, message })
+      : errorPage({ nonce: n, title, message, code: error.code, correlationId: error.correlationId }),
   );
 };
 

@@ -2,6 +2,7 @@ import type { Kysely, Migration, MigrationProvider } from "kysely";
 import * as initial from "./001-initial.ts";
 import * as directory from "./002-directory.ts";
 import * as sso from "./003-sso.ts";
+import * as provisioningTokens from "./004-provisioning-tokens.ts";
 import * as provisioning from "./005-provisioning.ts";
 import type { Dialect } from "./dialect.ts";
 
@@ -14,6 +15,7 @@ const migrations: Readonly<Record<string, NumberedMigration>> = {
   "001-initial": initial,
   "002-directory": directory,
   "003-sso": sso,
+  "004-provisioning-tokens": provisioningTokens,
   "005-provisioning": provisioning,
 };
 
