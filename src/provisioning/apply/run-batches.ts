@@ -1,4 +1,5 @@
 import { AppError, isAppError } from "../../lib/errors.ts";
+import { salesforceFailureOf } from "../salesforce/errors.ts";
 import { inChunks, type TargetRecordResult } from "./target-api.ts";
 
 /**
@@ -25,15 +26,7 @@ export const defaultPacing = (maxThreads: number): Pacing => ({
 });
 
 /** Salesforce's own error code behind an AppError, when the error came from Salesforce. */
-export const salesforceCode = (error: unknown): string | undefined => {
-  if (!isAppError(error)) return undefined;
-  const cause: unknown = error.cause;
-  if (typeof cause === "object" && cause !== null && "errorCode" in cause) {
-    const code = (cause as { errorCode: unknown }).errorCode;
-    return typeof code === "string" ? code : undefined;
-  }
-  return undefined;
-};
+export const salesforceCode = (error: unknown): string | undefined => salesforceFailureOf(error)?.errorCode;
 
 /** The org's API limit is spent: waiting seconds will not help, the next cycle after a long wait might. */
 export const isRateLimited = (error: unknown): boolean => salesforceCode(error) === "REQUEST_LIMIT_EXCEEDED";

@@ -26,9 +26,7 @@ export type TargetApi = {
   delete(ids: readonly string[]): Promise<TargetRecordResult[]>;
 };
 
-/** A SOQL string literal: quotes, backslashes and line breaks escaped (salesforce-api.md §2.6). */
-export const soqlQuote = (value: string): string =>
-  `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\n/g, "\\n").replace(/\r/g, "\\r")}'`;
+export { soqlString as soqlQuote } from "../salesforce/client.ts";
 
 /** `Field IN ('a','b')` in pieces small enough for a query URL. */
 export const inChunks = <T>(items: readonly T[], size: number): T[][] => {

@@ -261,6 +261,8 @@ export const runCycle = async (rt: ChannelRuntime, request: CycleRequest = {}): 
       status = "ERROR";
       reason = `${retryable} operation(s) could not be completed now (Salesforce busy or unavailable); retrying next cycle`;
     } else if (held > 0) {
+      // The held deactivations must be read again: the watermark stays until they are let through.
+      watermark = before.watermark;
       status = "HELD";
       reason = `${held} deactivation(s) held: more than the safety limit within an hour; confirm to let them through`;
     }

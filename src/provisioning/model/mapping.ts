@@ -40,6 +40,8 @@ export type DesiredUser = {
   readonly contact: Readonly<Record<string, string>>;
   readonly accountId: string | undefined;
   readonly permissionSets: readonly string[];
+  /** Every User field the mapping fills, with a value now or not (an empty one is cleared). */
+  readonly mapped: ReadonlySet<string>;
   /** Fields sent only when the user is created. */
   readonly createOnly: ReadonlySet<string>;
   /** Fields whose values never appear in a log, an event or a preview. */
@@ -154,7 +156,14 @@ export const mapUser = (mapping: CompiledMapping, source: SourceUser): DesiredUs
   let permissionSets: string[] = [];
   const createOnly = new Set<string>();
   const masked = new Set<string>();
+  const mapped = new Set<string>();
   for (const rule of mapping.rules) {
+    if (
+      rule.field !== permissionSetsField &&
+      rule.field !== accountIdField &&
+      !rule.field.startsWith(contactPrefix)
+    )
+      mapped.add(rule.field);
     if (rule.masked) masked.add(rule.field);
     if (rule.createOnly) createOnly.add(rule.field);
     if (rule.field === permissionSetsField) {
@@ -177,7 +186,7 @@ export const mapUser = (mapping: CompiledMapping, source: SourceUser): DesiredUs
     createOnly,
     masked,
   };
-  return { ...desired, hash: stableHash({ ...desired, enabled: source.enabled }) };
+  return { ...desired, mapped, hash: stableHash({ ...desired, enabled: source.enabled }) };
 };
 
 /** A value as logs, events and previews may show it. */

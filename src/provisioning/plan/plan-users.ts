@@ -113,10 +113,11 @@ export const changedFields = (
     if (desired.createOnly.has(field) && !options.includeCreateOnly) continue;
     if (before[field] !== value) out[field] = value;
   }
-  for (const [field, value] of Object.entries(before)) {
-    if (field in desired.user || field === "IsActive" || field === "PermissionSets") continue;
-    if (desired.createOnly.has(field)) continue;
-    if (value !== null && typeof value === "string") out[field] = null;
+  // A mapped field whose source value went away is cleared (PingFederate cannot; spec §5.2).
+  for (const field of desired.mapped) {
+    if (field in desired.user || desired.createOnly.has(field)) continue;
+    const value = before[field];
+    if (value !== null && value !== undefined && typeof value === "string") out[field] = null;
   }
   return out;
 };

@@ -1,0 +1,173 @@
+import type { ChannelState, ProvisionedStatus } from "../../domain/provisioning-ports.ts";
+import { salesforceProvisionerType } from "../../domain/sp-connection.ts";
+import { AppError } from "../../lib/errors.ts";
+import { type CycleReport, runCycle } from "../../provisioning/engine/cycle.ts";
+import { recordAudit } from "../audit.ts";
+import type { Actor, ServiceContext } from "../context.ts";
+import { channelRuntimeFor, findChannel } from "./channel-runtime.ts";
+
+/**
+ * The provisioning use cases behind `/provisioning/…` and `portico provision …`: run a cycle,
+ * confirm held deactivations, retry failed records, reset a channel, and list where every
+ * channel stands. One cycle per channel at a time on this node: requests queue behind it.
+ */
+
+const queues = new WeakMap<ServiceContext, Map<string, Promise<unknown>>>();
+
+export const channelKey = (connectionId: string, channel: string) => `${connectionId}\u0000${channel}`;
+
+/** Runs `work` after any cycle of the same channel in progress on this node. */
+export const serialized = <T>(
+  context: ServiceContext,
+  connectionId: string,
+  channel: string,
+  work: () => Promise<T>,
+): Promise<T> => {
+  let map = queues.get(context);
+  if (!map) {
+    map = new Map();
+    queues.set(context, map);
+  }
+  const key = channelKey(connectionId, channel);
+  const previous = map.get(key) ?? Promise.resolve();
+  const next = previous.catch(() => {}).then(work);
+  const settled = next.catch(() => {});
+  map.set(key, settled);
+  void settled.then(() => {
+    if (map?.get(key) === settled) map.delete(key);
+  });
+  return next;
+};
+
+export const isChannelRunning = (context: ServiceContext, connectionId: string, channel: string): boolean =>
+  queues.get(context)?.has(channelKey(connectionId, channel)) === true;
+
+export type RunOptions = { readonly full?: boolean | undefined; readonly retryFailed?: boolean | undefined };
+
+export const runChannel = (
+  context: ServiceContext,
+  connectionId: string,
+  channel: string,
+  options: RunOptions = {},
+): Promise<CycleReport> =>
+  serialized(context, connectionId, channel, async () => {
+    const runtime = await channelRuntimeFor(context, connectionId, channel);
+    return runCycle(runtime, options);
+  });
+
+/** `confirm`: lets the held deactivations of the next cycle through, and runs it. */
+export const confirmChannel = async (
+  context: ServiceContext,
+  actor: Actor,
+  connectionId: string,
+  channel: string,
+): Promise<CycleReport> => {
+  await findChannel(context, connectionId, channel);
+  const state = await context.store.provisioning.getChannel(connectionId, channel);
+  if (state?.status !== "HELD") {
+    throw new AppError("PROV_CONFIG_INVALID", {
+      message: `The channel "${channel}" holds no deactivations (it is ${state?.status ?? "not started"}).`,
+    });
+  }
+  await context.store.provisioning.putChannel({ ...state, confirmedAt: context.clock.now().toISOString() });
+  await recordAudit(
+    context.store.auditLog,
+    context.clock,
+    actor,
+    "provisioning.channel.confirm",
+    {
+      type: "provisioningChannel",
+      id: `${connectionId}/${channel}`,
+    },
+    { reason: state.statusReason },
+  );
+  return runChannel(context, connectionId, channel);
+};
+
+/** `retry`: failed records are tried again now, whether or not their source changed. */
+export const retryChannel = (
+  context: ServiceContext,
+  connectionId: string,
+  channel: string,
+): Promise<CycleReport> => runChannel(context, connectionId, channel, { retryFailed: true });
+
+/**
+ * `reset`: forgets the channel's state (watermark, ids, what was pushed), like provmgr's reset.
+ * The next cycle is a first activation again: existing Salesforce users are found by Username
+ * and adopted, not duplicated.
+ */
+export const resetChannel = async (
+  context: ServiceContext,
+  actor: Actor,
+  connectionId: string,
+  channel: string,
+): Promise<void> => {
+  await findChannel(context, connectionId, channel);
+  await serialized(context, connectionId, channel, () =>
+    context.store.provisioning.resetChannel(connectionId, channel),
+  );
+  await recordAudit(context.store.auditLog, context.clock, actor, "provisioning.channel.reset", {
+    type: "provisioningChannel",
+    id: `${connectionId}/${channel}`,
+  });
+};
+
+export type ChannelStatusView = {
+  readonly connectionId: string;
+  readonly connectionName: string;
+  readonly channelName: string;
+  readonly active: boolean;
+  /** IDLE, RUNNING, HELD (waits for `confirm`), STOPPED (the source looked unsound), ERROR. */
+  readonly state: ChannelState["status"] | "NEVER_RUN";
+  readonly stateReason: string | null;
+  readonly running: boolean;
+  readonly watermark: string | null;
+  readonly lastCycle: ChannelState["lastCycle"];
+  readonly lastFullPassAt: string | null;
+  readonly nextCycleAt: string | null;
+  readonly users: Record<ProvisionedStatus, number>;
+};
+
+/** Every channel of every Salesforce connection, with where it stands. */
+export const listChannelStatuses = async (context: ServiceContext): Promise<ChannelStatusView[]> => {
+  const out: ChannelStatusView[] = [];
+  for (const record of await context.store.connections.list()) {
+    const provision = record.document.outboundProvision;
+    if (provision?.type !== salesforceProvisionerType) continue;
+    for (const channel of provision.channels) {
+      const state = await context.store.provisioning.getChannel(record.id, channel.name);
+      out.push({
+        connectionId: record.id,
+        connectionName: record.name,
+        channelName: channel.name,
+        active: record.active && channel.active,
+        state: state?.status ?? "NEVER_RUN",
+        stateReason: state?.statusReason ?? null,
+        running: isChannelRunning(context, record.id, channel.name),
+        watermark: state?.watermark ?? null,
+        lastCycle: state?.lastCycle ?? null,
+        lastFullPassAt: state?.lastFullPassAt ?? null,
+        nextCycleAt: state?.nextCycleAt ?? null,
+        users: await context.store.provisioning.countObjects(record.id, channel.name),
+      });
+    }
+  }
+  return out;
+};
+
+/** Channels the scheduler runs: active, on an active connection that provisions Salesforce. */
+export const activeChannels = async (
+  context: ServiceContext,
+): Promise<{ connectionId: string; channel: string; nextCycleAt: string | null }[]> => {
+  const out: { connectionId: string; channel: string; nextCycleAt: string | null }[] = [];
+  for (const record of await context.store.connections.list()) {
+    const provision = record.document.outboundProvision;
+    if (!record.active || provision?.type !== salesforceProvisionerType) continue;
+    for (const channel of provision.channels) {
+      if (!channel.active) continue;
+      const state = await context.store.provisioning.getChannel(record.id, channel.name);
+      out.push({ connectionId: record.id, channel: channel.name, nextCycleAt: state?.nextCycleAt ?? null });
+    }
+  }
+  return out;
+};
