@@ -5,6 +5,7 @@ import { AppError, type ErrorDetail } from "../lib/errors.ts";
 import { recordAudit } from "./audit.ts";
 import { sealSecrets, withSecretsSealed } from "./connection-secrets.ts";
 import type { Actor, ServiceContext } from "./context.ts";
+import { channelDocumentErrors, checkActiveChannels } from "./provisioning/fields.ts";
 import { targetSettingsErrors } from "./provisioning/target-settings.ts";
 
 /** The SSO Application Endpoint: the IdP-initiated URL the admin pastes into Salesforce. */
@@ -122,6 +123,7 @@ export const prepareConnection = async (
     ...invariantErrors(connection),
     ...(await referenceErrors(repos, connection)),
     ...(await targetSettingsErrors(repos, connection)),
+    ...channelDocumentErrors(connection),
   ];
   if (errors.length > 0) failValidation(errors);
   sealSecrets(context, connection);
@@ -187,6 +189,9 @@ export const createConnection = async (
     const connection = await prepareConnection(context, repos, input);
     return insertConnection(context, repos, connection);
   });
+  await checkActiveChannels(context, record, async () => {
+    await context.store.connections.delete(record.id);
+  });
   await recordAudit(
     context.store.auditLog,
     context.clock,
@@ -208,8 +213,10 @@ export const updateConnection = async (
   id: string,
   input: unknown,
 ): Promise<SpConnection> => {
+  let previous: ConnectionRecord | undefined;
   const record = await context.store.transaction(async (repos) => {
     const existing = await repos.connections.get(id);
+    previous = existing;
     if (!existing) throw new AppError("CONN_NOT_FOUND", { message: `No SP connection with id "${id}".` });
     const inputId = (input as { id?: unknown } | null)?.id;
     if (inputId !== undefined && inputId !== id) {
@@ -230,6 +237,9 @@ export const updateConnection = async (
     };
     await repos.connections.update(updated);
     return updated;
+  });
+  await checkActiveChannels(context, record, async () => {
+    if (previous) await context.store.connections.update(previous);
   });
   await recordAudit(
     context.store.auditLog,

@@ -79,7 +79,7 @@ describe("Salesforce target settings", () => {
       name: "Staff",
       active: false,
       channelSource: { dataSource: { id: "builtin" } },
-      attributeMapping: [],
+      attributeMapping: [{ fieldName: "Username", saasFieldInfo: { attributeNames: ["mail"] } }],
     });
     assert.equal((await server.request("POST", "/idp/spConnections", draft)).statusCode, 201);
     const channel = draft.outboundProvision?.channels[0];

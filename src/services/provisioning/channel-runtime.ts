@@ -5,12 +5,13 @@ import { AppError } from "../../lib/errors.ts";
 import { defaultPacing } from "../../provisioning/apply/run-batches.ts";
 import type { ChannelRuntime } from "../../provisioning/engine/cycle.ts";
 import { type CompiledChannel, compileChannel } from "../../provisioning/model/channel-config.ts";
-import { type FieldSpecs, fieldTypes } from "../../provisioning/model/field-specs.ts";
+import { fieldTypes, mappingProblems } from "../../provisioning/model/field-specs.ts";
 import type { ProvisioningOptions } from "../../provisioning/plan/plan-users.ts";
 import { createSalesforceClient } from "../../provisioning/salesforce/client.ts";
 import type { SalesforceTarget } from "../../provisioning/salesforce/target.ts";
 import { createBuiltinSource } from "../../provisioning/source/builtin.ts";
 import type { ServiceContext } from "../context.ts";
+import { fieldSpecsFor } from "./fields.ts";
 import { getOutboundProvisioningSettings } from "./server-settings.ts";
 import { salesforceTargetFor } from "./target.ts";
 
@@ -80,9 +81,19 @@ export const channelRuntimeFor = async (
   const compiled = compiledChannel(channel, index);
   const handle = await salesforceTargetFor(context, connectionId);
   const settings = await getOutboundProvisioningSettings(context);
-  const specs = (await context.store.provisioning.getFieldSpecs(connectionId))?.specs as
-    | FieldSpecs
-    | undefined;
+  // The org's fields decide whether the mapping can work: required ones mapped, none vanished.
+  const specs = await fieldSpecsFor(context, connectionId);
+  const problems = mappingProblems(compiled, specs, `outboundProvision.channels[${index}]`, {
+    profileId: handle.target.profileId !== undefined,
+    accountId: handle.target.accountId !== undefined,
+    communities: handle.target.enableCommunities,
+  });
+  if (problems.length > 0) {
+    throw new AppError("PROV_CONFIG_INVALID", {
+      message: problems.map((p) => `${p.field}: ${p.message}`).join("; "),
+      details: problems,
+    });
+  }
   return {
     compiled,
     connectionId,

@@ -1,7 +1,9 @@
+import { builtinDataSourceId } from "../../domain/channel.ts";
 import type { ChannelState, ProvisionedStatus } from "../../domain/provisioning-ports.ts";
 import { salesforceProvisionerType } from "../../domain/sp-connection.ts";
 import { AppError } from "../../lib/errors.ts";
 import { type CycleReport, runCycle } from "../../provisioning/engine/cycle.ts";
+import { describeOp, provisionOneUser } from "../../provisioning/engine/one-user.ts";
 import { recordAudit } from "../audit.ts";
 import type { Actor, ServiceContext } from "../context.ts";
 import { channelRuntimeFor, findChannel } from "./channel-runtime.ts";
@@ -136,13 +138,17 @@ export const listChannelStatuses = async (context: ServiceContext): Promise<Chan
     if (provision?.type !== salesforceProvisionerType) continue;
     for (const channel of provision.channels) {
       const state = await context.store.provisioning.getChannel(record.id, channel.name);
+      const source = channel.channelSource.dataSource.id;
+      const unsupported = source !== builtinDataSourceId;
       out.push({
         connectionId: record.id,
         connectionName: record.name,
         channelName: channel.name,
         active: record.active && channel.active,
-        state: state?.status ?? "NEVER_RUN",
-        stateReason: state?.statusReason ?? null,
+        state: unsupported ? "STOPPED" : (state?.status ?? "NEVER_RUN"),
+        stateReason: unsupported
+          ? `the source "${source}" is a data store Portico cannot read yet (LDAP sources come next); the channel does not run`
+          : (state?.statusReason ?? null),
         running: isChannelRunning(context, record.id, channel.name),
         watermark: state?.watermark ?? null,
         lastCycle: state?.lastCycle ?? null,
@@ -164,10 +170,74 @@ export const activeChannels = async (
     const provision = record.document.outboundProvision;
     if (!record.active || provision?.type !== salesforceProvisionerType) continue;
     for (const channel of provision.channels) {
-      if (!channel.active) continue;
+      if (!channel.active || channel.channelSource.dataSource.id !== builtinDataSourceId) continue;
       const state = await context.store.provisioning.getChannel(record.id, channel.name);
       out.push({ connectionId: record.id, channel: channel.name, nextCycleAt: state?.nextCycleAt ?? null });
     }
   }
   return out;
+};
+
+export type PreviewOptions = {
+  readonly full?: boolean | undefined;
+  /** One user (by uid): what this user would become in Salesforce. */
+  readonly user?: string | undefined;
+  /** At most this many operations are listed (all are counted). */
+  readonly limit?: number | undefined;
+};
+
+/**
+ * `preview`: the plan the next cycle would carry out, operation by operation and field by field
+ * (masked fields masked), writing nothing to Salesforce or to the channel's state.
+ */
+export const previewChannel = (
+  context: ServiceContext,
+  connectionId: string,
+  channel: string,
+  options: PreviewOptions = {},
+) =>
+  serialized(context, connectionId, channel, async () => {
+    const runtime = await channelRuntimeFor(context, connectionId, channel);
+    if (options.user !== undefined) {
+      const { steps } = await provisionOneUser(runtime, options.user, { apply: false });
+      return { kind: "user" as const, steps };
+    }
+    const report = await runCycle(runtime, { full: options.full, preview: true });
+    const limit = Math.min(Math.max(options.limit ?? 1000, 1), 10_000);
+    const counts: Record<string, number> = {};
+    for (const op of report.planned) counts[op.type] = (counts[op.type] ?? 0) + 1;
+    return {
+      kind: report.summary.kind,
+      counts,
+      held: report.held,
+      total: report.planned.length,
+      operations: report.planned.slice(0, limit).map((op) => ("desired" in op ? describeOp(op) : { ...op })),
+      apiCalls: report.summary.apiCalls,
+    };
+  });
+
+/** `provisionUser`: one user now, each step shown. */
+export const provisionUser = async (
+  context: ServiceContext,
+  actor: Actor,
+  connectionId: string,
+  channel: string,
+  uid: string,
+) => {
+  const result = await serialized(context, connectionId, channel, async () => {
+    const runtime = await channelRuntimeFor(context, connectionId, channel);
+    return provisionOneUser(runtime, uid, { apply: true });
+  });
+  await recordAudit(
+    context.store.auditLog,
+    context.clock,
+    actor,
+    "provisioning.user.provision",
+    {
+      type: "directoryUser",
+      id: uid,
+    },
+    { connectionId, channel, status: result.state?.status ?? null },
+  );
+  return result;
 };

@@ -1,0 +1,126 @@
+import { builtinDataSourceId } from "../../domain/channel.ts";
+import type { ConnectionRecord } from "../../domain/ports.ts";
+import { type SpConnection, salesforceProvisionerType } from "../../domain/sp-connection.ts";
+import { AppError, type ErrorDetail } from "../../lib/errors.ts";
+import { activationProblems, compileChannel } from "../../provisioning/model/channel-config.ts";
+import { type FieldSpecs, mappingProblems, toFieldSpecs } from "../../provisioning/model/field-specs.ts";
+import { recordAudit } from "../audit.ts";
+import type { Actor, ServiceContext } from "../context.ts";
+import { readSalesforceTarget, salesforceTargetFor } from "./target.ts";
+
+/**
+ * Refresh Fields (`POST /provisioning/connections/{id}/refreshFields`, spec §6): the `User` (and
+ * with Communities the `Contact`) describe, kept per connection; and what it means for each
+ * channel's mapping. Mappings are never changed here: fields that vanished are flagged.
+ */
+export const refreshFields = async (
+  context: ServiceContext,
+  actor: Actor | undefined,
+  connectionId: string,
+) => {
+  const handle = await salesforceTargetFor(context, connectionId);
+  const specs: FieldSpecs = {
+    User: toFieldSpecs(await handle.client.describe("User")),
+    ...(handle.target.enableCommunities
+      ? { Contact: toFieldSpecs(await handle.client.describe("Contact")) }
+      : {}),
+  };
+  const fetchedAt = context.clock.now().toISOString();
+  await context.store.provisioning.putFieldSpecs(connectionId, fetchedAt, specs);
+  if (actor) {
+    await recordAudit(context.store.auditLog, context.clock, actor, "provisioning.fields.refresh", {
+      type: "spConnection",
+      id: connectionId,
+    });
+  }
+  return { fetchedAt, specs };
+};
+
+/** The stored field lists, fetched first when there are none yet. */
+export const fieldSpecsFor = async (context: ServiceContext, connectionId: string): Promise<FieldSpecs> => {
+  const stored = await context.store.provisioning.getFieldSpecs(connectionId);
+  if (stored) return stored.specs as FieldSpecs;
+  return (await refreshFields(context, undefined, connectionId)).specs;
+};
+
+/** Problems of each channel against the org's fields, by channel name (all channels, for the report). */
+export const channelFieldProblems = async (
+  context: ServiceContext,
+  record: ConnectionRecord,
+  specs: FieldSpecs,
+) => {
+  const target = readSalesforceTarget(context, record);
+  const defaults = {
+    profileId: target.profileId !== undefined,
+    accountId: target.accountId !== undefined,
+    communities: target.enableCommunities,
+  };
+  return (record.document.outboundProvision?.channels ?? []).map((channel, i) => {
+    const at = `outboundProvision.channels[${i}]`;
+    const { channel: compiled, problems } = compileChannel(channel, at);
+    return {
+      name: channel.name,
+      active: channel.active,
+      problems: problems.length > 0 ? problems : mappingProblems(compiled, specs, at, defaults),
+    };
+  });
+};
+
+/** A document's channel problems that need no Salesforce: shape, scope, mapping, supported source. */
+export const channelDocumentErrors = (connection: SpConnection): ErrorDetail[] => {
+  const provision = connection.outboundProvision;
+  if (provision?.type !== salesforceProvisionerType) return [];
+  const errors: ErrorDetail[] = [];
+  const names = new Set<string>();
+  provision.channels.forEach((channel, i) => {
+    const at = `outboundProvision.channels[${i}]`;
+    if (names.has(channel.name))
+      errors.push({ field: `${at}.name`, message: `"${channel.name}" is used by another channel` });
+    names.add(channel.name);
+    // Inactive channels, and channels on sources Portico cannot read yet (an LDAP data store in a
+    // PingFederate export), are kept as they are: a PingFederate export imports unchanged, and
+    // such a channel shows why it does not run. An active built-in channel must run as it is.
+    if (!channel.active || channel.channelSource.dataSource.id !== builtinDataSourceId) return;
+    const { channel: compiled, problems } = compileChannel(channel, at);
+    errors.push(...problems, ...activationProblems(compiled, at));
+  });
+  return errors;
+};
+
+/**
+ * After a save that leaves a channel active: the org's field list (fetched now if there is none
+ * yet) must be satisfied, or the save is undone. Activation thus works in one PUT, and nothing
+ * half-done stays active.
+ */
+export const checkActiveChannels = async (
+  context: ServiceContext,
+  record: ConnectionRecord,
+  undo: () => Promise<void>,
+): Promise<void> => {
+  const provision = record.document.outboundProvision;
+  const runnable = (c: { active: boolean; channelSource: { dataSource: { id: string } } }) =>
+    c.active && c.channelSource.dataSource.id === builtinDataSourceId;
+  if (provision?.type !== salesforceProvisionerType || !provision.channels.some(runnable)) return;
+  let problems: ErrorDetail[];
+  try {
+    const specs = await fieldSpecsFor(context, record.id);
+    problems = (await channelFieldProblems(context, record, specs))
+      .filter((c) => c.active)
+      .flatMap((c) => c.problems);
+  } catch (error) {
+    await undo();
+    const reason = error instanceof AppError ? `${error.code}: ${error.message}` : String(error);
+    throw new AppError("CONN_INVALID", {
+      message: `outboundProvision.channels: a channel can be active only once Salesforce's fields are known, and they could not be read (${reason}).`,
+      details: [
+        { field: "outboundProvision.channels", message: `Salesforce's fields could not be read: ${reason}` },
+      ],
+    });
+  }
+  if (problems.length === 0) return;
+  await undo();
+  throw new AppError("CONN_INVALID", {
+    message: problems.map((p) => `${p.field}: ${p.message}`).join("; "),
+    details: problems,
+  });
+};
