@@ -14,6 +14,7 @@ import { checkListenTargets, explainListenError, type ListenTarget } from "../sr
 import { composeServer } from "../src/compose.ts";
 import { parseConfig } from "../src/config/schema.ts";
 import { createLogger } from "../src/logger.ts";
+import { defaultBuiltinMapping } from "../src/provisioning/model/channel-config.ts";
 
 const host = "127.0.0.1";
 const adminPassword = "demo-admin-password";
@@ -62,6 +63,7 @@ const main = async (): Promise<void> => {
   let adminUrl = "";
   const server = await composeServer(config, {
     logger: createLogger(config.logLevel),
+    provisioning: true,
     beforeBootstrap: async (apps) => {
       await listen(() => apps.runtimeApp.listen({ port: settings.runtimePort, host }), targets.runtime);
       adminUrl = await listen(() => apps.adminApp.listen({ port: settings.adminPort, host }), targets.admin);
@@ -102,6 +104,8 @@ const main = async (): Promise<void> => {
   const org = (await (await fetch(`${emulatorUrl}/_emulator/org`)).json()) as {
     orgId15: string;
     adminUsername: string;
+    clientId: string;
+    clientSecret: string;
   };
   const certificate = (await admin("GET", "/keyPairs/signing/default-signing/certificate")).body;
   await fetch(`${emulatorUrl}/_emulator/sso`, {
@@ -125,12 +129,6 @@ const main = async (): Promise<void> => {
       templateId: "salesforce-provisioner",
     })
   ).json() as { connection: Record<string, unknown> & { entityId: string } };
-  await admin("POST", "/idp/spConnections", {
-    ...converted.connection,
-    id: "demo-org",
-    name: "Demo org (emulated)",
-    active: true,
-  });
   await admin("POST", "/directory/users", {
     uid: "integration",
     password: userPassword,
@@ -138,7 +136,38 @@ const main = async (): Promise<void> => {
     givenName: "Ivy",
     sn: "Integration",
   });
-  await admin("POST", "/directory/groups", { cn: "salesforce-users", members: ["integration"] });
+  // The sample directory: people in the group the channel provisions into the org.
+  const people = demoPeople(orgDomain(org.adminUsername));
+  for (const person of people) await admin("POST", "/directory/users", { ...person, password: userPassword });
+  await admin("POST", "/directory/groups", { cn: "salesforce-users", members: people.map((p) => p.uid) });
+  // The connection from the org's metadata, with its provisioning target and one channel: the
+  // built-in directory's salesforce-users group, with the default mapping.
+  await admin("POST", "/idp/spConnections", {
+    ...converted.connection,
+    id: "demo-org",
+    name: "Demo org (emulated)",
+    active: true,
+    outboundProvision: {
+      type: "SalesforceProvisioner",
+      targetSettings: [
+        { name: "SALESFORCE_DOMAIN", value: emulatorUrl },
+        { name: "AUTH_METHOD", value: "CLIENT_CREDENTIALS" },
+        { name: "CLIENT_ID", value: org.clientId },
+        { name: "CLIENT_SECRET", value: org.clientSecret },
+      ],
+      channels: [
+        {
+          name: "Directory to Salesforce",
+          active: true,
+          channelSource: {
+            dataSource: { id: "builtin" },
+            userSourceLocation: { groupDN: "cn=salesforce-users" },
+          },
+          attributeMapping: defaultBuiltinMapping(),
+        },
+      ],
+    },
+  });
 
   const partner = encodeURIComponent(converted.connection.entityId);
   process.stdout.write(
@@ -154,11 +183,36 @@ const main = async (): Promise<void> => {
       `    Sign out:      ${porticoUrl}/idp/startSLO.ping`,
       `  What the org checked: ${emulatorUrl}/_emulator/sso/validations`,
       "",
+      `  Provisioning: ${people.length} people in the directory group salesforce-users go into the org within seconds.`,
+      `    Salesforce users:  ${emulatorUrl}/_emulator/records/User`,
+      "    Add one and watch it appear (another terminal):",
+      `      export PORTICO_ADMIN_URL=${adminUrl} PORTICO_ADMIN_PASSWORD=${adminPassword}`,
+      `      npx portico users add grace --mail grace@${orgDomain(org.adminUsername)} --sn Hopper --group salesforce-users`,
+      "    Each of them signs in through SSO too, with the same password.",
+      "",
       `  Ctrl-C stops the demo; its data in ${settings.dataDir} is removed on the next start.`,
       "",
     ].join("\n"),
   );
 };
+
+/** The org's username domain, so provisioned usernames look like the org's own. */
+const orgDomain = (adminUsername: string): string => adminUsername.slice(adminUsername.indexOf("@") + 1);
+
+const demoPeople = (domain: string) =>
+  [
+    ["ada", "Ada", "Lovelace", "Engineering"],
+    ["alan", "Alan", "Turing", "Research"],
+    ["katherine", "Katherine", "Johnson", "Flight Research"],
+    ["linus", "Linus", "Torvalds", "Engineering"],
+    ["margaret", "Margaret", "Hamilton", "Software"],
+  ].map(([uid = "", givenName, sn, department]) => ({
+    uid,
+    mail: `${uid}@${domain}`,
+    givenName,
+    sn,
+    department,
+  }));
 
 try {
   await main();

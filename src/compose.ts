@@ -13,6 +13,7 @@ import { type IdGenerator, randomIds } from "./lib/ids.ts";
 import { type BootstrapReport, bootstrap } from "./services/bootstrap.ts";
 import { type ServiceContext, silentLog } from "./services/context.ts";
 import { startHousekeeping } from "./services/housekeeping.ts";
+import { startProvisioning } from "./services/provisioning/background.ts";
 import { directoryAuthenticationSource } from "./services/sso/directory-source.ts";
 import { openStore } from "./store/open-store.ts";
 import { version } from "./version.ts";
@@ -60,6 +61,11 @@ export const composeServer = async (
     beforeBootstrap?:
       | ((apps: { runtimeApp: FastifyInstance; adminApp: FastifyInstance }) => Promise<void>)
       | undefined;
+    /**
+     * Run provisioning in the background (`serve` and the demo do; in-process tests drive
+     * cycles themselves unless they ask for it).
+     */
+    provisioning?: boolean | undefined;
   } = {},
 ): Promise<Server> => {
   const masterKey = resolveMasterKey(config.masterKey, config.dataDir);
@@ -77,6 +83,7 @@ export const composeServer = async (
     await options.beforeBootstrap?.({ runtimeApp, adminApp });
     const report = await bootstrap(context, { adminPassword: config.adminPassword });
     const stopHousekeeping = startHousekeeping(context);
+    const provisioning = options.provisioning === true ? startProvisioning(context) : undefined;
     return {
       context,
       adminApp,
@@ -85,6 +92,8 @@ export const composeServer = async (
       masterKey: { source: masterKey.source, generated: masterKey.generated, file: masterKey.file },
       close: async () => {
         stopHousekeeping();
+        // The cycle in progress finishes its page and records it before the store closes.
+        await provisioning?.stop();
         await Promise.allSettled([adminApp.close(), runtimeApp.close()]);
         await store.close();
       },

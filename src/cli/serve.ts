@@ -88,6 +88,7 @@ export const startServer = async (
   };
   const server = await composeServer(config, {
     logger,
+    provisioning: true,
     beforeBootstrap: async (apps) => {
       runtimeUrl = await listen(apps.runtimeApp, targets.runtime);
       adminUrl = await listen(apps.adminApp, targets.admin);

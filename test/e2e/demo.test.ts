@@ -87,6 +87,53 @@ describe("portico demo", () => {
         body: new URLSearchParams({ SAMLResponse: samlResponse }),
       });
       assert.equal(landed.status, 200, await landed.text());
+
+      // Users flow: the sample directory is in the org, and a new person follows within seconds.
+      const usernames = async () =>
+        (
+          (await (await fetch(`http://127.0.0.1:${emulator}/_emulator/records/User`)).json()) as {
+            records: { Username: string; IsActive: boolean }[];
+          }
+        ).records
+          .filter((u) => u.IsActive)
+          .map((u) => u.Username);
+      const until = async (what: string, check: () => Promise<boolean>) => {
+        for (let i = 0; i < 120; i++) {
+          if (await check()) return;
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+        assert.fail(`${what} did not happen within 30 s`);
+      };
+      const domain = /users add grace --mail grace@(\S+) /.exec(banner)?.[1] ?? "";
+      assert.ok(domain, banner);
+      await until("the sample directory reaching the org", async () =>
+        (await usernames()).includes(`margaret@${domain}`),
+      );
+      const added = await runProcess(
+        process.execPath,
+        [
+          bin,
+          "users",
+          "add",
+          "grace",
+          "--mail",
+          `grace@${domain}`,
+          "--sn",
+          "Hopper",
+          "--group",
+          "salesforce-users",
+        ],
+        {
+          cwd,
+          env: {
+            PATH: process.env.PATH ?? "",
+            PORTICO_ADMIN_URL: `http://127.0.0.1:${admin}`,
+            PORTICO_ADMIN_PASSWORD: /\(admin \/ (\S+)\)/.exec(banner)?.[1] ?? "",
+          },
+        },
+      );
+      assert.equal(added.code, 0, added.output);
+      await until("grace reaching the org", async () => (await usernames()).includes(`grace@${domain}`));
     } finally {
       assert.equal(await stopProcess(demo.child, "SIGTERM"), 0);
     }

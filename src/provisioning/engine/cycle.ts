@@ -50,6 +50,8 @@ export type CycleRequest = {
   readonly retryFailed?: boolean | undefined;
   /** Plan only: nothing is written to Salesforce or the state. */
   readonly preview?: boolean | undefined;
+  /** Aborted when the server shuts down: the cycle ends after the page in hand, watermark kept. */
+  readonly signal?: AbortSignal | undefined;
 };
 
 export type CycleReport = {
@@ -136,6 +138,8 @@ export const runCycle = async (rt: ChannelRuntime, request: CycleRequest = {}): 
 
   /** Plans and applies one page of users (source records, or null for the gone). */
   const processUsers = async (users: ReadonlyMap<string, SourceUser | null>) => {
+    if (request.signal?.aborted)
+      throw new CycleStopped("IDLE", "stopped for a shutdown; the next cycle picks up here");
     if (users.size === 0) return;
     const { cases, states } = await prepareCases({
       connectionId: rt.connectionId,

@@ -44,7 +44,11 @@ export const serialized = <T>(
 export const isChannelRunning = (context: ServiceContext, connectionId: string, channel: string): boolean =>
   queues.get(context)?.has(channelKey(connectionId, channel)) === true;
 
-export type RunOptions = { readonly full?: boolean | undefined; readonly retryFailed?: boolean | undefined };
+export type RunOptions = {
+  readonly full?: boolean | undefined;
+  readonly retryFailed?: boolean | undefined;
+  readonly signal?: AbortSignal | undefined;
+};
 
 export const runChannel = (
   context: ServiceContext,

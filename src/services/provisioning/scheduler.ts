@@ -8,6 +8,8 @@ export type ScheduledChannel = {
   readonly key: string;
   /** Runs when the built-in directory changes. */
   readonly followsDirectory: boolean;
+  /** Epoch ms before which it must not run (Salesforce's API limit is spent). */
+  readonly notBefore?: number | undefined;
 };
 
 export type SchedulerDeps = {
@@ -73,6 +75,7 @@ export const startScheduler = (deps: SchedulerDeps): Scheduler => {
     const every = await deps.synchronizationFrequencyMs();
     const now = deps.now();
     for (const channel of channels) {
+      if (channel.notBefore !== undefined && now < channel.notBefore) continue;
       if (changed && channel.followsDirectory) void run(channel.key, "change");
       else if (now - (lastRun.get(channel.key) ?? 0) >= every) void run(channel.key, "schedule");
     }

@@ -1,0 +1,56 @@
+import { isAppError } from "../../lib/errors.ts";
+import type { ServiceContext } from "../context.ts";
+import { activeChannels, channelKey, runChannel } from "./channels.ts";
+import { type Scheduler, startScheduler } from "./scheduler.ts";
+import { getOutboundProvisioningSettings } from "./server-settings.ts";
+
+/**
+ * Provisioning in the background of `portico serve`: every active channel on its schedule and
+ * soon after each directory change. A failing cycle is logged (with its code) and recorded in
+ * the channel's state; the server goes on.
+ */
+export const startProvisioning = (context: ServiceContext, options: { tickMs?: number } = {}): Scheduler => {
+  const keys = new Map<string, { connectionId: string; channel: string }>();
+  const shutdown = new AbortController();
+  const scheduler = startScheduler({
+    listChannels: async () =>
+      (await activeChannels(context)).map((c) => {
+        const key = channelKey(c.connectionId, c.channel);
+        keys.set(key, { connectionId: c.connectionId, channel: c.channel });
+        return {
+          key,
+          followsDirectory: true,
+          notBefore: c.nextCycleAt === null ? undefined : new Date(c.nextCycleAt).getTime(),
+        };
+      }),
+    synchronizationFrequencyMs: async () =>
+      (await getOutboundProvisioningSettings(context)).synchronizationFrequency * 1000,
+    lastDirectoryChange: () => context.store.directory.lastChangeSeq(),
+    runChannel: async (key) => {
+      const channel = keys.get(key);
+      if (channel)
+        await runChannel(context, channel.connectionId, channel.channel, { signal: shutdown.signal });
+    },
+    now: () => Date.now(),
+    onError: (key, error) => {
+      const channel = keys.get(key);
+      context.log.warn(
+        {
+          connectionId: channel?.connectionId,
+          channel: channel?.channel,
+          code: isAppError(error) ? error.code : undefined,
+          err: error,
+        },
+        "provisioning cycle failed",
+      );
+    },
+    ...(options.tickMs === undefined ? {} : { tickMs: options.tickMs }),
+  });
+  return {
+    trigger: scheduler.trigger,
+    stop: async () => {
+      shutdown.abort();
+      await scheduler.stop();
+    },
+  };
+};
