@@ -87,6 +87,12 @@ const cases: Case[] = [
     values: ["Alias", ["integ", "nnorole"]],
   },
   {
+    name: "OR of two indexed INs: the union, as a connector looks users up by Username or Federation ID",
+    soql: () =>
+      "SELECT Alias FROM User WHERE Username IN ('norah.norole@acme-emulator.example.com', 'nobody@x.example.com') OR FederationIdentifier IN ('Casey.Customer@customers.acme-emulator.example.com') ORDER BY Alias",
+    values: ["Alias", ["ccustome", "nnorole"]],
+  },
+  {
     name: "NOT",
     soql: () => "SELECT Alias FROM User WHERE NOT Alias LIKE '%o%' ORDER BY Alias",
     values: ["Alias", ["integ"]],

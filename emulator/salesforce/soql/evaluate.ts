@@ -173,38 +173,58 @@ class Evaluator {
     }
   }
 
-  /** Records to filter: narrowed by an index when the WHERE clause pins an indexed field. */
+  /**
+   * Records to filter: narrowed by an index when the WHERE clause pins an indexed field (one
+   * term of an AND, or every term of an OR); the whole clause is still applied to them.
+   */
   candidates(where: Condition | undefined): Iterable<SRecord> {
     const table = this.org.store.table(this.root.name);
+    const rows = (ids: Set<string>) =>
+      [...ids].map((id) => table.rows.get(id)).filter((rec): rec is SRecord => rec !== undefined);
+    if (where?.kind === "or") {
+      const union = new Set<string>();
+      for (const item of where.items) {
+        const ids = this.pinnedIds(item);
+        if (ids === undefined) return table.rows.values();
+        for (const id of ids) union.add(id);
+      }
+      return rows(union);
+    }
     const items = where === undefined ? [] : where.kind === "and" ? where.items : [where];
     for (const item of items) {
-      const pinned =
-        item.kind === "compare" && item.op === "="
-          ? [item.value]
-          : item.kind === "in" && !item.negated
-            ? item.values
-            : undefined;
-      if (
-        pinned === undefined ||
-        (item.kind !== "compare" && item.kind !== "in") ||
-        item.field.path.length !== 1
-      ) {
-        continue;
-      }
-      const r = this.resolve(item.field);
-      const isId = r.field.type === "id";
-      if (!isId && !table.hasIndex(r.field.name)) continue;
-      if (!pinned.every((l) => l.kind === "string")) continue;
-      const ids = new Set<string>();
-      for (const l of pinned) {
-        const lit = this.literal(r, l);
-        if (lit.kind !== "string") continue;
-        if (isId) ids.add(lit.value);
-        else for (const id of table.lookup(r.field.name, lit.value.toLowerCase())) ids.add(id);
-      }
-      return [...ids].map((id) => table.rows.get(id)).filter((rec): rec is SRecord => rec !== undefined);
+      const ids = this.pinnedIds(item);
+      if (ids !== undefined) return rows(ids);
     }
     return table.rows.values();
+  }
+
+  /** The ids an `=` or `IN` on an indexed field (or Id) allows; undefined when it pins nothing. */
+  private pinnedIds(item: Condition): Set<string> | undefined {
+    const table = this.org.store.table(this.root.name);
+    const pinned =
+      item.kind === "compare" && item.op === "="
+        ? [item.value]
+        : item.kind === "in" && !item.negated
+          ? item.values
+          : undefined;
+    if (
+      pinned === undefined ||
+      (item.kind !== "compare" && item.kind !== "in") ||
+      item.field.path.length !== 1
+    )
+      return undefined;
+    const r = this.resolve(item.field);
+    const isId = r.field.type === "id";
+    if (!isId && !table.hasIndex(r.field.name)) return undefined;
+    if (!pinned.every((l) => l.kind === "string")) return undefined;
+    const ids = new Set<string>();
+    for (const l of pinned) {
+      const lit = this.literal(r, l);
+      if (lit.kind !== "string") continue;
+      if (isId) ids.add(lit.value);
+      else for (const id of table.lookup(r.field.name, lit.value.toLowerCase())) ids.add(id);
+    }
+    return ids;
   }
 }
 

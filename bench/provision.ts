@@ -1,0 +1,208 @@
+/**
+ * Provisioning at scale (issue 8, "Performance"): the built-in directory into the emulated org.
+ *
+ *   npm run bench:provision [-- --users 10000,100000] [--changes 10] [--database sqlite|postgres]
+ *
+ * For each size: the initial sync (first cycle of a new channel: every user created) — seconds,
+ * users/s, Salesforce API calls per user — and an incremental cycle after `--changes` users
+ * change — seconds and API calls; and this process's peak RSS. Portico's engine runs in this
+ * process; the emulator runs in its own (so its memory is not counted), started from
+ * emulator/salesforce/main.ts. Targets: ≤ 0.02 calls/user and ≥ 500 users/s initially; ≤ 2 s and
+ * ≤ 5 calls incrementally; ≤ 300 MB peak RSS at 100,000 users.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { createSecretBox, generateMasterKey, parseMasterKey } from "../src/crypto/secret-box.ts";
+import type { DirectoryUser } from "../src/domain/ports.ts";
+import { systemClock } from "../src/lib/clock.ts";
+import { randomIds } from "../src/lib/ids.ts";
+import { defaultBuiltinMapping } from "../src/provisioning/model/channel-config.ts";
+import { createConnection } from "../src/services/connections.ts";
+import type { ServiceContext } from "../src/services/context.ts";
+import { silentLog } from "../src/services/context.ts";
+import { runChannel } from "../src/services/provisioning/channels.ts";
+import { openStore } from "../src/store/open-store.ts";
+
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: string) => {
+  const at = args.indexOf(`--${name}`);
+  return at >= 0 ? (args[at + 1] ?? fallback) : fallback;
+};
+const sizes = flag("users", "10000,100000").split(",").map(Number);
+const changes = Number(flag("changes", "10"));
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const probe = createServer();
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+
+/** The emulator in its own process, ready when its banner says where it listens. */
+const startEmulator = async (): Promise<{ url: string; child: ChildProcess }> => {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "emulator/salesforce/main.ts", "--port", String(port)],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    let text = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      text += chunk.toString();
+      if (text.includes("control API")) resolve();
+    });
+    child.on("exit", (code) => reject(new Error(`the emulator exited (${code})`)));
+  });
+  return { url: `http://127.0.0.1:${port}`, child };
+};
+
+const control = async (url: string, method: string, path: string, body?: unknown) => {
+  const response = await fetch(`${url}/_emulator${path}`, {
+    method,
+    ...(body === undefined
+      ? {}
+      : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+  });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  return response.json() as Promise<Record<string, unknown>>;
+};
+
+const mb = (kb: number) => `${Math.round(kb / 1024)} MB`;
+
+const measure = async (users: number) => {
+  const emulator = await startEmulator();
+  const dir = mkdtempSync(join(tmpdir(), "portico-bench-"));
+  const store = openStore(`sqlite:${join(dir, "portico.db")}`);
+  await store.migrate();
+  const context: ServiceContext = {
+    store,
+    clock: systemClock,
+    ids: randomIds,
+    secretBox: createSecretBox(parseMasterKey(generateMasterKey())),
+    log: silentLog,
+    baseUrl: "http://localhost:9031",
+    entityId: "http://localhost:9031",
+    sso: { sessionLifetimeMinutes: 480, sessionIdleMinutes: 30, clockSkewSeconds: 180 },
+  };
+  try {
+    const org = await control(emulator.url, "GET", "/org");
+    await control(emulator.url, "PUT", "/licenses", { Salesforce: users + 1000 });
+    await control(emulator.url, "PUT", "/limits", { dailyApiRequests: 10_000_000 });
+    // The directory: `users` people and the group the channel provisions, written in bulk.
+    const at = new Date().toISOString();
+    const uids: string[] = [];
+    await store.transaction(async (repos) => {
+      for (let i = 0; i < users; i++) {
+        const uid = `u${String(i).padStart(6, "0")}`;
+        uids.push(uid);
+        const user: DirectoryUser = {
+          uid,
+          enabled: true,
+          attributes: {
+            mail: [`${uid}@bench.example.com`],
+            givenName: ["Bench"],
+            sn: [`User ${i}`],
+            title: ["Analyst"],
+          },
+          passwordHash: null,
+          createdAt: at,
+          updatedAt: at,
+        };
+        await repos.directory.createUser(user);
+      }
+    });
+    await createConnection(
+      context,
+      { name: "bench", kind: "system" },
+      {
+        id: "bench",
+        entityId: "https://bench.my.salesforce.com",
+        name: "Bench org",
+        active: true,
+        outboundProvision: {
+          type: "SalesforceProvisioner",
+          targetSettings: [
+            { name: "SALESFORCE_DOMAIN", value: emulator.url },
+            { name: "AUTH_METHOD", value: "CLIENT_CREDENTIALS" },
+            { name: "CLIENT_ID", value: String(org.clientId) },
+            { name: "CLIENT_SECRET", value: String(org.clientSecret) },
+          ],
+          channels: [
+            {
+              name: "all",
+              active: true,
+              maxThreads: 4,
+              channelSource: { dataSource: { id: "builtin" } },
+              attributeMapping: defaultBuiltinMapping(),
+            },
+          ],
+        },
+      },
+    );
+    const rssBefore = process.resourceUsage().maxRSS;
+    const startedAt = performance.now();
+    const initial = await runChannel(context, "bench", "all");
+    const initialSeconds = (performance.now() - startedAt) / 1000;
+    const created = initial.summary.counts.CREATE ?? 0;
+
+    const at2 = new Date().toISOString();
+    await store.transaction(async (repos) => {
+      for (let i = 0; i < changes; i++) {
+        const uid = uids[Math.floor((i * users) / changes)] ?? "u000000";
+        const user = await repos.directory.getUser(uid);
+        if (!user) continue;
+        await repos.directory.updateUser({
+          ...user,
+          attributes: { ...user.attributes, title: ["Principal"] },
+          updatedAt: at2,
+        });
+        await repos.directory.appendChange({ at: at2, entity: "user", id: uid, operation: "update" });
+      }
+    });
+    const incrementalStart = performance.now();
+    const incremental = await runChannel(context, "bench", "all");
+    const incrementalSeconds = (performance.now() - incrementalStart) / 1000;
+    return {
+      users,
+      created,
+      initialSeconds,
+      usersPerSecond: created / initialSeconds,
+      callsPerUser: initial.summary.apiCalls / Math.max(1, created),
+      initialCalls: initial.summary.apiCalls,
+      incrementalSeconds,
+      incrementalCalls: incremental.summary.apiCalls,
+      updated: incremental.summary.counts.UPDATE ?? 0,
+      peakRss: process.resourceUsage().maxRSS,
+      rssBefore,
+      failures: initial.summary.failures + incremental.summary.failures,
+    };
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+    emulator.child.kill("SIGTERM");
+  }
+};
+
+for (const users of sizes) {
+  const r = await measure(users);
+  const ok = (good: boolean) => (good ? "ok" : "MISSED");
+  process.stdout.write(
+    [
+      `${users.toLocaleString("en")} directory users (${r.failures} failures)`,
+      `  initial sync     ${r.initialSeconds.toFixed(1)} s, ${Math.round(r.usersPerSecond)} users/s [target ≥ 500: ${ok(r.usersPerSecond >= 500)}], ${r.initialCalls} API calls = ${r.callsPerUser.toFixed(4)} per user [target ≤ 0.02: ${ok(r.callsPerUser <= 0.02)}]`,
+      `  incremental      ${r.updated} of ${changes} changed users updated in ${r.incrementalSeconds.toFixed(2)} s [target ≤ 2 s: ${ok(r.incrementalSeconds <= 2)}], ${r.incrementalCalls} API calls [target ≤ 5: ${ok(r.incrementalCalls <= 5)}]`,
+      `  peak RSS         ${mb(r.peakRss)} (after seeding the directory: ${mb(r.rssBefore)})${users >= 100_000 ? ` [target ≤ 300 MB: ${ok(r.peakRss <= 300 * 1024)}]` : ""}`,
+      "",
+    ].join("\n"),
+  );
+}
