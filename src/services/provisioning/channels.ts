@@ -57,9 +57,39 @@ export const runChannel = (
   options: RunOptions = {},
 ): Promise<CycleReport> =>
   serialized(context, connectionId, channel, async () => {
-    const runtime = await channelRuntimeFor(context, connectionId, channel);
+    let runtime: Awaited<ReturnType<typeof channelRuntimeFor>>;
+    try {
+      runtime = await channelRuntimeFor(context, connectionId, channel);
+    } catch (error) {
+      // A channel that cannot run says why in its status, not only in a log line.
+      if (error instanceof AppError && error.code === "PROV_CONFIG_INVALID")
+        await markStopped(context, connectionId, channel, error.message);
+      throw error;
+    }
     return runCycle(runtime, options);
   });
+
+const markStopped = async (
+  context: ServiceContext,
+  connectionId: string,
+  channel: string,
+  reason: string,
+) => {
+  const now = context.clock.now().toISOString();
+  const state = await context.store.provisioning.getChannel(connectionId, channel);
+  await context.store.provisioning.putChannel({
+    connectionId,
+    channel,
+    watermark: state?.watermark ?? null,
+    lastFullPassAt: state?.lastFullPassAt ?? null,
+    status: "STOPPED",
+    statusReason: reason,
+    lastCycle: state?.lastCycle ?? null,
+    nextCycleAt: state?.nextCycleAt ?? null,
+    confirmedAt: state?.confirmedAt ?? null,
+    updatedAt: now,
+  });
+};
 
 /** `confirm`: lets the held deactivations of the next cycle through, and runs it. */
 export const confirmChannel = async (
