@@ -43,6 +43,8 @@ export type ChannelRuntime = {
   readonly pacing: Pacing;
   readonly fieldTypes: ReadonlyMap<string, string>;
   readonly log: { warn(fields: Readonly<Record<string, unknown>>, message: string): void };
+  /** Told the counts so far after each page is applied, so a long cycle can show how far it got. */
+  readonly onProgress?: ((counts: Record<string, number>) => void) | undefined;
 };
 
 export type CycleRequest = {
@@ -134,6 +136,7 @@ export const runCycle = async (rt: ChannelRuntime, request: CycleRequest = {}): 
       counts[e.type] = (counts[e.type] ?? 0) + (e.success ? 1 : 0);
       if (!e.success && e.type !== "SKIP") failures++;
     }
+    rt.onProgress?.({ ...counts });
   };
 
   /** Plans and applies one page of users (source records, or null for the gone). */
