@@ -1,3 +1,5 @@
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
 import { CliError } from "./io.ts";
 
 export type AdminClientOptions = {
@@ -14,9 +16,32 @@ export type AdminClient = {
   post<T = unknown>(path: string, body: unknown): Promise<T>;
   put<T = unknown>(path: string, body: unknown): Promise<T>;
   delete(path: string): Promise<void>;
+  /**
+   * A call that may take as long as it takes (a cycle waited for, an export), its body passed to
+   * `onText` as it arrives when given; resolves with the whole body otherwise.
+   */
+  long(
+    method: "GET" | "POST",
+    path: string,
+    body?: unknown,
+    onText?: (text: string) => void,
+  ): Promise<string>;
 };
 
 type Problem = { code?: string; detail?: string; errors?: { field?: string; message: string }[] };
+
+/** An error answer as one line: the problem's code and detail, or the HTTP status alone. */
+const failure = (status: number, statusText: string, text: string): CliError => {
+  let problem: Problem = {};
+  try {
+    problem = JSON.parse(text) as Problem;
+  } catch {
+    // Not a problem document (a proxy's error page, say): report the status alone.
+  }
+  const detail = problem.detail ?? statusText;
+  const more = (problem.errors ?? []).length > 1 ? ` (+${(problem.errors ?? []).length - 1} more)` : "";
+  return new CliError(`${problem.code ?? "HTTP_ERROR"}: ${detail}${more} (HTTP ${status})`);
+};
 
 /**
  * The admin API over fetch. Errors become one-line CliErrors carrying the API's stable code:
@@ -31,11 +56,29 @@ export const createAdminClient = (options: AdminClientOptions): AdminClient => {
         ? `Basic ${Buffer.from(`${options.user ?? "admin"}:${options.password}`).toString("base64")}`
         : undefined;
 
-  const call = async (method: string, path: string, body?: unknown): Promise<Response> => {
+  const unreachable = (cause: unknown): CliError => {
+    const reason =
+      cause instanceof Error
+        ? cause.cause instanceof Error
+          ? cause.cause.message
+          : cause.message
+        : String(cause);
+    return new CliError(
+      `CLI_CONNECTION_FAILED: cannot reach the admin API at ${options.url} (${reason}); ` +
+        "is the server running there? Point the CLI at it with --url or PORTICO_ADMIN_URL",
+    );
+  };
+
+  const headersFor = (method: string, hasBody: boolean): Record<string, string> => {
     const headers: Record<string, string> = { Accept: "application/json" };
     if (authorization) headers.Authorization = authorization;
     if (method !== "GET") headers["X-XSRF-Header"] = "portico-cli";
-    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (hasBody) headers["Content-Type"] = "application/json";
+    return headers;
+  };
+
+  const call = async (method: string, path: string, body?: unknown): Promise<Response> => {
+    const headers = headersFor(method, body !== undefined);
     let response: Response;
     try {
       response = await fetch(`${base}${path}`, {
@@ -45,31 +88,41 @@ export const createAdminClient = (options: AdminClientOptions): AdminClient => {
         signal: AbortSignal.timeout(60_000),
       });
     } catch (cause) {
-      const reason =
-        cause instanceof Error
-          ? cause.cause instanceof Error
-            ? cause.cause.message
-            : cause.message
-          : String(cause);
-      throw new CliError(
-        `CLI_CONNECTION_FAILED: cannot reach the admin API at ${options.url} (${reason}); ` +
-          "is the server running there? Point the CLI at it with --url or PORTICO_ADMIN_URL",
-      );
+      throw unreachable(cause);
     }
-    if (!response.ok) {
-      const text = await response.text();
-      let problem: Problem = {};
-      try {
-        problem = JSON.parse(text) as Problem;
-      } catch {
-        // Not a problem document (a proxy's error page, say): report the status alone.
-      }
-      const detail = problem.detail ?? response.statusText;
-      const more = (problem.errors ?? []).length > 1 ? ` (+${(problem.errors ?? []).length - 1} more)` : "";
-      throw new CliError(`${problem.code ?? "HTTP_ERROR"}: ${detail}${more} (HTTP ${response.status})`);
-    }
+    if (!response.ok) throw failure(response.status, response.statusText, await response.text());
     return response;
   };
+
+  // fetch (undici) gives up when the headers take more than 300 s, and AbortSignal.timeout would
+  // cut an export short: node:http waits as long as the server works.
+  const long = (
+    method: "GET" | "POST",
+    path: string,
+    body?: unknown,
+    onText?: (text: string) => void,
+  ): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const url = new URL(`${base}${path}`);
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const headers = headersFor(method, payload !== undefined);
+      const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+      const req = send(url, { method, headers }, (res) => {
+        res.setEncoding("utf8");
+        const ok = (res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300;
+        let text = "";
+        res.on("data", (chunk: string) => {
+          if (ok && onText) onText(chunk);
+          else text += chunk;
+        });
+        res.on("error", (cause) => reject(unreachable(cause)));
+        res.on("end", () =>
+          ok ? resolve(text) : reject(failure(res.statusCode ?? 0, res.statusMessage ?? "", text)),
+        );
+      });
+      req.on("error", (cause) => reject(unreachable(cause)));
+      req.end(payload);
+    });
   const json = async <T>(response: Response): Promise<T> =>
     (response.status === 204 ? undefined : await response.json()) as T;
 
@@ -82,5 +135,6 @@ export const createAdminClient = (options: AdminClientOptions): AdminClient => {
     delete: async (path) => {
       await call("DELETE", path);
     },
+    long,
   };
 };

@@ -284,6 +284,10 @@ export const errorCatalogue = {
   // Outbound provisioning
   PROV_CONFIG_INVALID: { status: 422, message: "The provisioning configuration is invalid." },
   PROV_CHANNEL_NOT_FOUND: { status: 404, message: "No such provisioning channel." },
+  PROV_FIELDS_NOT_FETCHED: {
+    status: 404,
+    message: "Salesforce's fields were never fetched for this connection; refresh them first.",
+  },
   PROV_CHANNEL_BUSY: {
     status: 409,
     message: "The channel is running a cycle; try again when it ends.",

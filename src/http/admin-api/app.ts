@@ -15,6 +15,9 @@ import { registerJsonBody } from "./json-body.ts";
 import { keyRoutes } from "./keys.ts";
 import { metadataRoutes } from "./metadata.ts";
 import { adminApiBase } from "./principal.ts";
+import { provisioningChannelRoutes } from "./provisioning-channels.ts";
+import { provisioningEventRoutes } from "./provisioning-events.ts";
+import { provisioningSettingsRoutes } from "./provisioning-settings.ts";
 import { provisioningCallbackRoutes, provisioningTargetRoutes } from "./provisioning-target.ts";
 import { ssoTestRoutes } from "./sso-test.ts";
 
@@ -122,6 +125,9 @@ export const createAdminApp = async (options: AdminAppOptions): Promise<FastifyI
       await api.register(directoryRoutes(context));
       await api.register(ssoTestRoutes(context, options.source));
       await api.register(provisioningTargetRoutes(context));
+      await api.register(provisioningSettingsRoutes(context));
+      await api.register(provisioningChannelRoutes(context));
+      await api.register(provisioningEventRoutes(context));
     },
     { prefix: adminApiBase },
   );

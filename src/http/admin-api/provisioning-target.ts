@@ -11,6 +11,7 @@ import {
 import { toAppError } from "../problem.ts";
 import { sendMessagePage } from "../runtime/respond.ts";
 import { adminApiBase, principalOf } from "./principal.ts";
+import { ConnectionParams } from "./provisioning-schemas.ts";
 import { problems } from "./schemas.ts";
 
 /**
@@ -18,11 +19,6 @@ import { problems } from "./schemas.ts";
  * connector descriptors. The OAuth callback is a separate plugin, outside the admin API's
  * authentication: the browser arrives there from Salesforce, and its state parameter is the proof.
  */
-
-const ConnectionParams = Type.Object(
-  { connectionId: Type.String({ minLength: 1, maxLength: 128 }) },
-  { additionalProperties: false },
-);
 
 const Text = Type.String();
 const TestResult = Type.Object({

@@ -1,23 +1,19 @@
-import type {
-  ChannelState,
-  CycleSummary,
-  ProvisionedObject,
-  ProvisioningRepository,
-} from "../../domain/provisioning-ports.ts";
-import type { Clock } from "../../lib/clock.ts";
+import type { ChannelState, CycleSummary, ProvisionedObject } from "../../domain/provisioning-ports.ts";
 import { isAppError } from "../../lib/errors.ts";
-import { applyGroupOps } from "../apply/apply-groups.ts";
 import { applyUserOps } from "../apply/apply-users.ts";
-import { createNameResolver, findGroups } from "../apply/lookups.ts";
-import { type Pacing, TargetUnavailable } from "../apply/run-batches.ts";
-import type { TargetApi } from "../apply/target-api.ts";
-import type { CompiledMapping } from "../model/mapping.ts";
-import { type GroupCase, type GroupOp, planGroup } from "../plan/plan-groups.ts";
-import { type ProvisioningOptions, planUser, type UserOp } from "../plan/plan-users.ts";
-import { applySafety, type SafetyLimits } from "../plan/safety.ts";
-import type { ProvisioningSource, SourceUser } from "../source/source.ts";
+import { createNameResolver } from "../apply/lookups.ts";
+import { TargetUnavailable } from "../apply/run-batches.ts";
+import type { GroupOp } from "../plan/plan-groups.ts";
+import { planUser, type UserOp } from "../plan/plan-users.ts";
+import { applySafety } from "../plan/safety.ts";
+import type { SourceUser } from "../source/source.ts";
+import { processGroups } from "./groups.ts";
+import type { ChannelRuntime } from "./runtime.ts";
+
+export type { ChannelRuntime } from "./runtime.ts";
+
 import { prepareCases } from "./prepare.ts";
-import { type Recorded, recordGroupOutcomes, recordUserOutcomes } from "./record.ts";
+import { type Recorded, recordUserOutcomes } from "./record.ts";
 
 /**
  * One cycle of one channel: read → plan → apply → record (DESIGN.md "Provisioning engine").
@@ -26,24 +22,6 @@ import { type Recorded, recordGroupOutcomes, recordUserOutcomes } from "./record
  * once everything read has been applied and recorded, so a kill at any point replays changes
  * (harmless: the plan compares with what was pushed) and loses none.
  */
-
-export type ChannelRuntime = {
-  readonly connectionId: string;
-  readonly channel: string;
-  readonly mapping: CompiledMapping;
-  readonly options: ProvisioningOptions;
-  readonly safety: SafetyLimits;
-  readonly groupsInScope: boolean;
-  readonly fullPassEveryMs: number;
-  readonly source: ProvisioningSource;
-  readonly api: TargetApi;
-  readonly repo: ProvisioningRepository;
-  readonly clock: Clock;
-  readonly newId: () => string;
-  readonly pacing: Pacing;
-  readonly fieldTypes: ReadonlyMap<string, string>;
-  readonly log: { warn(fields: Readonly<Record<string, unknown>>, message: string): void };
-};
 
 export type CycleRequest = {
   readonly full?: boolean | undefined;
@@ -134,6 +112,7 @@ export const runCycle = async (rt: ChannelRuntime, request: CycleRequest = {}): 
       counts[e.type] = (counts[e.type] ?? 0) + (e.success ? 1 : 0);
       if (!e.success && e.type !== "SKIP") failures++;
     }
+    rt.onProgress?.({ ...counts });
   };
 
   /** Plans and applies one page of users (source records, or null for the gone). */
@@ -285,6 +264,17 @@ export const runCycle = async (rt: ChannelRuntime, request: CycleRequest = {}): 
       status = "ERROR";
       reason = `${error.code}: ${error.message}`;
     } else {
+      // Unexpected: the channel must not stay RUNNING; record why it stopped, then let it surface.
+      if (!preview) {
+        await rt.repo.putChannel({
+          ...before,
+          status: "ERROR",
+          statusReason: isAppError(error)
+            ? `${error.code}: ${error.message}`
+            : "the cycle failed unexpectedly",
+          updatedAt: rt.clock.now().toISOString(),
+        });
+      }
       throw error;
     }
   }
@@ -334,71 +324,4 @@ export const runCycle = async (rt: ChannelRuntime, request: CycleRequest = {}): 
     ]);
   }
   return { summary, state, planned, held };
-};
-
-/** Public groups in scope against the channel's group rows. */
-const processGroups = async (
-  rt: ChannelRuntime,
-  io: {
-    cycleId: string;
-    preview: boolean;
-    planned: (UserOp | GroupOp)[];
-    store: (recorded: Recorded) => Promise<void>;
-    ctx: () => { connectionId: string; channel: string; cycleId: string; now: string };
-  },
-) => {
-  const groups = await rt.source.listGroups();
-  const rows: ProvisionedObject[] = [];
-  for (let after: string | undefined; ; ) {
-    const page = await rt.repo.listObjects({
-      connectionId: rt.connectionId,
-      channel: rt.channel,
-      kind: "group",
-      afterSourceId: after,
-      limit: pageSize,
-    });
-    rows.push(...page);
-    const last = page.at(-1);
-    if (!last || page.length < pageSize) break;
-    after = last.sourceId;
-  }
-  const byId = new Map(rows.map((r) => [r.sourceId, r]));
-  const memberIds = [...new Set(groups.flatMap((g) => g.memberIds))];
-  const members = new Map(
-    (await rt.repo.getObjects(rt.connectionId, "user", memberIds))
-      .filter((u) => u.targetId !== null && (u.status === "ACTIVE" || u.status === "FROZEN"))
-      .map((u) => [u.sourceId, u.targetId as string]),
-  );
-  const unknownNames = groups.filter((g) => !byId.get(g.id)?.targetId).map((g) => g.name);
-  const existing =
-    unknownNames.length > 0 ? await findGroups(rt.api, unknownNames) : new Map<string, string>();
-  const inScope = new Set(groups.map((g) => g.id));
-  const cases: GroupCase[] = [
-    ...groups.map((g) => ({
-      sourceId: g.id,
-      source: g,
-      state: byId.get(g.id),
-      existing: existing.has(g.name) ? { id: existing.get(g.name) as string, name: g.name } : undefined,
-      memberTargetIds: g.memberIds.flatMap((id) => (members.has(id) ? [members.get(id) as string] : [])),
-    })),
-    ...rows
-      .filter((r) => !inScope.has(r.sourceId))
-      .map((r) => ({
-        sourceId: r.sourceId,
-        source: null,
-        state: r,
-        existing: undefined,
-        memberTargetIds: [],
-      })),
-  ];
-  const ops = cases.flatMap(planGroup);
-  if (io.preview) {
-    io.planned.push(...ops);
-    return;
-  }
-  const outcomes = await applyGroupOps(rt.api, rt.pacing, ops);
-  const recorded = recordGroupOutcomes(io.ctx(), outcomes, (id) => byId.get(id));
-  await rt.repo.putObjects(recorded.rows);
-  for (const id of recorded.forget) await rt.repo.deleteObject(rt.connectionId, "group", id);
-  await io.store({ ...recorded, rows: [], forget: [] });
 };

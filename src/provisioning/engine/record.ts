@@ -100,7 +100,7 @@ export const recordUserOutcomes = (
       continue;
     }
     if (op.type === "SKIP") {
-      event(op.warn ? false : true, op.reason);
+      event(!op.warn, op.reason);
       if (op.warn) warnings.push(`${op.sourceId}: ${op.reason}`);
       continue;
     }

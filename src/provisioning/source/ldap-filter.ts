@@ -32,7 +32,7 @@ const fail = (text: string, at: number, why: string): never => {
 };
 
 /** `\XX` hex escapes (RFC 4515 §3); a bare `*`, `(`, `)` or `\` in a value is an error. */
-const unescape = (text: string, raw: string, at: number): string => {
+const unescapeValue = (text: string, raw: string, at: number): string => {
   const bytes: number[] = [];
   for (let i = 0; i < raw.length; i++) {
     const c = raw[i] ?? "";
@@ -91,15 +91,15 @@ export const parseLdapFilter = (text: string): LdapFilter => {
       return {
         op: "substring",
         attribute,
-        initial: parts[0] === "" ? null : unescape(wrapped, parts[0] ?? "", valueAt),
+        initial: parts[0] === "" ? null : unescapeValue(wrapped, parts[0] ?? "", valueAt),
         any: parts
           .slice(1, -1)
           .filter((p) => p !== "")
-          .map((p) => unescape(wrapped, p, valueAt)),
-        final: parts.at(-1) === "" ? null : unescape(wrapped, parts.at(-1) ?? "", valueAt),
+          .map((p) => unescapeValue(wrapped, p, valueAt)),
+        final: parts.at(-1) === "" ? null : unescapeValue(wrapped, parts.at(-1) ?? "", valueAt),
       };
     }
-    const value = unescape(wrapped, raw, valueAt);
+    const value = unescapeValue(wrapped, raw, valueAt);
     const op =
       operator === "~=" ? "approx" : operator === ">=" ? "greater" : operator === "<=" ? "less" : "equal";
     return { op, attribute, value };

@@ -1,12 +1,13 @@
 import { builtinDataSourceId } from "../../domain/channel.ts";
 import type { ChannelState, ProvisionedStatus } from "../../domain/provisioning-ports.ts";
 import { salesforceProvisionerType } from "../../domain/sp-connection.ts";
-import { AppError } from "../../lib/errors.ts";
+import { AppError, isAppError } from "../../lib/errors.ts";
 import { type CycleReport, runCycle } from "../../provisioning/engine/cycle.ts";
 import { describeOp, provisionOneUser } from "../../provisioning/engine/one-user.ts";
 import { recordAudit } from "../audit.ts";
 import type { Actor, ServiceContext } from "../context.ts";
 import { channelRuntimeFor, findChannel } from "./channel-runtime.ts";
+import { lastRunFailure, type RunFailure, type RunProgress, runProgress, tracked } from "./run-status.ts";
 
 /**
  * The provisioning use cases behind `/provisioning/…` and `portico provision …`: run a cycle,
@@ -56,18 +57,53 @@ export const runChannel = (
   channel: string,
   options: RunOptions = {},
 ): Promise<CycleReport> =>
-  serialized(context, connectionId, channel, async () => {
-    let runtime: Awaited<ReturnType<typeof channelRuntimeFor>>;
-    try {
-      runtime = await channelRuntimeFor(context, connectionId, channel);
-    } catch (error) {
-      // A channel that cannot run says why in its status, not only in a log line.
-      if (error instanceof AppError && error.code === "PROV_CONFIG_INVALID")
-        await markStopped(context, connectionId, channel, error.message);
-      throw error;
-    }
-    return runCycle(runtime, options);
+  serialized(context, connectionId, channel, () =>
+    tracked(context, channelKey(connectionId, channel), async (onProgress) => {
+      let runtime: Awaited<ReturnType<typeof channelRuntimeFor>>;
+      try {
+        runtime = await channelRuntimeFor(context, connectionId, channel);
+      } catch (error) {
+        // A channel that cannot run says why in its status, not only in a log line.
+        if (error instanceof AppError && error.code === "PROV_CONFIG_INVALID")
+          await markStopped(context, connectionId, channel, error.message);
+        throw error;
+      }
+      return runCycle({ ...runtime, onProgress }, options);
+    }),
+  );
+
+/**
+ * `run` and `retry` asked for by an admin: audited, then the cycle, waited for or not. A channel
+ * that does not exist is refused at once either way; a cycle nobody waits for runs in the
+ * background, and its failure is logged with its code and shown by `listChannelStatuses`.
+ */
+export const requestRun = async (
+  context: ServiceContext,
+  actor: Actor,
+  connectionId: string,
+  channel: string,
+  request: { readonly action: "run" | "retry"; readonly full?: boolean | undefined; readonly wait: boolean },
+): Promise<CycleReport | undefined> => {
+  await findChannel(context, connectionId, channel);
+  const options = request.action === "retry" ? retryOptions : { full: request.full };
+  await recordAudit(
+    context.store.auditLog,
+    context.clock,
+    actor,
+    `provisioning.channel.${request.action}`,
+    { type: "provisioningChannel", id: `${connectionId}/${channel}` },
+    { full: options.full === true, wait: request.wait },
+  );
+  const run = runChannel(context, connectionId, channel, options);
+  if (request.wait) return run;
+  run.catch((error: unknown) => {
+    context.log.warn(
+      { connectionId, channel, code: isAppError(error) ? error.code : "INTERNAL", err: error },
+      "provisioning cycle failed",
+    );
   });
+  return undefined;
+};
 
 const markStopped = async (
   context: ServiceContext,
@@ -120,12 +156,18 @@ export const confirmChannel = async (
   return runChannel(context, connectionId, channel);
 };
 
-/** `retry`: failed records are tried again now, whether or not their source changed. */
+/**
+ * `retry`: failed records are tried again now, whether or not their source changed. A full pass:
+ * an incremental cycle reads only what changed, so it would never meet a failed user whose
+ * source stayed the same.
+ */
+const retryOptions = { retryFailed: true, full: true } as const;
+
 export const retryChannel = (
   context: ServiceContext,
   connectionId: string,
   channel: string,
-): Promise<CycleReport> => runChannel(context, connectionId, channel, { retryFailed: true });
+): Promise<CycleReport> => runChannel(context, connectionId, channel, retryOptions);
 
 /**
  * `reset`: forgets the channel's state (watermark, ids, what was pushed), like provmgr's reset.
@@ -157,6 +199,10 @@ export type ChannelStatusView = {
   readonly state: ChannelState["status"] | "NEVER_RUN";
   readonly stateReason: string | null;
   readonly running: boolean;
+  /** How far the cycle running on this node got, page by page. */
+  readonly progress: RunProgress | null;
+  /** Why the last run on this node failed before it could record a state; null once one succeeds. */
+  readonly lastError: RunFailure | null;
   readonly watermark: string | null;
   readonly lastCycle: ChannelState["lastCycle"];
   readonly lastFullPassAt: string | null;
@@ -184,6 +230,8 @@ export const listChannelStatuses = async (context: ServiceContext): Promise<Chan
           ? `the source "${source}" is a data store Portico cannot read yet (LDAP sources come next); the channel does not run`
           : (state?.statusReason ?? null),
         running: isChannelRunning(context, record.id, channel.name),
+        progress: runProgress(context, channelKey(record.id, channel.name)),
+        lastError: lastRunFailure(context, channelKey(record.id, channel.name)),
         watermark: state?.watermark ?? null,
         lastCycle: state?.lastCycle ?? null,
         lastFullPassAt: state?.lastFullPassAt ?? null,

@@ -1,0 +1,99 @@
+import type { Static } from "@sinclair/typebox";
+import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import type { ServiceContext } from "../../services/context.ts";
+import {
+  defaultMapping,
+  refreshFieldReport,
+  storedFieldReport,
+} from "../../services/provisioning/field-report.ts";
+import {
+  getOutboundProvisioningSettings,
+  OutboundProvisioningSettings,
+  putOutboundProvisioningSettings,
+} from "../../services/provisioning/server-settings.ts";
+import { principalOf } from "./principal.ts";
+import { ConnectionParams, DefaultMapping, FieldReport } from "./provisioning-schemas.ts";
+import { problems } from "./schemas.ts";
+
+/**
+ * What provisioning is configured against: Salesforce's fields per connection (Refresh Fields),
+ * the default mapping for the built-in directory, and the server-wide schedule and safety net.
+ */
+
+const connectionIdOf = (request: FastifyRequest) =>
+  (request.params as Static<typeof ConnectionParams>).connectionId;
+
+export const provisioningSettingsRoutes =
+  (context: ServiceContext): FastifyPluginAsync =>
+  async (api) => {
+    const tags = ["Provisioning"];
+
+    api.post(
+      "/provisioning/connections/:connectionId/refreshFields",
+      {
+        schema: {
+          tags,
+          summary:
+            "Refresh Fields: read Salesforce's User (and with Communities Contact) fields, and check each channel's mapping",
+          params: ConnectionParams,
+          response: { 200: FieldReport, ...problems, 503: problems[422] },
+        },
+      },
+      async (request) => refreshFieldReport(context, principalOf(request), connectionIdOf(request)),
+    );
+
+    api.get(
+      "/provisioning/connections/:connectionId/fields",
+      {
+        schema: {
+          tags,
+          summary: "Salesforce's fields as last refreshed (View Partner Field Specifications)",
+          params: ConnectionParams,
+          response: { 200: FieldReport, ...problems },
+        },
+      },
+      async (request) => storedFieldReport(context, connectionIdOf(request)),
+    );
+
+    api.get(
+      "/provisioning/defaultMapping",
+      {
+        schema: {
+          tags,
+          summary: "The attribute mapping a channel on the built-in directory starts from",
+          response: { 200: DefaultMapping, ...problems },
+        },
+      },
+      async () => defaultMapping(),
+    );
+
+    api.get(
+      "/serverSettings/outboundProvisioning",
+      {
+        schema: {
+          tags,
+          summary: "Synchronization frequency, full passes and the safety net against mass deactivation",
+          response: { 200: OutboundProvisioningSettings, ...problems },
+        },
+      },
+      async () => getOutboundProvisioningSettings(context),
+    );
+
+    api.put(
+      "/serverSettings/outboundProvisioning",
+      {
+        schema: {
+          tags,
+          summary: "Change the outbound provisioning settings (the whole document)",
+          body: OutboundProvisioningSettings,
+          response: { 200: OutboundProvisioningSettings, ...problems },
+        },
+      },
+      async (request) =>
+        putOutboundProvisioningSettings(
+          context,
+          principalOf(request),
+          request.body as Static<typeof OutboundProvisioningSettings>,
+        ),
+    );
+  };
