@@ -21,6 +21,9 @@ const importsOf = (file: string): string[] => {
   return found;
 };
 
+const withoutComments = (text: string): string =>
+  text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:])\/\/.*$/gm, "$1");
+
 /** The layer a file of src/ belongs to: its first folder, or the file itself at the top. */
 const layerOf = (file: string): string => {
   const rel = relative(join(root, "src"), file);
@@ -193,6 +196,17 @@ describe("architecture", () => {
       if (/\benum\s+\w+\s*\{/.test(text)) offenders.push(`${relative(root, file)}: enum`);
       if (/\bnamespace\s+\w+\s*\{/.test(text)) offenders.push(`${relative(root, file)}: namespace`);
     }
+    assert.deepEqual(offenders, []);
+  });
+
+  it("http handlers take request types from their schemas: no `as` casts of request parts", () => {
+    // The TypeBox type provider (admin-api/type-provider.ts) types body, params and query from
+    // each route's schemas; the runtime's form fields go through formFields, which checks them.
+    const cast = /\b(?:req|request)\.[\w.[\]"']+(?:\s*\?\?\s*[^)]*)?\)?\s+as\s+(?!const\b)/;
+    const offenders = sources
+      .filter((f) => layerOf(f) === "http")
+      .filter((f) => cast.test(withoutComments(readFileSync(f, "utf8"))))
+      .map((f) => relative(root, f));
     assert.deepEqual(offenders, []);
   });
 });

@@ -103,6 +103,18 @@ describe("SP-initiated SSO at /idp/SSO.saml2", () => {
     assert.match(replay.body, /\(SAML_REPLAY\)/);
   });
 
+  it("refuses a POST whose fields are not form fields (a JSON body) with the binding's code", async () => {
+    const response = await server.runtimeApp.inject({
+      method: "POST",
+      url: "/idp/SSO.saml2",
+      headers: { "content-type": "application/json" },
+      payload: JSON.stringify({ SAMLRequest: { nested: "object" } }),
+    });
+    assert.equal(response.statusCode, 400);
+    assert.match(response.body, /\(SAML_BINDING_INVALID\)/);
+    assert.match(response.body, /SAMLRequest is not a form field/);
+  });
+
   it("logs requests by path only: no SAML message, RelayState or cookie in the log", () => {
     const logs = server.logs();
     assert.match(logs, /"path":"\/idp\/SSO\.saml2"/, "the SSO requests were logged");

@@ -1,5 +1,4 @@
-import { type Static, Type } from "@sinclair/typebox";
-import type { FastifyPluginAsync } from "fastify";
+import { Type } from "@sinclair/typebox";
 import { AppError } from "../../lib/errors.ts";
 import {
   changeAdminPassword,
@@ -13,6 +12,7 @@ import {
 import type { ServiceContext } from "../../services/context.ts";
 import { principalOf } from "./principal.ts";
 import { IdParams, Items, problems } from "./schemas.ts";
+import type { AdminRoutes } from "./type-provider.ts";
 
 const Role = Type.Union([Type.Literal("ADMIN"), Type.Literal("AUDITOR")]);
 const AccountView = Type.Object({
@@ -73,7 +73,7 @@ const AuditEvent = Type.Object({
 });
 
 export const accountRoutes =
-  (context: ServiceContext): FastifyPluginAsync =>
+  (context: ServiceContext): AdminRoutes =>
   async (api) => {
     const tags = ["Administration"];
     api.get(
@@ -95,7 +95,7 @@ export const accountRoutes =
       },
       async (request, reply) => {
         reply.status(201);
-        return createAdminAccount(context, principalOf(request), request.body as Static<typeof AccountBody>);
+        return createAdminAccount(context, principalOf(request), request.body);
       },
     );
     api.put(
@@ -109,16 +109,11 @@ export const accountRoutes =
         },
       },
       async (request, reply) => {
-        const { username } = request.params as Static<typeof UsernameParams>;
+        const { username } = request.params;
         const actor = principalOf(request);
         if (actor.kind === "admin" && actor.role !== "ADMIN" && actor.name !== username)
           throw new AppError("AUTH_FORBIDDEN");
-        await changeAdminPassword(
-          context,
-          actor,
-          username,
-          (request.body as Static<typeof PasswordBody>).password,
-        );
+        await changeAdminPassword(context, actor, username, request.body.password);
         reply.status(204).send();
       },
     );
@@ -126,11 +121,7 @@ export const accountRoutes =
       "/adminAccounts/:username",
       { schema: { tags, summary: "Delete an admin account (never the last one)", params: UsernameParams } },
       async (request, reply) => {
-        await deleteAdminAccount(
-          context,
-          principalOf(request),
-          (request.params as Static<typeof UsernameParams>).username,
-        );
+        await deleteAdminAccount(context, principalOf(request), request.params.username);
         reply.status(204).send();
       },
     );
@@ -158,14 +149,14 @@ export const accountRoutes =
       },
       async (request, reply) => {
         reply.status(201);
-        return createApiToken(context, principalOf(request), request.body as Static<typeof TokenBody>);
+        return createApiToken(context, principalOf(request), request.body);
       },
     );
     api.delete(
       "/apiTokens/:id",
       { schema: { tags, summary: "Revoke an API token", params: IdParams } },
       async (request, reply) => {
-        await deleteApiToken(context, principalOf(request), (request.params as Static<typeof IdParams>).id);
+        await deleteApiToken(context, principalOf(request), request.params.id);
         reply.status(204).send();
       },
     );
@@ -181,7 +172,7 @@ export const accountRoutes =
         },
       },
       async (request) => {
-        const query = request.query as Static<typeof AuditQuery>;
+        const query = request.query;
         const items = await context.store.auditLog.list({
           limit: Math.min(Number(query.limit ?? "100"), 1000),
           beforeId: query.before === undefined ? undefined : Number(query.before),

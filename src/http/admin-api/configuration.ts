@@ -1,12 +1,12 @@
 import { Type } from "@sinclair/typebox";
-import type { FastifyPluginAsync } from "fastify";
 import { ConfigBundle, exportConfiguration, importConfiguration } from "../../services/config-bundle.ts";
 import type { ServiceContext } from "../../services/context.ts";
 import { principalOf } from "./principal.ts";
 import { problems } from "./schemas.ts";
+import type { AdminRoutes } from "./type-provider.ts";
 
 export const configurationRoutes =
-  (context: ServiceContext): FastifyPluginAsync =>
+  (context: ServiceContext): AdminRoutes =>
   async (api) => {
     const tags = ["Configuration"];
     api.get(

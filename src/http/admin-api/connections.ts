@@ -1,5 +1,4 @@
-import { type Static, Type } from "@sinclair/typebox";
-import type { FastifyPluginAsync } from "fastify";
+import { Type } from "@sinclair/typebox";
 import { SpConnection } from "../../domain/sp-connection.ts";
 import {
   createConnection,
@@ -11,6 +10,7 @@ import {
 import type { ServiceContext } from "../../services/context.ts";
 import { principalOf } from "./principal.ts";
 import { IdParams, problems } from "./schemas.ts";
+import type { AdminRoutes } from "./type-provider.ts";
 
 const ListQuery = Type.Object(
   {
@@ -25,7 +25,7 @@ const ListQuery = Type.Object(
 );
 
 export const connectionRoutes =
-  (context: ServiceContext): FastifyPluginAsync =>
+  (context: ServiceContext): AdminRoutes =>
   async (api) => {
     const tags = ["SP connections"];
     api.get(
@@ -39,7 +39,7 @@ export const connectionRoutes =
         },
       },
       async (request) => {
-        const query = request.query as Static<typeof ListQuery>;
+        const query = request.query;
         const all = await listConnections(context, { entityId: query.entityId, filter: query.filter });
         if (query.page === undefined && query.numberPerPage === undefined) return { items: all };
         const size = Number(query.numberPerPage ?? "20");
@@ -77,7 +77,7 @@ export const connectionRoutes =
           response: { 200: SpConnection, ...problems },
         },
       },
-      async (request) => getConnection(context, (request.params as Static<typeof IdParams>).id),
+      async (request) => getConnection(context, request.params.id),
     );
 
     api.put(
@@ -91,20 +91,14 @@ export const connectionRoutes =
           response: { 200: SpConnection, ...problems },
         },
       },
-      async (request) =>
-        updateConnection(
-          context,
-          principalOf(request),
-          (request.params as Static<typeof IdParams>).id,
-          request.body,
-        ),
+      async (request) => updateConnection(context, principalOf(request), request.params.id, request.body),
     );
 
     api.delete(
       "/idp/spConnections/:id",
       { schema: { tags, summary: "Delete an inactive SP connection", params: IdParams } },
       async (request, reply) => {
-        await deleteConnection(context, principalOf(request), (request.params as Static<typeof IdParams>).id);
+        await deleteConnection(context, principalOf(request), request.params.id);
         reply.status(204).send();
       },
     );

@@ -1,5 +1,4 @@
-import { type Static, type TSchema, Type } from "@sinclair/typebox";
-import type { FastifyPluginAsync } from "fastify";
+import { type TSchema, Type } from "@sinclair/typebox";
 import type { ServiceContext } from "../../services/context.ts";
 import {
   addGroupMember,
@@ -24,6 +23,7 @@ import {
 import { type AttributeInput, limits, uidPattern } from "../../services/directory/validation.ts";
 import { adminApiBase, principalOf } from "./principal.ts";
 import { Items, problems } from "./schemas.ts";
+import type { AdminRoutes } from "./type-provider.ts";
 
 /**
  * The built-in directory: `/directory/users[/{uid}]` and `/directory/groups[/{cn}]`. A user is one
@@ -196,7 +196,7 @@ const userLocation = (uid: string) => `${adminApiBase}/directory/users/${encodeU
 const groupLocation = (cn: string) => `${adminApiBase}/directory/groups/${encodeURIComponent(cn)}`;
 
 export const directoryRoutes =
-  (context: ServiceContext): FastifyPluginAsync =>
+  (context: ServiceContext): AdminRoutes =>
   async (api) => {
     // CSV imports may come as text/csv; registered here, so only these routes accept it.
     api.addContentTypeParser("text/csv", { parseAs: "string" }, (_request, body, done) => done(null, body));
@@ -213,7 +213,7 @@ export const directoryRoutes =
         },
       },
       async (request) => {
-        const query = request.query as Static<typeof ListQuery>;
+        const query = request.query;
         return {
           items: await listUsers(context, {
             limit: query.limit === undefined ? undefined : Number(query.limit),
@@ -230,7 +230,7 @@ export const directoryRoutes =
         schema: { tags, summary: "Create a user", body: UserBody, response: { 201: UserView, ...problems } },
       },
       async (request, reply) => {
-        const body = request.body as Static<typeof UserBody>;
+        const body = request.body;
         const created = await createUser(context, principalOf(request), {
           uid: body.uid,
           password: body.password,
@@ -254,7 +254,7 @@ export const directoryRoutes =
         },
       },
       async (request) => {
-        const body = request.body as Static<typeof ImportBody>;
+        const body = request.body;
         return importCsv(context, principalOf(request), typeof body === "string" ? body : body.csv);
       },
     );
@@ -269,7 +269,7 @@ export const directoryRoutes =
           response: { 200: UserView, ...problems },
         },
       },
-      async (request) => getUser(context, (request.params as Static<typeof UidParams>).uid),
+      async (request) => getUser(context, request.params.uid),
     );
 
     api.patch(
@@ -284,8 +284,8 @@ export const directoryRoutes =
         },
       },
       async (request) => {
-        const { uid } = request.params as Static<typeof UidParams>;
-        const body = request.body as Static<typeof UserPatch>;
+        const { uid } = request.params;
+        const body = request.body;
         return updateUser(context, principalOf(request), uid, {
           uid: body.uid,
           password: body.password,
@@ -300,7 +300,7 @@ export const directoryRoutes =
       "/directory/users/:uid",
       { schema: { tags, summary: "Delete a user (and its memberships)", params: UidParams } },
       async (request, reply) => {
-        await deleteUser(context, principalOf(request), (request.params as Static<typeof UidParams>).uid);
+        await deleteUser(context, principalOf(request), request.params.uid);
         reply.status(204).send();
       },
     );
@@ -309,12 +309,7 @@ export const directoryRoutes =
       "/directory/users/:uid/password",
       { schema: { tags, summary: "Set a user's password", params: UidParams, body: PasswordBody } },
       async (request, reply) => {
-        await setPassword(
-          context,
-          principalOf(request),
-          (request.params as Static<typeof UidParams>).uid,
-          (request.body as Static<typeof PasswordBody>).password,
-        );
+        await setPassword(context, principalOf(request), request.params.uid, request.body.password);
         reply.status(204).send();
       },
     );
@@ -326,8 +321,7 @@ export const directoryRoutes =
       api.post(
         `/directory/users/:uid/${action}`,
         { schema: { tags, summary, params: UidParams, response: { 200: UserView, ...problems } } },
-        async (request) =>
-          run(context, principalOf(request), (request.params as Static<typeof UidParams>).uid),
+        async (request) => run(context, principalOf(request), request.params.uid),
       );
     }
 
@@ -348,7 +342,7 @@ export const directoryRoutes =
         },
       },
       async (request, reply) => {
-        const body = request.body as Static<typeof GroupBody>;
+        const body = request.body;
         const created = await createGroup(context, principalOf(request), {
           cn: body.cn,
           description: body.description,
@@ -362,7 +356,7 @@ export const directoryRoutes =
     api.get(
       "/directory/groups/:cn",
       { schema: { tags, summary: "One group", params: CnParams, response: { 200: GroupView, ...problems } } },
-      async (request) => getGroup(context, (request.params as Static<typeof CnParams>).cn),
+      async (request) => getGroup(context, request.params.cn),
     );
 
     api.patch(
@@ -377,8 +371,8 @@ export const directoryRoutes =
         },
       },
       async (request) => {
-        const body = request.body as Static<typeof GroupPatch>;
-        return updateGroup(context, principalOf(request), (request.params as Static<typeof CnParams>).cn, {
+        const body = request.body;
+        return updateGroup(context, principalOf(request), request.params.cn, {
           cn: body.cn,
           description: body.description,
           members: body.members,
@@ -390,7 +384,7 @@ export const directoryRoutes =
       "/directory/groups/:cn",
       { schema: { tags, summary: "Delete a group (its members stay)", params: CnParams } },
       async (request, reply) => {
-        await deleteGroup(context, principalOf(request), (request.params as Static<typeof CnParams>).cn);
+        await deleteGroup(context, principalOf(request), request.params.cn);
         reply.status(204).send();
       },
     );
@@ -406,7 +400,7 @@ export const directoryRoutes =
         },
       },
       async (request) => {
-        const { cn, uid } = request.params as Static<typeof MemberParams>;
+        const { cn, uid } = request.params;
         return addGroupMember(context, principalOf(request), cn, uid);
       },
     );
@@ -422,7 +416,7 @@ export const directoryRoutes =
         },
       },
       async (request) => {
-        const { cn, uid } = request.params as Static<typeof MemberParams>;
+        const { cn, uid } = request.params;
         return removeGroupMember(context, principalOf(request), cn, uid);
       },
     );

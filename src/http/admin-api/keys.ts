@@ -1,5 +1,4 @@
 import { type Static, Type } from "@sinclair/typebox";
-import type { FastifyPluginAsync } from "fastify";
 import { AppError } from "../../lib/errors.ts";
 import type { ServiceContext } from "../../services/context.ts";
 import {
@@ -13,6 +12,7 @@ import {
 } from "../../services/keys.ts";
 import { principalOf } from "./principal.ts";
 import { IdParams, Items, problems } from "./schemas.ts";
+import type { AdminRoutes } from "./type-provider.ts";
 
 const KeyPairView = Type.Object({
   id: Type.String(),
@@ -94,7 +94,7 @@ const pemBlocks = (text: string, label: RegExp) =>
     .map((m) => m[0]);
 
 export const keyRoutes =
-  (context: ServiceContext): FastifyPluginAsync =>
+  (context: ServiceContext): AdminRoutes =>
   async (api) => {
     const tags = ["Key pairs"];
     api.get(
@@ -120,7 +120,7 @@ export const keyRoutes =
         },
       },
       async (request, reply) => {
-        const body = request.body as Static<typeof GenerateBody>;
+        const body = request.body;
         const algorithm = body.keyAlgorithm ?? "RSA";
         if ((algorithm === "EC") !== (body.keySize === 256) && body.keySize !== undefined) {
           throw new AppError("KEY_UNSUPPORTED", {
@@ -153,7 +153,7 @@ export const keyRoutes =
         },
       },
       async (request, reply) => {
-        const body = request.body as Static<typeof ImportBody>;
+        const body = request.body;
         const actor = principalOf(request);
         let view: Awaited<ReturnType<typeof importSigningKey>>;
         if (body.format === "PKCS12") {
@@ -202,7 +202,7 @@ export const keyRoutes =
           response: { 200: KeyPairView, ...problems },
         },
       },
-      async (request) => getSigningKey(context, (request.params as Static<typeof IdParams>).id),
+      async (request) => getSigningKey(context, request.params.id),
     );
 
     api.get(
@@ -216,7 +216,7 @@ export const keyRoutes =
         },
       },
       async (request, reply) => {
-        const { id } = request.params as Static<typeof IdParams>;
+        const { id } = request.params;
         const pem = await getSigningCertificatePem(context, id);
         reply
           .type("application/x-pem-file")
@@ -236,7 +236,7 @@ export const keyRoutes =
         },
       },
       async (request) => {
-        const { id } = request.params as Static<typeof IdParams>;
+        const { id } = request.params;
         await setDefaultSigningKey(context, principalOf(request), id);
         return getSigningKey(context, id);
       },
@@ -246,7 +246,7 @@ export const keyRoutes =
       "/keyPairs/signing/:id",
       { schema: { tags, summary: "Delete an unused signing key pair", params: IdParams } },
       async (request, reply) => {
-        await deleteSigningKey(context, principalOf(request), (request.params as Static<typeof IdParams>).id);
+        await deleteSigningKey(context, principalOf(request), request.params.id);
         reply.status(204).send();
       },
     );

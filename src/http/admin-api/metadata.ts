@@ -1,10 +1,10 @@
-import { type Static, Type } from "@sinclair/typebox";
-import type { FastifyPluginAsync } from "fastify";
+import { Type } from "@sinclair/typebox";
 import { SpConnection } from "../../domain/sp-connection.ts";
 import type { ServiceContext } from "../../services/context.ts";
 import { convertMetadata } from "../../services/metadata-convert.ts";
 import { connectionIdpMetadata } from "../../services/sso/idp-metadata.ts";
 import { problems } from "./schemas.ts";
+import type { AdminRoutes } from "./type-provider.ts";
 
 const ConvertBody = Type.Object(
   {
@@ -50,7 +50,7 @@ const ConvertResponse = Type.Object({
 });
 
 export const metadataRoutes =
-  (context: ServiceContext): FastifyPluginAsync =>
+  (context: ServiceContext): AdminRoutes =>
   async (api) => {
     api.post(
       "/connectionMetadata/convert",
@@ -62,7 +62,7 @@ export const metadataRoutes =
           response: { 200: ConvertResponse, ...problems },
         },
       },
-      async (request) => convertMetadata(context, request.body as Static<typeof ConvertBody>),
+      async (request) => convertMetadata(context, request.body),
     );
 
     api.post(
@@ -76,7 +76,7 @@ export const metadataRoutes =
         },
       },
       async (request, reply) => {
-        const body = request.body as Static<typeof ExportBody>;
+        const body = request.body;
         const xml = await connectionIdpMetadata(context, {
           connectionId: body.connectionId,
           virtualServerId: body.virtualServerId,

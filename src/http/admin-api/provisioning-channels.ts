@@ -1,5 +1,5 @@
-import { type Static, Type } from "@sinclair/typebox";
-import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import { Type } from "@sinclair/typebox";
+import type { FastifyRequest } from "fastify";
 import type { ServiceContext } from "../../services/context.ts";
 import {
   confirmChannel,
@@ -23,6 +23,7 @@ import {
   RunBody,
 } from "./provisioning-schemas.ts";
 import { Items, problems } from "./schemas.ts";
+import type { AdminRoutes } from "./type-provider.ts";
 
 /**
  * The channels on the admin API: where each stands, and the operator's actions on one — run a
@@ -31,7 +32,6 @@ import { Items, problems } from "./schemas.ts";
  */
 
 const channelPath = "/provisioning/connections/:connectionId/channels/:channelName";
-const paramsOf = (request: FastifyRequest) => request.params as Static<typeof ChannelParams>;
 
 /** Every field of these bodies is optional, so no body at all (`curl -X POST`) means `{}`. */
 const optionalBody = async (request: FastifyRequest) => {
@@ -45,7 +45,7 @@ const cycleResult = (report: NonNullable<Awaited<ReturnType<typeof requestRun>>>
 });
 
 export const provisioningChannelRoutes =
-  (context: ServiceContext): FastifyPluginAsync =>
+  (context: ServiceContext): AdminRoutes =>
   async (api) => {
     const tags = ["Provisioning"];
     const runResponses = { 200: CycleResult, 202: Accepted, ...problems };
@@ -77,11 +77,11 @@ export const provisioningChannelRoutes =
           preValidation: optionalBody,
         },
         async (request, reply) => {
-          const { connectionId, channelName } = paramsOf(request);
-          const input = request.body as Static<typeof RunBody>;
+          const { connectionId, channelName } = request.params;
+          const input = request.body;
           const report = await requestRun(context, principalOf(request), connectionId, channelName, {
             action,
-            full: input.full,
+            full: "full" in input ? input.full : undefined,
             wait: input.wait === true,
           });
           if (report) return cycleResult(report);
@@ -104,8 +104,8 @@ export const provisioningChannelRoutes =
         preValidation: optionalBody,
       },
       async (request) => {
-        const { connectionId, channelName } = paramsOf(request);
-        const input = request.body as Static<typeof PreviewBody>;
+        const { connectionId, channelName } = request.params;
+        const input = request.body;
         return previewChannel(context, connectionId, channelName, input);
       },
     );
@@ -122,8 +122,8 @@ export const provisioningChannelRoutes =
         },
       },
       async (request) => {
-        const { connectionId, channelName } = paramsOf(request);
-        const { user } = request.body as Static<typeof ProvisionUserBody>;
+        const { connectionId, channelName } = request.params;
+        const { user } = request.body;
         const { steps, state } = await provisionUser(
           context,
           principalOf(request),
@@ -146,9 +146,9 @@ export const provisioningChannelRoutes =
         },
       },
       async (request, reply) => {
-        const { connectionId, channelName } = paramsOf(request);
+        const { connectionId, channelName } = request.params;
         await resetChannel(context, principalOf(request), connectionId, channelName);
-        reply.status(204).send();
+        reply.status(204).send(null);
       },
     );
 
@@ -163,7 +163,7 @@ export const provisioningChannelRoutes =
         },
       },
       async (request) => {
-        const { connectionId, channelName } = paramsOf(request);
+        const { connectionId, channelName } = request.params;
         return cycleResult(await confirmChannel(context, principalOf(request), connectionId, channelName));
       },
     );

@@ -1,5 +1,3 @@
-import type { Static } from "@sinclair/typebox";
-import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import type { ServiceContext } from "../../services/context.ts";
 import {
   defaultMapping,
@@ -14,17 +12,15 @@ import {
 import { principalOf } from "./principal.ts";
 import { ConnectionParams, DefaultMapping, FieldReport } from "./provisioning-schemas.ts";
 import { problems } from "./schemas.ts";
+import type { AdminRoutes } from "./type-provider.ts";
 
 /**
  * What provisioning is configured against: Salesforce's fields per connection (Refresh Fields),
  * the default mapping for the built-in directory, and the server-wide schedule and safety net.
  */
 
-const connectionIdOf = (request: FastifyRequest) =>
-  (request.params as Static<typeof ConnectionParams>).connectionId;
-
 export const provisioningSettingsRoutes =
-  (context: ServiceContext): FastifyPluginAsync =>
+  (context: ServiceContext): AdminRoutes =>
   async (api) => {
     const tags = ["Provisioning"];
 
@@ -39,7 +35,7 @@ export const provisioningSettingsRoutes =
           response: { 200: FieldReport, ...problems, 503: problems[422] },
         },
       },
-      async (request) => refreshFieldReport(context, principalOf(request), connectionIdOf(request)),
+      async (request) => refreshFieldReport(context, principalOf(request), request.params.connectionId),
     );
 
     api.get(
@@ -52,7 +48,7 @@ export const provisioningSettingsRoutes =
           response: { 200: FieldReport, ...problems },
         },
       },
-      async (request) => storedFieldReport(context, connectionIdOf(request)),
+      async (request) => storedFieldReport(context, request.params.connectionId),
     );
 
     api.get(
@@ -89,11 +85,6 @@ export const provisioningSettingsRoutes =
           response: { 200: OutboundProvisioningSettings, ...problems },
         },
       },
-      async (request) =>
-        putOutboundProvisioningSettings(
-          context,
-          principalOf(request),
-          request.body as Static<typeof OutboundProvisioningSettings>,
-        ),
+      async (request) => putOutboundProvisioningSettings(context, principalOf(request), request.body),
     );
   };

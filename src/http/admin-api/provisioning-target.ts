@@ -1,5 +1,5 @@
-import { type Static, Type } from "@sinclair/typebox";
-import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import { Type } from "@sinclair/typebox";
+import type { FastifyRequest } from "fastify";
 import { AppError } from "../../lib/errors.ts";
 import type { ServiceContext } from "../../services/context.ts";
 import { testSalesforceConnection } from "../../services/provisioning/connection-test.ts";
@@ -13,6 +13,7 @@ import { sendMessagePage } from "../runtime/respond.ts";
 import { adminApiBase, principalOf } from "./principal.ts";
 import { ConnectionParams } from "./provisioning-schemas.ts";
 import { problems } from "./schemas.ts";
+import type { AdminRoutes } from "./type-provider.ts";
 
 /**
  * The Salesforce target on the admin API: the connection test, "Connect to Salesforce" and the
@@ -82,7 +83,7 @@ const redirectUriOf = (request: FastifyRequest) =>
   `${request.protocol}://${request.host}${adminApiBase}${callbackPath}`;
 
 export const provisioningTargetRoutes =
-  (context: ServiceContext): FastifyPluginAsync =>
+  (context: ServiceContext): AdminRoutes =>
   async (api) => {
     const tags = ["Provisioning"];
     api.post(
@@ -96,12 +97,7 @@ export const provisioningTargetRoutes =
           response: { 200: TestResult, ...problems, 503: problems[422] },
         },
       },
-      async (request) =>
-        testSalesforceConnection(
-          context,
-          principalOf(request),
-          (request.params as Static<typeof ConnectionParams>).connectionId,
-        ),
+      async (request) => testSalesforceConnection(context, principalOf(request), request.params.connectionId),
     );
 
     api.post(
@@ -120,7 +116,7 @@ export const provisioningTargetRoutes =
         return startSalesforceConnect(
           context,
           principal,
-          (request.params as Static<typeof ConnectionParams>).connectionId,
+          request.params.connectionId,
           redirectUriOf(request),
         );
       },
@@ -151,7 +147,7 @@ export const provisioningTargetRoutes =
           response: { 200: Descriptor, ...problems },
         },
       },
-      async (request) => getConnectorDescriptor((request.params as { id: string }).id),
+      async (request) => getConnectorDescriptor(request.params.id),
     );
   };
 
@@ -170,10 +166,10 @@ const titles: Partial<Record<string, string>> = {
 };
 
 export const provisioningCallbackRoutes =
-  (context: ServiceContext): FastifyPluginAsync =>
+  (context: ServiceContext): AdminRoutes =>
   async (app) => {
     app.get(callbackPath, { schema: { hide: true, querystring: CallbackQuery } }, async (request, reply) => {
-      const query = request.query as Static<typeof CallbackQuery>;
+      const query = request.query;
       try {
         const result = await completeSalesforceConnect(context, {
           code: query.code,

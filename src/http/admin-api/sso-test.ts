@@ -1,10 +1,10 @@
-import { type Static, Type } from "@sinclair/typebox";
-import type { FastifyPluginAsync } from "fastify";
+import { Type } from "@sinclair/typebox";
 import type { AuthenticationSource } from "../../domain/ports.ts";
 import type { ServiceContext } from "../../services/context.ts";
 import { testSso } from "../../services/sso/test-sso.ts";
 import { principalOf } from "./principal.ts";
 import { problems } from "./schemas.ts";
+import type { AdminRoutes } from "./type-provider.ts";
 
 /**
  * `POST /sso/test`: the Response a directory user would get from a connection, and whether the SP
@@ -115,7 +115,7 @@ const TestResult = Type.Object({
 });
 
 export const ssoTestRoutes =
-  (context: ServiceContext, source: AuthenticationSource): FastifyPluginAsync =>
+  (context: ServiceContext, source: AuthenticationSource): AdminRoutes =>
   async (api) => {
     api.post(
       "/sso/test",
@@ -128,7 +128,7 @@ export const ssoTestRoutes =
         },
       },
       async (request) => {
-        const body = request.body as Static<typeof TestBody>;
+        const body = request.body;
         return testSso(context, source, principalOf(request), {
           partnerSpId: body.partnerSpId,
           uid: body.uid,

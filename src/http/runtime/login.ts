@@ -4,7 +4,7 @@ import { AppError } from "../../lib/errors.ts";
 import type { ServiceContext } from "../../services/context.ts";
 import { showSignIn, submitSignIn } from "../../services/sso/flow.ts";
 import { messagePageFor, sendOutcome } from "./outcome.ts";
-import { assertString, browserCookies } from "./respond.ts";
+import { assertString, browserCookies, formFields } from "./respond.ts";
 
 /**
  * A sign-in POST that a browser says came from another site. `Sec-Fetch-Site` and `Origin` are
@@ -29,7 +29,7 @@ export const loginRoutes =
 
     app.post("/idp/login", async (request, reply) => {
       if (isCrossSite(request, context.baseUrl)) throw new AppError("LOGIN_CROSS_SITE");
-      const body = (request.body ?? {}) as Record<string, unknown>;
+      const body = formFields(request.body);
       const outcome = await submitSignIn(context, source, {
         resume: assertString(body.resume, "resume"),
         username: (assertString(body.username, "username") ?? "").trim().slice(0, 256),

@@ -171,6 +171,25 @@ export const assertString = (value: unknown, name: string): string | undefined =
 };
 
 /**
+ * A parsed form body or query string as its fields. @fastify/formbody and Fastify's query parser
+ * give strings, or arrays of strings for a repeated name; anything else (a JSON body, say) is
+ * not a browser's form and is refused. No body at all is no fields.
+ */
+export const formFields = (value: unknown): Readonly<Record<string, string | readonly string[]>> => {
+  const fields: Record<string, string | readonly string[]> = {};
+  if (value === undefined || value === null) return fields;
+  if (typeof value !== "object" || Array.isArray(value))
+    throw new AppError("SAML_BINDING_INVALID", { message: "The request does not carry form fields." });
+  for (const [name, field] of Object.entries(value)) {
+    const isText = typeof field === "string";
+    if (!isText && !(Array.isArray(field) && field.every((item) => typeof item === "string")))
+      throw new AppError("SAML_BINDING_INVALID", { message: `${name} is not a form field.` });
+    fields[name] = field;
+  }
+  return fields;
+};
+
+/**
  * The query string exactly as the browser sent it: the HTTP-Redirect binding's signature covers
  * these bytes (saml-bindings §3.4.4.1), not a re-encoding of parsed parameters.
  */

@@ -5,7 +5,7 @@ import type { ServiceContext } from "../../services/context.ts";
 import { bindingLimits } from "../../services/sso/limits.ts";
 import { receiveLogoutMessage, type SloOutcome, startIdpInitiatedLogout } from "../../services/sso/slo.ts";
 import { messagePageFor } from "./outcome.ts";
-import { clearSessionCookie, rawQuery, sendAutoPost, sessionCookie } from "./respond.ts";
+import { clearSessionCookie, formFields, rawQuery, sendAutoPost, sessionCookie } from "./respond.ts";
 
 export const logoutWalkCookie = "PORTICO_SLO";
 
@@ -62,7 +62,7 @@ export const sloRoutes =
     app.post("/idp/SLO.saml2", async (request, reply) => {
       const outcome = await receiveLogoutMessage(
         context,
-        decodePost((request.body ?? {}) as Record<string, string | string[]>, bindingLimits),
+        decodePost(formFields(request.body), bindingLimits),
         request.cookies[sessionCookie],
         request.cookies[logoutWalkCookie],
       );

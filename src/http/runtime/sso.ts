@@ -7,14 +7,14 @@ import { startIdpInitiated } from "../../services/sso/flow.ts";
 import { bindingLimits } from "../../services/sso/limits.ts";
 import { receiveAuthnRequest } from "../../services/sso/sp-initiated.ts";
 import { sendOutcome } from "./outcome.ts";
-import { assertString, browserCookies, rawQuery } from "./respond.ts";
+import { assertString, browserCookies, formFields, rawQuery } from "./respond.ts";
 
 export const ssoRoutes =
   (context: ServiceContext, source: AuthenticationSource, secure: boolean): FastifyPluginAsync =>
   async (app) => {
     // The connection's SSO Application Endpoint: IdP-initiated SSO, TargetResource → RelayState.
     app.get("/idp/startSSO.ping", async (request, reply) => {
-      const query = request.query as Record<string, unknown>;
+      const query = formFields(request.query);
       const outcome = await startIdpInitiated(context, source, {
         partnerSpId: assertString(query.PartnerSpId, "PartnerSpId"),
         targetResource: assertString(query.TargetResource, "TargetResource"),
@@ -38,7 +38,7 @@ export const ssoRoutes =
 
     // SP-initiated SSO, HTTP-POST: Salesforce's cross-site POST (hence the SameSite=None cookie).
     app.post("/idp/SSO.saml2", async (request, reply) => {
-      const body = (request.body ?? {}) as Record<string, string | string[]>;
+      const body = formFields(request.body);
       const outcome = await receiveAuthnRequest(
         context,
         source,

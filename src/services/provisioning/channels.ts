@@ -289,7 +289,8 @@ export const previewChannel = (
     const counts: Record<string, number> = {};
     for (const op of report.planned) counts[op.type] = (counts[op.type] ?? 0) + 1;
     return {
-      kind: report.summary.kind,
+      // A preview is a cycle, never a one-user run: its kind is one of the two a cycle has.
+      kind: report.summary.kind === "full" ? ("full" as const) : ("incremental" as const),
       counts,
       held: report.held,
       total: report.planned.length,
