@@ -218,7 +218,7 @@ try {
   await main();
 } catch (error) {
   // One line, as the CLI reports errors: a port in use or a refused data dir is not a crash.
-  const failure = describeFailure(error);
-  process.stderr.write(`portico demo: ${failure.line}\n`);
+  const failure = describeFailure(error, { json: false });
+  process.stderr.write(failure.text.replace(/^portico: /, "portico demo: "));
   process.exit(failure.exitCode);
 }

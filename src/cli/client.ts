@@ -1,6 +1,6 @@
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { CliError } from "./io.ts";
+import { AppError, isErrorCode } from "../lib/errors.ts";
 
 export type AdminClientOptions = {
   url: string;
@@ -28,23 +28,40 @@ export type AdminClient = {
   ): Promise<string>;
 };
 
-type Problem = { code?: string; detail?: string; errors?: { field?: string; message: string }[] };
+type Problem = { code?: unknown; detail?: unknown; errors?: unknown };
 
-/** An error answer as one line: the problem's code and detail, or the HTTP status alone. */
-const failure = (status: number, statusText: string, text: string): CliError => {
+const fieldErrors = (errors: unknown): { field?: string; message: string }[] =>
+  Array.isArray(errors)
+    ? errors.flatMap((e: { field?: unknown; message?: unknown } | null) =>
+        typeof e?.message === "string"
+          ? [{ message: e.message, ...(typeof e.field === "string" ? { field: e.field } : {}) }]
+          : [],
+      )
+    : [];
+
+/**
+ * An error answer as the API's own catalogue error: its code, detail and field errors, and the
+ * HTTP status. An answer with no code the catalogue knows (a proxy's error page, a newer
+ * server's code) is CLI_API_ERROR, with whatever code it named in the message.
+ */
+const failure = (status: number, statusText: string, text: string): AppError => {
   let problem: Problem = {};
   try {
     problem = JSON.parse(text) as Problem;
   } catch {
     // Not a problem document (a proxy's error page, say): report the status alone.
   }
-  const detail = problem.detail ?? statusText;
-  const more = (problem.errors ?? []).length > 1 ? ` (+${(problem.errors ?? []).length - 1} more)` : "";
-  return new CliError(`${problem.code ?? "HTTP_ERROR"}: ${detail}${more} (HTTP ${status})`);
+  const detail = typeof problem.detail === "string" ? problem.detail : statusText;
+  const details = fieldErrors(problem.errors);
+  const more = details.length > 1 ? ` (+${details.length - 1} more)` : "";
+  const message = `${detail}${more} (HTTP ${status})`;
+  if (isErrorCode(problem.code)) return new AppError(problem.code, { message, details });
+  const named = typeof problem.code === "string" ? `${problem.code.slice(0, 64)}: ` : "";
+  return new AppError("CLI_API_ERROR", { message: `${named}${message}`, details });
 };
 
 /**
- * The admin API over fetch. Errors become one-line CliErrors carrying the API's stable code:
+ * The admin API over fetch. Errors become AppErrors carrying the API's stable code, printed as
  * `CONN_INVALID: spBrowserSso.ssoServiceEndpoints: … (HTTP 422)`.
  */
 export const createAdminClient = (options: AdminClientOptions): AdminClient => {
@@ -56,17 +73,19 @@ export const createAdminClient = (options: AdminClientOptions): AdminClient => {
         ? `Basic ${Buffer.from(`${options.user ?? "admin"}:${options.password}`).toString("base64")}`
         : undefined;
 
-  const unreachable = (cause: unknown): CliError => {
+  const unreachable = (cause: unknown): AppError => {
     const reason =
       cause instanceof Error
         ? cause.cause instanceof Error
           ? cause.cause.message
           : cause.message
         : String(cause);
-    return new CliError(
-      `CLI_CONNECTION_FAILED: cannot reach the admin API at ${options.url} (${reason}); ` +
+    return new AppError("CLI_CONNECTION_FAILED", {
+      message:
+        `cannot reach the admin API at ${options.url} (${reason}); ` +
         "is the server running there? Point the CLI at it with --url or PORTICO_ADMIN_URL",
-    );
+      cause,
+    });
   };
 
   const headersFor = (method: string, hasBody: boolean): Record<string, string> => {

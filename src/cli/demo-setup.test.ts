@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, w
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { AppError } from "../lib/errors.ts";
 import { demoMarkerFile, prepareDemoDataDir } from "./demo-setup.ts";
-import { CliError } from "./io.ts";
 
 describe("the demo's data dir", () => {
   const root = mkdtempSync(join(tmpdir(), "portico-demo-dir-"));
@@ -31,8 +31,9 @@ describe("the demo's data dir", () => {
     assert.throws(
       () => prepareDemoDataDir(dir),
       (error: unknown) =>
-        error instanceof CliError &&
-        error.message.startsWith(`CLI_USAGE: DEMO_DATA_DIR: ${dir} `) &&
+        error instanceof AppError &&
+        error.code === "CLI_USAGE" &&
+        error.message.startsWith(`DEMO_DATA_DIR: ${dir} `) &&
         why.test(error.message),
     );
 

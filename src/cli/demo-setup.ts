@@ -1,6 +1,7 @@
 import { lstatSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
-import { CliError } from "./io.ts";
+import type { AppError } from "../lib/errors.ts";
+import { usageError } from "./io.ts";
 
 /** The file that marks a directory as the demo's own, which it may empty. */
 export const demoMarkerFile = ".portico-demo";
@@ -15,11 +16,10 @@ const kindOf = (path: string): "missing" | "directory" | "file" | "other" => {
   }
 };
 
-const refuse = (dir: string, why: string): CliError =>
-  new CliError(
-    `CLI_USAGE: DEMO_DATA_DIR: ${dir} ${why}. The demo empties only a directory it created itself ` +
+const refuse = (dir: string, why: string): AppError =>
+  usageError(
+    `DEMO_DATA_DIR: ${dir} ${why}. The demo empties only a directory it created itself ` +
       `(marked by ${demoMarkerFile}); choose another DEMO_DATA_DIR.`,
-    2,
   );
 
 /**
@@ -81,7 +81,7 @@ const port = (env: Env, name: keyof typeof demoVariables): number => {
   const text = setting(env, name);
   const value = Number(text);
   if (!/^[0-9]{1,5}$/.test(text) || value > 65535)
-    throw new CliError(`CLI_USAGE: ${name}: "${text}" is not a port number`, 2);
+    throw usageError(`${name}: "${text}" is not a port number`);
   return value;
 };
 

@@ -1,4 +1,4 @@
-import { AppError } from "../lib/errors.ts";
+import { AppError, errorCatalogue, isAppError } from "../lib/errors.ts";
 
 /** What a command may touch of the process: injected so tests run commands in-process. */
 export type CliIo = {
@@ -22,22 +22,37 @@ export const processIo = (): CliIo => ({
   },
 });
 
-/** A failure the CLI reports as one line and a non-zero exit code. */
-export class CliError extends Error {
-  readonly exitCode: number;
-  constructor(message: string, exitCode = 1) {
-    super(message);
-    this.name = "CliError";
-    this.exitCode = exitCode;
-  }
-}
+/** A usage mistake: exit code 2, like commander's own. */
+export const usageError = (message: string): AppError => new AppError("CLI_USAGE", { message });
+
+/** Every failure as a catalogue error: anything else is a bug, reported as INTERNAL. */
+export const asAppError = (error: unknown): AppError =>
+  isAppError(error)
+    ? error
+    : new AppError("INTERNAL", {
+        message: `unexpected error: ${error instanceof Error ? error.message : String(error)}`,
+        cause: error,
+      });
+
+/** `CLI_*` codes carry their exit code in the catalogue; every other failure exits 1. */
+export const exitCodeOf = (error: AppError): number =>
+  error.code.startsWith("CLI_") ? errorCatalogue[error.code].status : 1;
 
 /**
- * How the CLI reports a failure: one line (with the stable code) and an exit code, never a stack
- * trace. Commander's own errors are handled where the program is parsed.
+ * How the CLI reports a failure, never with a stack trace: one line naming the stable code for
+ * people, or `{"error": {"code", "message"}}` for scripts that asked for JSON. Either goes to
+ * standard error, so a script's standard output holds only what succeeded.
  */
-export const describeFailure = (error: unknown): { line: string; exitCode: number } => {
-  if (error instanceof CliError) return { line: error.message, exitCode: error.exitCode };
-  if (error instanceof AppError) return { line: `${error.code}: ${error.message}`, exitCode: 1 };
-  return { line: `unexpected error: ${error instanceof Error ? error.message : String(error)}`, exitCode: 1 };
+export const describeFailure = (
+  failure: unknown,
+  options: { json: boolean },
+): { text: string; exitCode: number } => {
+  const error = asAppError(failure);
+  const exitCode = exitCodeOf(error);
+  if (!options.json) return { text: `portico: ${error.code}: ${error.message}\n`, exitCode };
+  const details = error.details.length > 0 ? { details: error.details } : {};
+  return {
+    text: `${JSON.stringify({ error: { code: error.code, message: error.message, ...details } })}\n`,
+    exitCode,
+  };
 };

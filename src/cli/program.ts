@@ -3,7 +3,7 @@ import { version } from "../version.ts";
 import { registerAdminCommands } from "./commands/admin.ts";
 import { registerClientCommands } from "./commands.ts";
 import { runDemo } from "./demo.ts";
-import { type CliIo, describeFailure } from "./io.ts";
+import { type CliIo, describeFailure, usageError } from "./io.ts";
 import { serveUntilStopped } from "./serve.ts";
 
 /**
@@ -15,8 +15,8 @@ export const runCli = async (argv: readonly string[], io: CliIo): Promise<number
     .description("Portico: the SAML identity provider and user provisioning engine for Salesforce")
     .version(version)
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .showHelpAfterError("(run with --help for usage)");
+    // Commander's own error line is replaced by ours below, which names CLI_USAGE.
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => {} });
 
   let serving: Promise<void> | undefined;
   program
@@ -46,12 +46,29 @@ export const runCli = async (argv: readonly string[], io: CliIo): Promise<number
     if (demoExit) return await demoExit;
     return 0;
   } catch (error) {
+    const json = wantsJson(argv);
     if (error instanceof CommanderError) {
       // Help and version exit 0; every other commander error is a usage error.
-      return error.code === "commander.helpDisplayed" || error.code === "commander.version" ? 0 : 2;
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return 0;
+      const message =
+        error.code === "commander.help"
+          ? "the command is incomplete; its usage is above"
+          : `${error.message.replace(/^error: /, "")} (run with --help for usage)`;
+      io.stderr(describeFailure(usageError(message), { json }).text);
+      return 2;
     }
-    const failure = describeFailure(error);
-    io.stderr(`portico: ${failure.line}\n`);
+    const failure = describeFailure(error, { json });
+    io.stderr(failure.text);
     return failure.exitCode;
   }
+};
+
+/** Whether the caller asked for JSON (`--json`, or `--format json`): failures answer in kind. */
+const wantsJson = (argv: readonly string[]): boolean => {
+  const end = argv.indexOf("--");
+  const options = end < 0 ? argv : argv.slice(0, end);
+  return options.some(
+    (arg, i) =>
+      arg === "--json" || arg === "--format=json" || (arg === "--format" && options[i + 1] === "json"),
+  );
 };

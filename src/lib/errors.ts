@@ -308,6 +308,11 @@ export const errorCatalogue = {
   // CLI
   CLI_USAGE: { status: 2, message: "Invalid command-line usage." },
   CLI_CONNECTION_FAILED: { status: 1, message: "Could not reach the Portico admin API." },
+  CLI_API_ERROR: {
+    status: 1,
+    message: "The admin API answered with an error that carries no code this CLI knows.",
+  },
+  CLI_SSO_TEST_FAILED: { status: 1, message: "The SSO test ran, and some of its checks failed." },
 
   INTERNAL: { status: 500, message: "An internal error occurred." },
 } as const satisfies Record<string, ErrorSpec>;
@@ -346,6 +351,10 @@ export class AppError extends Error {
 }
 
 export const isAppError = (value: unknown): value is AppError => value instanceof AppError;
+
+/** Whether a code (from another process: the admin API, say) is one of the catalogue's. */
+export const isErrorCode = (code: unknown): code is ErrorCode =>
+  typeof code === "string" && Object.hasOwn(errorCatalogue, code);
 
 /** Validation failure naming the field, the shape most admin-API checks need. */
 export const invalid = (code: ErrorCode, field: string, message: string): AppError =>

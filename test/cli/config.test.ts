@@ -102,7 +102,10 @@ describe("portico config export and import", () => {
       stdin: readFileSync(join(work, "bundle.json"), "utf8"),
     });
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /^portico: CONFIG_NOT_EMPTY: [^\n]+\(HTTP 409\)\n$/);
+    // --json: the failure is JSON too, on standard error.
+    const { error } = JSON.parse(result.stderr) as { error: { code: string; message: string } };
+    assert.equal(error.code, "CONFIG_NOT_EMPTY");
+    assert.match(error.message, /acme-prod.+\(HTTP 409\)$/);
     const afterExport = parseJsonOutput(await ok(fresh, ["config", "export"]));
     const beforeExport = JSON.parse(before) as Record<string, unknown>;
     assert.deepEqual({ ...afterExport, exportedAt: "" }, { ...beforeExport, exportedAt: "" });

@@ -225,7 +225,7 @@ describe("portico connections", () => {
     ]) {
       const result = await run(a, argv);
       assert.equal(result.code, 2, `${argv.join(" ")}: ${result.stderr}`);
-      assert.match(result.stderr, /error:/);
+      assert.match(result.stderr, /^portico: CLI_USAGE: .+ \(run with --help for usage\)\n$/);
     }
   });
 

@@ -40,7 +40,7 @@ describe("portico sso test", () => {
     assert.match(result.stdout, /\n {2}✘ Connection active: The connection "Acme production" is inactive/);
     assert.match(result.stdout, /\n {2}✔ Signature: The Response is signed \(RSA-SHA256\)/);
     assert.match(result.stdout, /\n1 of 13 checks fails\.\n$/);
-    assert.equal(result.stderr, "portico: SSO test failed: Connection active\n");
+    assert.equal(result.stderr, "portico: CLI_SSO_TEST_FAILED: failing checks: Connection active\n");
   });
 
   it("exits 0 when every check passes", async () => {

@@ -1,8 +1,11 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { type Command, CommanderError, InvalidArgumentError } from "commander";
+import { AppError } from "../../lib/errors.ts";
 import { type AdminClient, createAdminClient } from "../client.ts";
-import { CliError, type CliIo } from "../io.ts";
+import { type CliIo, usageError } from "../io.ts";
+
+export { usageError };
 
 /** The options every client command takes to reach the admin API (flags win over the environment). */
 export type ConnectionOptions = {
@@ -67,8 +70,6 @@ export const clientFor = (io: CliIo, options: ConnectionOptions): AdminClient =>
   });
 };
 
-export const usageError = (message: string): CliError => new CliError(`CLI_USAGE: ${message}`, 2);
-
 const describeFsError = (error: unknown): string => {
   const code = (error as { code?: unknown } | null)?.code;
   if (code === "ENOENT") return "no such file";
@@ -97,16 +98,18 @@ export const readJsonFile = async (io: CliIo, file: string): Promise<unknown> =>
     return JSON.parse(text) as unknown;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new CliError(
-      `REQ_MALFORMED_JSON: ${file === "-" ? "standard input" : file} is not JSON (${reason})`,
-    );
+    throw new AppError("REQ_MALFORMED_JSON", {
+      message: `${file === "-" ? "standard input" : file} is not JSON (${reason})`,
+    });
   }
 };
 
 export const readJsonObject = async (io: CliIo, file: string): Promise<JsonObject> => {
   const value = await readJsonFile(io, file);
   if (!isObject(value)) {
-    throw new CliError(`REQ_VALIDATION: ${file === "-" ? "standard input" : file} must hold one JSON object`);
+    throw new AppError("REQ_VALIDATION", {
+      message: `${file === "-" ? "standard input" : file} must hold one JSON object`,
+    });
   }
   return value;
 };

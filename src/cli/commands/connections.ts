@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { CliError, type CliIo } from "../io.ts";
+import { isAppError } from "../../lib/errors.ts";
+import type { CliIo } from "../io.ts";
 import { formatTable } from "../table.ts";
 import {
   type ConnectionOptions,
@@ -88,8 +89,7 @@ const printCreated = (io: CliIo, verb: string, connection: JsonObject): void => 
   );
 };
 
-const isNotFound = (error: unknown): boolean =>
-  error instanceof CliError && error.message.startsWith("CONN_NOT_FOUND:");
+const isNotFound = (error: unknown): boolean => isAppError(error) && error.code === "CONN_NOT_FOUND";
 
 export const registerConnectionCommands = (program: Command, io: CliIo): void => {
   const group = commandGroup(program, "connections", "manage SP connections (Salesforce orgs)");

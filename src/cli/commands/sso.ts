@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { CliError, type CliIo } from "../io.ts";
+import { AppError } from "../../lib/errors.ts";
+import type { CliIo } from "../io.ts";
 import {
   type ConnectionOptions,
   clientFor,
@@ -190,7 +191,9 @@ export const registerSsoCommands = (program: Command, io: CliIo): void => {
           .filter(isObject)
           .filter((c) => c.ok !== true)
           .map((c) => text(c.name));
-        throw new CliError(`SSO test failed: ${printable(failed.join(", "))}`);
+        throw new AppError("CLI_SSO_TEST_FAILED", {
+          message: `failing checks: ${printable(failed.join(", "))}`,
+        });
       }
     });
 };
