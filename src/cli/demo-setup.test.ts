@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, w
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { AppError } from "../lib/errors.ts";
+import { assertCode, thrownAppError } from "../../test/support/errors.ts";
 import { demoMarkerFile, prepareDemoDataDir } from "./demo-setup.ts";
 
 describe("the demo's data dir", () => {
@@ -27,15 +27,11 @@ describe("the demo's data dir", () => {
     assert.ok(existsSync(join(dir, demoMarkerFile)));
   });
 
-  const refused = (dir: string, why: RegExp) =>
-    assert.throws(
-      () => prepareDemoDataDir(dir),
-      (error: unknown) =>
-        error instanceof AppError &&
-        error.code === "CLI_USAGE" &&
-        error.message.startsWith(`DEMO_DATA_DIR: ${dir} `) &&
-        why.test(error.message),
-    );
+  const refused = (dir: string, why: RegExp) => {
+    const error = thrownAppError(() => prepareDemoDataDir(dir));
+    assertCode(error, "CLI_USAGE", why);
+    assert.ok(error.message.startsWith(`DEMO_DATA_DIR: ${dir} `), error.message);
+  };
 
   it("refuses a directory with files that it did not mark, and leaves it untouched", () => {
     const dir = join(root, "installation");

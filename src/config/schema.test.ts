@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { AppError } from "../lib/errors.ts";
+import { throwsCode } from "../../test/support/errors.ts";
 import { parseConfig } from "./schema.ts";
 
 describe("configuration", () => {
@@ -80,10 +80,7 @@ describe("configuration", () => {
   ];
   for (const [env, message] of bad) {
     it(`refuses ${JSON.stringify(env)} naming the variable`, () => {
-      assert.throws(
-        () => parseConfig(env, "/"),
-        (e: unknown) => e instanceof AppError && e.code === "CFG_INVALID" && message.test(e.message),
-      );
+      throwsCode(() => parseConfig(env, "/"), "CFG_INVALID", message);
     });
   }
 });

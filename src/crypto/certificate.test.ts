@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { AppError } from "../lib/errors.ts";
+import { throwsCode } from "../../test/support/errors.ts";
 import {
   certificatePemFromBase64,
   describeCertificate,
@@ -56,8 +56,6 @@ before(() => {
   ]);
 });
 after(() => rmSync(work, { recursive: true, force: true }));
-
-const hasCode = (code: string) => (error: unknown) => error instanceof AppError && error.code === code;
 
 describe("describeCertificate", () => {
   it("reads an RSA certificate as OpenSSL does", () => {
@@ -137,13 +135,13 @@ describe("describeCertificate", () => {
       privateKey,
       rsaPem.split("\n").slice(0, 4).join("\n").concat("\n-----END CERTIFICATE-----\n"), // truncated DER
     ]) {
-      assert.throws(() => describeCertificate(text, new Date()), hasCode("CERT_INVALID"));
+      throwsCode(() => describeCertificate(text, new Date()), "CERT_INVALID");
     }
   });
 
   it("refuses a certificate whose key is neither RSA nor EC with KEY_UNSUPPORTED", () => {
     const edPem = selfSigned("ed", "/CN=ed", ["-newkey", "ed25519", ...keyFiles("ed")]);
-    assert.throws(() => describeCertificate(edPem, new Date()), hasCode("KEY_UNSUPPORTED"));
+    throwsCode(() => describeCertificate(edPem, new Date()), "KEY_UNSUPPORTED");
   });
 });
 
@@ -158,6 +156,6 @@ describe("publicKeyFromCertificate and fingerprintOf", () => {
   it("hashes the DER, upper-case hex without separators", () => {
     assert.equal(fingerprintOf(ecPem, "sha1"), opensslField(ecPem, "-fingerprint").replace(/:/g, ""));
     assert.match(fingerprintOf(ecPem, "sha256"), /^[0-9A-F]{64}$/);
-    assert.throws(() => fingerprintOf("junk", "sha1"), hasCode("CERT_INVALID"));
+    throwsCode(() => fingerprintOf("junk", "sha1"), "CERT_INVALID");
   });
 });

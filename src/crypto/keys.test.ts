@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { AppError } from "../lib/errors.ts";
+import { assertCode, rejectsWithCode, thrownAppError, throwsCode } from "../../test/support/errors.ts";
 import { describeCertificate } from "./certificate.ts";
 import { generateSigningKeyPair, importPemKeyPair, type KeyPairPem } from "./keys.ts";
 
@@ -27,11 +27,6 @@ const openssl = (args: string[], input?: string): string =>
 const read = (name: string): string => readFileSync(join(work, name), "utf8");
 
 const now = new Date("2025-03-01T12:34:56.789Z");
-const hasCode = (code: string, forbidden?: string) => (error: unknown) =>
-  error instanceof AppError &&
-  error.code === code &&
-  (forbidden === undefined || !error.message.includes(forbidden));
-
 /** The key signs, and the certificate's key verifies: the pair really belongs together. */
 const assertWorkingPair = (pair: KeyPairPem): void => {
   const data = Buffer.from("signed by the pair");
@@ -131,10 +126,7 @@ describe("generateSigningKeyPair", () => {
       { keyAlgorithm: "EC", curve: "P-384" },
       { keyAlgorithm: "DSA" },
     ]) {
-      await assert.rejects(
-        generateSigningKeyPair({ ...base, ...options } as never),
-        hasCode("KEY_UNSUPPORTED"),
-      );
+      await rejectsWithCode(generateSigningKeyPair({ ...base, ...options } as never), "KEY_UNSUPPORTED");
     }
   });
 
@@ -150,11 +142,7 @@ describe("generateSigningKeyPair", () => {
       { serialNumber: "00" },
       { serialNumber: "f".repeat(40) },
     ]) {
-      await assert.rejects(
-        generateSigningKeyPair({ ...base, ...bad }),
-        hasCode("REQ_VALIDATION"),
-        JSON.stringify(bad),
-      );
+      await rejectsWithCode(generateSigningKeyPair({ ...base, ...bad }), "REQ_VALIDATION");
     }
   });
 });
@@ -213,9 +201,9 @@ describe("importPemKeyPair", () => {
       validDays: 1,
       now,
     });
-    assert.throws(
+    throwsCode(
       () => importPemKeyPair({ privateKeyPem: rsa.privateKeyPem, certificatePem: other.certificatePem }),
-      hasCode("KEY_MISMATCH"),
+      "KEY_MISMATCH",
     );
   });
 
@@ -229,10 +217,9 @@ describe("importPemKeyPair", () => {
     ];
     for (const privateKey of keys) {
       const privateKeyPem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-      assert.throws(
+      throwsCode(
         () => importPemKeyPair({ privateKeyPem, certificatePem: rsa.certificatePem }),
-        hasCode("KEY_UNSUPPORTED"),
-        privateKey.asymmetricKeyType,
+        "KEY_UNSUPPORTED",
       );
     }
   });
@@ -254,10 +241,9 @@ describe("importPemKeyPair", () => {
       { privateKeyPem: rsa.privateKeyPem, certificatePem: rsa.privateKeyPem },
     ];
     for (const options of cases) {
-      assert.throws(
-        () => importPemKeyPair(options),
-        hasCode("KEY_INVALID_PEM", options.password ?? "right-pw"),
-      );
+      const error = thrownAppError(() => importPemKeyPair(options));
+      assertCode(error, "KEY_INVALID_PEM");
+      assert.ok(!error.message.includes(options.password ?? "right-pw"), "the message holds the password");
     }
     assert.throws(
       () => importPemKeyPair({ privateKeyPem: encrypted, certificatePem: rsa.certificatePem }),

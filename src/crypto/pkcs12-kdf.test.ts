@@ -1,30 +1,33 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { AppError } from "../lib/errors.ts";
+import { throwsCode } from "../../test/support/errors.ts";
 import { newKdfBudget, pkcs12Kdf, pkcs12Limits, spendIterations } from "./pkcs12-kdf.ts";
-
-const refused = (pattern: RegExp) => (error: unknown) =>
-  error instanceof AppError && error.code === "KEY_PKCS12_INVALID" && pattern.test(error.message);
 
 describe("PKCS#12 key-derivation limits", () => {
   it("accepts up to 600,000 iterations a derivation and refuses more, or none", () => {
     assert.equal(pkcs12Limits.iterationsPerDerivation, 600_000);
     assert.equal(spendIterations(newKdfBudget(), 600_000, "the MAC"), 600_000);
-    assert.throws(
+    throwsCode(
       () => spendIterations(newKdfBudget(), 600_001, "the MAC"),
-      refused(/600001.*the MAC.*600000/),
+      "KEY_PKCS12_INVALID",
+      /600001.*the MAC.*600000/,
     );
     for (const count of [0, -1, 1.5]) {
-      assert.throws(() => spendIterations(newKdfBudget(), count, "the MAC"), refused(/at most 600000/));
+      throwsCode(
+        () => spendIterations(newKdfBudget(), count, "the MAC"),
+        "KEY_PKCS12_INVALID",
+        /at most 600000/,
+      );
     }
   });
 
   it("refuses a file whose derivations add up to more than 2,000,000 iterations", () => {
     const budget = newKdfBudget();
     for (const what of ["the MAC", "the certificates", "the key"]) spendIterations(budget, 600_000, what);
-    assert.throws(
+    throwsCode(
       () => spendIterations(budget, 600_000, "the key's IV"),
-      refused(/2400000 by the key's IV.*at most 2000000 per file/),
+      "KEY_PKCS12_INVALID",
+      /2400000 by the key's IV.*at most 2000000 per file/,
     );
     assert.equal(budget.spent, 1_800_000, "the refused derivation is not charged");
   });

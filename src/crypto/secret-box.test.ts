@@ -1,13 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { AppError } from "../lib/errors.ts";
+import { assertCode, thrownAppError, throwsCode } from "../../test/support/errors.ts";
+import type { ErrorCode } from "../lib/errors.ts";
 import { createSecretBox, generateMasterKey, isSealed, parseMasterKey } from "./secret-box.ts";
 
 const keyA = Buffer.alloc(32, 0xa1);
 const keyB = Buffer.alloc(32, 0xb2);
 
-const rejectsWith = (code: string, fn: () => unknown): void => {
-  assert.throws(fn, (error: unknown) => error instanceof AppError && error.code === code);
+const rejectsWith = (code: ErrorCode, fn: () => unknown): void => {
+  throwsCode(fn, code);
 };
 
 describe("parseMasterKey", () => {
@@ -37,13 +38,9 @@ describe("parseMasterKey", () => {
       Buffer.alloc(33).toString("base64"),
       "correct horse battery staple correct horse!",
     ]) {
-      assert.throws(
-        () => parseMasterKey(text),
-        (error: unknown) =>
-          error instanceof AppError &&
-          error.code === "CFG_MASTER_KEY_INVALID" &&
-          (text === "" || !error.message.includes(text)),
-      );
+      const error = thrownAppError(() => parseMasterKey(text));
+      assertCode(error, "CFG_MASTER_KEY_INVALID");
+      if (text !== "") assert.ok(!error.message.includes(text), "the message echoes the key");
     }
   });
 });
@@ -100,13 +97,9 @@ describe("createSecretBox", () => {
     const box = createSecretBox(keyA);
     for (const text of ["plain secret", "v2.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA.AA", ""]) {
       assert.equal(isSealed(text), false);
-      assert.throws(
-        () => box.open(text),
-        (error: unknown) =>
-          error instanceof AppError &&
-          error.code === "CRYPTO_DECRYPT_FAILED" &&
-          (text === "" || !error.message.includes(text)),
-      );
+      const error = thrownAppError(() => box.open(text));
+      assertCode(error, "CRYPTO_DECRYPT_FAILED");
+      if (text !== "") assert.ok(!error.message.includes(text), "the message echoes the text");
     }
   });
 

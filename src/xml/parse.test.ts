@@ -1,19 +1,17 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { type ErrorCode, isAppError } from "../lib/errors.ts";
+import { assertCode, thrownAppError } from "../../test/support/errors.ts";
+import type { ErrorCode } from "../lib/errors.ts";
 import { parseXml } from "./parse.ts";
 
 const fixture = (name: string): Buffer =>
   readFileSync(new URL(`../../test/fixtures/xml/${name}`, import.meta.url));
 
 const rejectsWith = (run: () => unknown, code: ErrorCode): Error => {
-  let caught: unknown;
-  assert.throws(run, (error: unknown) => {
-    caught = error;
-    return isAppError(error) && error.code === code;
-  });
-  return caught as Error;
+  const error = thrownAppError(run);
+  assertCode(error, code);
+  return error;
 };
 
 const PROTOCOL = "urn:oasis:names:tc:SAML:2.0:protocol";

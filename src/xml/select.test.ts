@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { DOMImplementation } from "@xmldom/xmldom";
-import { isAppError } from "../lib/errors.ts";
+import { throwsCode } from "../../test/support/errors.ts";
 import { parseXml } from "./parse.ts";
 import {
   attr,
@@ -40,16 +40,8 @@ describe("select", () => {
   it("onlyChild and optionalChild insist on the cardinality, with the caller's error code", () => {
     assert.equal(textOf(onlyChild(root, A, "single")), "only");
     assert.equal(optionalChild(root, A, "absent"), undefined);
-    assert.throws(
-      () => onlyChild(root, A, "item", "SAML_METADATA_INVALID"),
-      (error: unknown) =>
-        isAppError(error) && error.code === "SAML_METADATA_INVALID" && /2 item/.test(error.message),
-    );
-    assert.throws(
-      () => onlyChild(root, A, "absent"),
-      (error: unknown) =>
-        isAppError(error) && error.code === "XML_MALFORMED" && /no absent/.test(error.message),
-    );
+    throwsCode(() => onlyChild(root, A, "item", "SAML_METADATA_INVALID"), "SAML_METADATA_INVALID", /2 item/);
+    throwsCode(() => onlyChild(root, A, "absent"), "XML_MALFORMED", /no absent/);
   });
 
   it("attr reads only the unqualified attribute; attrNS the namespaced one", () => {
@@ -58,10 +50,7 @@ describe("select", () => {
     assert.equal(attr(root, "missing"), undefined);
     const onlyPrefixed = rootElement(parseXml(`<r xmlns:b="${B}" b:ID="prefixed"/>`));
     assert.equal(attr(onlyPrefixed, "ID"), undefined);
-    assert.throws(
-      () => requiredAttr(onlyPrefixed, "ID"),
-      (error: unknown) => isAppError(error),
-    );
+    throwsCode(() => requiredAttr(onlyPrefixed, "ID"), "XML_MALFORMED", /has no ID attribute/);
   });
 
   it("textOf joins text and CDATA", () => {
@@ -73,11 +62,7 @@ describe("select", () => {
     const nameId = rootElement(
       parseXml(readFileSync(new URL("../../test/fixtures/xml/comment-in-nameid.xml", import.meta.url))),
     );
-    assert.throws(
-      () => textOf(nameId),
-      (error: unknown) =>
-        isAppError(error) && error.code === "XML_MALFORMED" && /comment/.test(error.message),
-    );
+    throwsCode(() => textOf(nameId), "XML_MALFORMED", /comment/);
   });
 
   it("textOf refuses child elements and processing instructions", () => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { assertProblem } from "../support/errors.ts";
 import { adminPassword, basicAuth, startTestServer, type TestServer } from "../support/server.ts";
 
 describe("admin API authentication and XSRF", () => {
@@ -11,24 +12,19 @@ describe("admin API authentication and XSRF", () => {
 
   it("requires credentials, and says how to give them", async () => {
     const response = await server.request("GET", "/idp/spConnections", undefined, { auth: null });
-    assert.equal(response.statusCode, 401);
-    assert.equal(response.json().code, "AUTH_REQUIRED");
+    assertProblem(response, "AUTH_REQUIRED");
     assert.match(String(response.headers["www-authenticate"]), /Basic/);
   });
 
   it("accepts the bootstrap admin and refuses a wrong password", async () => {
     assert.equal((await server.request("GET", "/version")).statusCode, 200);
     const wrong = await server.request("GET", "/version", undefined, { auth: basicAuth("admin", "nope") });
-    assert.equal(wrong.statusCode, 401);
-    assert.equal(wrong.json().code, "AUTH_INVALID_CREDENTIALS");
+    assertProblem(wrong, "AUTH_INVALID_CREDENTIALS");
     const unknown = await server.request("GET", "/version", undefined, {
       auth: basicAuth("mallory", "nope"),
     });
-    assert.equal(
-      unknown.json().code,
-      "AUTH_INVALID_CREDENTIALS",
-      "an unknown account looks like a wrong password",
-    );
+    // An unknown account looks like a wrong password.
+    assertProblem(unknown, "AUTH_INVALID_CREDENTIALS");
   });
 
   it("refuses a state-changing call without X-XSRF-Header and changes nothing", async () => {
@@ -38,15 +34,14 @@ describe("admin API authentication and XSRF", () => {
       headers: { authorization: basicAuth("admin", adminPassword), "content-type": "application/json" },
       payload: "{}",
     });
-    assert.equal(response.statusCode, 403);
-    assert.equal(response.json().code, "REQ_XSRF_HEADER_MISSING");
+    assertProblem(response, "REQ_XSRF_HEADER_MISSING");
     assert.equal((await server.context.store.signingKeys.list()).length, 1, "only the bootstrap key");
     const del = await server.adminApp.inject({
       method: "DELETE",
       url: "/pf-admin-api/v1/keyPairs/signing/default-signing",
       headers: { authorization: basicAuth("admin", adminPassword) },
     });
-    assert.equal(del.json().code, "REQ_XSRF_HEADER_MISSING");
+    assertProblem(del, "REQ_XSRF_HEADER_MISSING");
   });
 
   it("issues API tokens shown once, stores only their hash, and honours revocation", async () => {
@@ -79,8 +74,7 @@ describe("admin API authentication and XSRF", () => {
     const auth = basicAuth("auditor", "an-auditor-password");
     assert.equal((await server.request("GET", "/idp/spConnections", undefined, { auth })).statusCode, 200);
     const write = await server.request("POST", "/keyPairs/signing/generate", {}, { auth });
-    assert.equal(write.statusCode, 403);
-    assert.equal(write.json().code, "AUTH_FORBIDDEN");
+    assertProblem(write, "AUTH_FORBIDDEN");
   });
 
   it("throttles password guessing per account, even for the right password", async () => {
@@ -94,8 +88,7 @@ describe("admin API authentication and XSRF", () => {
     const locked = await server.request("GET", "/version", undefined, {
       auth: basicAuth("victim", "the-victims-password"),
     });
-    assert.equal(locked.statusCode, 429);
-    assert.equal(locked.json().code, "AUTH_THROTTLED");
+    assertProblem(locked, "AUTH_THROTTLED");
     assert.ok(Number(locked.headers["retry-after"]) > 0);
     assert.match(locked.json().detail, /try again in \d+ minute/);
     const other = await server.request("GET", "/version");
@@ -131,7 +124,6 @@ describe("admin API authentication and XSRF", () => {
 
   it("answers unknown routes with a problem document", async () => {
     const response = await server.request("GET", "/no/such/thing");
-    assert.equal(response.statusCode, 404);
-    assert.equal(response.json().code, "REQ_NOT_FOUND");
+    assertProblem(response, "REQ_NOT_FOUND");
   });
 });

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import type { ConfigField, SpConnection } from "../../src/domain/sp-connection.ts";
 import { bootstrap } from "../../src/services/bootstrap.ts";
+import { assertProblem } from "../support/errors.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 
 /**
@@ -123,8 +124,7 @@ describe("secrets under any secret-like name", () => {
     domain.encryptedValue = settingsOf(got).get("API_KEY")?.encryptedValue ?? "";
     delete domain.value;
     const put = await server.request("PUT", "/idp/spConnections/odd", got);
-    assert.equal(put.statusCode, 422, put.body);
-    assert.equal(put.json().code, "CONN_INVALID");
+    assertProblem(put, "CONN_INVALID");
     assert.match(put.json().detail, /SALESFORCE_DOMAIN is not a secret/);
   });
 

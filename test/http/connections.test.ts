@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import type { SpConnection } from "../../src/domain/sp-connection.ts";
+import { assertProblem } from "../support/errors.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 
 const fixture = (): SpConnection =>
@@ -107,11 +108,10 @@ describe("SP connections", () => {
     assert.ok(access && secret);
     secret.encryptedValue = access.encryptedValue ?? "";
     const moved = await server.request("PUT", "/idp/spConnections/sfprod", got);
-    assert.equal(moved.statusCode, 422);
-    assert.equal(moved.json().code, "CONN_ENCRYPTED_VALUE_INVALID");
+    assertProblem(moved, "CONN_ENCRYPTED_VALUE_INVALID");
     secret.encryptedValue = "v1.AAAA.BBBB.CCCC";
-    assert.equal(
-      (await server.request("PUT", "/idp/spConnections/sfprod", got)).json().code,
+    assertProblem(
+      await server.request("PUT", "/idp/spConnections/sfprod", got),
       "CONN_ENCRYPTED_VALUE_INVALID",
     );
   });
@@ -136,16 +136,14 @@ describe("SP connections", () => {
         "a-new-secret",
       );
       const again = await other.request("POST", "/bulk/import", exported.json());
-      assert.equal(again.statusCode, 409, "importing over existing connections is refused");
-      assert.equal(again.json().code, "CONFIG_NOT_EMPTY");
+      assertProblem(again, "CONFIG_NOT_EMPTY");
     } finally {
       await other.dispose();
     }
     const stranger = await startTestServer();
     try {
       const refused = await stranger.request("POST", "/bulk/import", exported.json());
-      assert.equal(refused.statusCode, 422, "a server with another master key cannot open the secrets");
-      assert.equal(refused.json().code, "CONFIG_BUNDLE_INVALID");
+      assertProblem(refused, "CONFIG_BUNDLE_INVALID");
       assert.deepEqual(
         (await stranger.request("GET", "/idp/spConnections")).json(),
         { items: [] },
@@ -180,16 +178,14 @@ describe("SP connections", () => {
       ["sfprod"],
     );
     const deleteKey = await server.request("DELETE", "/keyPairs/signing/sig1");
-    assert.equal(deleteKey.statusCode, 409);
-    assert.equal(deleteKey.json().code, "KEY_IN_USE");
+    assertProblem(deleteKey, "KEY_IN_USE");
     const deleteActive = await server.request("DELETE", "/idp/spConnections/sfprod");
-    assert.equal(deleteActive.statusCode, 422);
-    assert.equal(deleteActive.json().code, "CONN_ACTIVE");
+    assertProblem(deleteActive, "CONN_ACTIVE");
     const got = (await server.request("GET", "/idp/spConnections/sfprod")).json() as SpConnection;
     got.active = false;
     assert.equal((await server.request("PUT", "/idp/spConnections/sfprod", got)).statusCode, 200);
     assert.equal((await server.request("DELETE", "/idp/spConnections/sfprod")).statusCode, 204);
-    assert.equal((await server.request("GET", "/idp/spConnections/sfprod")).json().code, "CONN_NOT_FOUND");
+    assertProblem(await server.request("GET", "/idp/spConnections/sfprod"), "CONN_NOT_FOUND");
   });
 
   it("writes an audit event for every change, without secrets", async () => {

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { assertProblem } from "../support/errors.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 
 type KeyView = {
@@ -163,26 +164,23 @@ describe("signing key pairs", () => {
       fileData: readFileSync(p12).toString("base64"),
       password: "not-it",
     });
-    assert.equal(wrong.statusCode, 422);
-    assert.equal(wrong.json().code, "KEY_PKCS12_INVALID");
+    assertProblem(wrong, "KEY_PKCS12_INVALID");
     assert.equal(await server.context.store.signingKeys.get("wrong"), undefined);
 
     const mismatch = await call("POST", "/keyPairs/signing/import", {
       format: "PEM",
       fileData: readFileSync(key, "utf8") + (await call("GET", "/keyPairs/signing/short/certificate")).body,
     });
-    assert.equal(mismatch.json().code, "KEY_MISMATCH");
+    assertProblem(mismatch, "KEY_MISMATCH");
   });
 
   it("refuses a duplicate id, deletes unused keys, and keeps the default", async () => {
     const dup = await call("POST", "/keyPairs/signing/generate", { id: "short" });
-    assert.equal(dup.statusCode, 409);
-    assert.equal(dup.json().code, "KEY_EXISTS");
+    assertProblem(dup, "KEY_EXISTS");
     assert.equal((await call("DELETE", "/keyPairs/signing/short")).statusCode, 204);
-    assert.equal((await call("GET", "/keyPairs/signing/short")).json().code, "KEY_NOT_FOUND");
+    assertProblem(await call("GET", "/keyPairs/signing/short"), "KEY_NOT_FOUND");
     const def = await call("DELETE", "/keyPairs/signing/default-signing");
-    assert.equal(def.statusCode, 409);
-    assert.equal(def.json().code, "KEY_IN_USE");
+    assertProblem(def, "KEY_IN_USE");
     const made = await call("PUT", "/keyPairs/signing/gen-ec-256/default");
     assert.equal((made.json() as KeyView).isDefault, true);
   });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { updateUser } from "../../src/services/directory/users.ts";
+import { assertProblem } from "../support/errors.ts";
 import { acmeUsers, addAuditor, addStaff, provisioningConnection } from "../support/provisioning.ts";
 import { type SalesforceEmulator, startSalesforceEmulator } from "../support/salesforce.ts";
 import { adminPassword, api, basicAuth, startTestServer, type TestServer } from "../support/server.ts";
@@ -167,19 +168,16 @@ describe("the provisioning channels on the admin API", () => {
         `/provisioning/connections/nope/channels/staff/${action}`,
         body,
       );
-      assert.equal(noConnection.statusCode, 404, `${action}: ${noConnection.body}`);
-      assert.equal(noConnection.json().code, "CONN_NOT_FOUND");
+      assertProblem(noConnection, "CONN_NOT_FOUND");
       const noChannel = await server.request(
         "POST",
         `/provisioning/connections/org/channels/nope/${action}`,
         body,
       );
-      assert.equal(noChannel.statusCode, 404, `${action}: ${noChannel.body}`);
-      assert.equal(noChannel.json().code, "PROV_CHANNEL_NOT_FOUND");
+      assertProblem(noChannel, "PROV_CHANNEL_NOT_FOUND");
       assert.match(noChannel.json().detail, /has no channel "nope" \(it has "staff"\)/);
       const byAuditor = await post(action, body, { auth: auditor });
-      assert.equal(byAuditor.statusCode, 403, action);
-      assert.equal(byAuditor.json().code, "AUTH_FORBIDDEN");
+      assertProblem(byAuditor, "AUTH_FORBIDDEN");
     }
     const bad: [string, unknown, string][] = [
       ["run", { wait: "yes" }, "wait"],
@@ -190,8 +188,7 @@ describe("the provisioning channels on the admin API", () => {
     ];
     for (const [action, body, field] of bad) {
       const response = await post(action, body);
-      assert.equal(response.statusCode, 400, `${action} ${JSON.stringify(body)}: ${response.body}`);
-      assert.equal(response.json().code, "REQ_VALIDATION");
+      assertProblem(response, "REQ_VALIDATION");
       assert.ok(
         response.json().errors.some((e: Json) => e.field === field),
         `${action}: ${response.body}`,
@@ -203,7 +200,7 @@ describe("the provisioning channels on the admin API", () => {
       headers: { authorization: basicAuth("admin", adminPassword), "content-type": "application/json" },
       payload: JSON.stringify({ wait: true }),
     });
-    assert.equal(noXsrf.json().code, "REQ_XSRF_HEADER_MISSING");
+    assertProblem(noXsrf, "REQ_XSRF_HEADER_MISSING");
     assert.equal(await eventCount(), events);
     assert.deepEqual(await server.context.store.provisioning.getChannel("org", "staff"), state);
   });
@@ -248,8 +245,7 @@ describe("the provisioning channels on the admin API", () => {
 
   it("holds mass deactivations until confirmed: the channel says it waits, and confirm lets them through", async () => {
     const notHeld = await post("confirm");
-    assert.equal(notHeld.statusCode, 422);
-    assert.equal(notHeld.json().code, "PROV_CONFIG_INVALID");
+    assertProblem(notHeld, "PROV_CONFIG_INVALID");
     assert.match(notHeld.json().detail, /holds no deactivations/);
 
     const settings = await server.request("PUT", "/serverSettings/outboundProvisioning", {

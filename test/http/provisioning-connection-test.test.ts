@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import type { ErrorCode } from "../../src/lib/errors.ts";
+import { assertProblem } from "../support/errors.ts";
 import { freePort } from "../support/federation.ts";
 import {
   clientCredentialsSettings,
@@ -19,8 +21,6 @@ import { startTestServer, type TestServer } from "../support/server.ts";
  * refresh token, a JWT the org refuses, and an API user without the permissions provisioning needs.
  */
 
-type Problem = { code: string; detail: string; status: number };
-
 describe("the connection test", () => {
   let sf: SalesforceEmulator;
   let server: TestServer;
@@ -32,12 +32,9 @@ describe("the connection test", () => {
     assert.equal(created.statusCode, 201, created.body);
     return server.request("POST", `/provisioning/connections/${id}/test`);
   };
-  const failsWith = async (settings: Record<string, string>, code: string, detail: RegExp) => {
-    const response = await testWith(settings);
-    const problem = response.json() as Problem;
-    assert.equal(problem.code, code, response.body);
+  const failsWith = async (settings: Record<string, string>, code: ErrorCode, detail: RegExp) => {
+    const problem = assertProblem(await testWith(settings), code, 422);
     assert.match(problem.detail, detail);
-    assert.equal(response.statusCode, 422);
     return problem;
   };
   const cc = () => clientCredentialsSettings(sf);
@@ -209,10 +206,9 @@ describe("the connection test", () => {
     delete document.outboundProvision;
     assert.equal((await server.request("POST", "/idp/spConnections", document)).statusCode, 201);
     const bare = await server.request("POST", "/provisioning/connections/bare/test");
-    assert.equal(bare.json().code, "PROV_TARGET_NOT_CONFIGURED");
+    assertProblem(bare, "PROV_TARGET_NOT_CONFIGURED");
     const missing = await server.request("POST", "/provisioning/connections/nope/test");
-    assert.equal(missing.statusCode, 404);
-    assert.equal(missing.json().code, "CONN_NOT_FOUND");
+    assertProblem(missing, "CONN_NOT_FOUND");
   });
 
   it("audits each test with its outcome and code, never a secret", async () => {

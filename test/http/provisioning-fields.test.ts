@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import type { ErrorCode } from "../../src/lib/errors.ts";
+import { assertProblem } from "../support/errors.ts";
 import { addAuditor, provisioningConnection, staffChannel } from "../support/provisioning.ts";
 import { type SalesforceEmulator, startSalesforceEmulator } from "../support/salesforce.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
@@ -43,11 +45,10 @@ describe("provisioning settings and Salesforce's fields on the admin API", () =>
 
   it("says clearly when the fields were never fetched", async () => {
     const response = await server.request("GET", "/provisioning/connections/org/fields");
-    assert.equal(response.statusCode, 404);
-    assert.equal(response.json().code, "PROV_FIELDS_NOT_FETCHED");
+    assertProblem(response, "PROV_FIELDS_NOT_FETCHED");
     assert.match(response.json().detail, /refreshFields/);
     const unknown = await server.request("GET", "/provisioning/connections/nope/fields");
-    assert.equal(unknown.json().code, "CONN_NOT_FOUND");
+    assertProblem(unknown, "CONN_NOT_FOUND");
   });
 
   it("Refresh Fields reads the User describe: required, custom, picklists, and flags vanished mappings", async () => {
@@ -100,11 +101,9 @@ describe("provisioning settings and Salesforce's fields on the admin API", () =>
     const byAuditor = await server.request("POST", "/provisioning/connections/org/refreshFields", undefined, {
       auth: auditor,
     });
-    assert.equal(byAuditor.statusCode, 403);
-    assert.equal(byAuditor.json().code, "AUTH_FORBIDDEN");
+    assertProblem(byAuditor, "AUTH_FORBIDDEN");
     const unknown = await server.request("POST", "/provisioning/connections/nope/refreshFields");
-    assert.equal(unknown.statusCode, 404);
-    assert.equal(unknown.json().code, "CONN_NOT_FOUND");
+    assertProblem(unknown, "CONN_NOT_FOUND");
   });
 
   it("offers the default mapping for the built-in directory", async () => {
@@ -135,7 +134,7 @@ describe("provisioning settings and Salesforce's fields on the admin API", () =>
 
   it("refuses bad settings with the field named, and keeps the stored ones", async () => {
     const stored = (await server.request("GET", settingsPath)).json();
-    const bad: [unknown, string, number, string][] = [
+    const bad: [unknown, string, number, ErrorCode][] = [
       [
         { ...defaults, fullSynchronizationFrequency: 60, synchronizationFrequency: 120 },
         "fullSynchronizationFrequency",
@@ -154,10 +153,9 @@ describe("provisioning settings and Salesforce's fields on the admin API", () =>
     ];
     for (const [body, field, status, code] of bad) {
       const response = await server.request("PUT", settingsPath, body);
-      assert.equal(response.statusCode, status, response.body);
-      assert.equal(response.json().code, code);
+      const problem = assertProblem(response, code, status);
       assert.ok(
-        (response.json().errors as Json[]).some((e) => e.field === field),
+        (problem.errors ?? []).some((e) => e.field === field),
         `${field}: ${response.body}`,
       );
     }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { salesforceSettings } from "../../src/provisioning/salesforce/settings.ts";
+import { assertProblem } from "../support/errors.ts";
 import {
   connectionWithTarget,
   refreshTokenFor,
@@ -39,8 +40,7 @@ describe("Salesforce target settings", () => {
       "/idp/spConnections",
       connectionWithTarget("typo", { CLIENT_ID: "x", CLIENT_SECRT: "s" }),
     );
-    assert.equal(typo.statusCode, 422);
-    assert.equal(typo.json().code, "CONN_INVALID");
+    assertProblem(typo, "CONN_INVALID");
     assert.equal(
       typo.json().detail,
       "outboundProvision.targetSettings[1] (CLIENT_SECRT): is not a setting of the Salesforce connector; did you mean CLIENT_SECRET?",
@@ -117,8 +117,7 @@ describe("Salesforce target settings", () => {
     });
     assert.equal((await server.request("POST", "/idp/spConnections", document)).statusCode, 201);
     const refused = await server.request("DELETE", "/keyPairs/signing/jwt-key");
-    assert.equal(refused.statusCode, 409);
-    assert.equal(refused.json().code, "KEY_IN_USE");
+    assertProblem(refused, "KEY_IN_USE");
     assert.match(refused.json().detail, /\(jwt\)/);
   });
 
@@ -154,8 +153,7 @@ describe("Salesforce target settings", () => {
     const one = await server.request("GET", "/idp/connectors/descriptors/SalesforceProvisioner");
     assert.deepEqual(one.json(), descriptor);
     const unknown = await server.request("GET", "/idp/connectors/descriptors/ScimProvisioner");
-    assert.equal(unknown.statusCode, 404);
-    assert.equal(unknown.json().code, "REQ_NOT_FOUND");
+    assertProblem(unknown, "REQ_NOT_FOUND");
     const openapi = (await server.request("GET", "/openapi.json")).json() as {
       paths: Record<string, unknown>;
     };

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import type { ErrorCode } from "../../src/lib/errors.ts";
 import { getSigningCertificatePem, loadSigningPrivateKey } from "../../src/services/keys.ts";
+import { assertProblem } from "../support/errors.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 import { createDirectoryUser, createSalesforceConnection, orgAcs, spEntityId } from "../support/sso.ts";
 
@@ -124,15 +126,12 @@ describe("POST /sso/test", () => {
 
   it("answers problem+json when the user lacks the NameID attribute", async () => {
     const response = await test({ partnerSpId: spEntityId, uid: "nomail" });
-    assert.equal(response.statusCode, 422, response.body);
-    assert.match(String(response.headers["content-type"]), /^application\/problem\+json/);
-    const problem = response.json() as { code: string; detail: string };
-    assert.equal(problem.code, "SAML_SUBJECT_MISSING");
+    const problem = assertProblem(response, "SAML_SUBJECT_MISSING");
     assert.match(problem.detail, /has no value for SAML_SUBJECT.*"mail"/);
   });
 
   it("answers problem+json for an unknown user, partner or ACS index", async () => {
-    const cases: [unknown, number, string][] = [
+    const cases: [unknown, number, ErrorCode][] = [
       [{ partnerSpId: spEntityId, uid: "nobody" }, 404, "DIR_USER_NOT_FOUND"],
       [{ partnerSpId: "https://unknown.example.com", uid: "ada" }, 404, "CONN_NOT_FOUND"],
       [{ partnerSpId: spEntityId, uid: "ada", acsIndex: 9 }, 400, "SAML_ACS_UNKNOWN"],
@@ -142,8 +141,7 @@ describe("POST /sso/test", () => {
     ];
     for (const [body, status, code] of cases) {
       const response = await test(body);
-      assert.equal(response.statusCode, status, `${JSON.stringify(body)}: ${response.body}`);
-      assert.equal((response.json() as { code: string }).code, code, JSON.stringify(body));
+      assertProblem(response, code, status);
     }
   });
 

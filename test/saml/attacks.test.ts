@@ -10,7 +10,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, it } from "node:test";
 import { inflateRawSync } from "node:zlib";
-import { isAppError } from "../../src/lib/errors.ts";
+import { isErrorCode } from "../../src/lib/errors.ts";
 import { parseSpMetadata } from "../../src/saml/metadata/parse-sp-metadata.ts";
 import {
   type AttackCase,
@@ -20,6 +20,7 @@ import {
   VALID,
   type ValidCase,
 } from "../fixtures/saml/attacks/generate.ts";
+import { assertAppError, throwsCode } from "../support/errors.ts";
 import {
   type PipelineConnection,
   type PipelineInput,
@@ -122,14 +123,9 @@ describe("SAML attack corpus", () => {
         testCase.messageType,
       );
       if (testCase.replay === true) outcome(input, setup);
-      assert.throws(
-        () => outcome(input, setup),
-        (error: unknown) => {
-          assert.ok(isAppError(error), `expected an AppError, got ${String(error)}`);
-          assert.equal(error.code, testCase.expect, error.message);
-          return true;
-        },
-      );
+      const expected = testCase.expect;
+      assert.ok(isErrorCode(expected), `${expected} is not in the error registry`);
+      throwsCode(() => outcome(input, setup), expected);
     });
   }
 
@@ -172,10 +168,7 @@ describe("SAML attack corpus", () => {
             try {
               outcome(inputFor(feed, endpoint, content, messageType), setupFor(attacks, "attacks", testCase));
             } catch (error) {
-              assert.ok(
-                isAppError(error),
-                `${testCase.file} as ${feed}/${messageType} to ${endpoint}: ${String(error)} is not an AppError`,
-              );
+              assertAppError(error, `${testCase.file} as ${feed}/${messageType} to ${endpoint}`);
             }
           }
         }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import type { SpConnection } from "../../src/domain/sp-connection.ts";
+import { assertProblem } from "../support/errors.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 import {
   browserInject,
@@ -105,7 +106,7 @@ describe("IdP metadata and signing-key rollover", () => {
       assert.ok(key?.expires);
     }
     const refused = await server.request("DELETE", "/keyPairs/signing/default-signing");
-    assert.equal(refused.json().code, "KEY_IN_USE", "the old key stays until the rollover ends");
+    assertProblem(refused, "KEY_IN_USE");
   });
 
   it("exports one connection's metadata under its virtual entity ID with its certificates", async () => {
@@ -132,11 +133,11 @@ describe("IdP metadata and signing-key rollover", () => {
       "the signature covers the EntityDescriptor",
     );
     const unknown = await server.request("POST", "/connectionMetadata/export", { connectionId: "nope" });
-    assert.equal(unknown.json().code, "CONN_NOT_FOUND");
+    assertProblem(unknown, "CONN_NOT_FOUND");
     const foreign = await server.request("POST", "/connectionMetadata/export", {
       connectionId: "salesforce",
       virtualServerId: "urn:other",
     });
-    assert.equal(foreign.json().code, "REQ_VALIDATION");
+    assertProblem(foreign, "REQ_VALIDATION");
   });
 });

@@ -4,6 +4,7 @@ import { after, before, describe, it } from "node:test";
 import type { SpConnection } from "../../src/domain/sp-connection.ts";
 import { fixedClock } from "../../src/lib/clock.ts";
 import { nameIdFormat } from "../../src/saml/urn.ts";
+import { assertProblem } from "../support/errors.ts";
 import { authnRequestXml, redirectQuery, salesforceRequestId } from "../support/saml-requests.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 import { cookieJar, createDirectoryUser, createSalesforceConnection, readPostForm } from "../support/sso.ts";
@@ -202,8 +203,7 @@ describe("TRANSIENT and PSEUDONYM identity mappings", () => {
         keyPairs: [],
         defaultSigningKeyId: undefined,
       });
-      assert.equal(refused.statusCode, 409, refused.body);
-      assert.equal(refused.json().code, "CONFIG_NOT_EMPTY");
+      assertProblem(refused, "CONFIG_NOT_EMPTY");
       assert.match(refused.json().detail, /pairwiseIdSecret/);
       assert.equal((await ssoTest(busy, "https://own.example")).value, own);
       assert.equal(

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { throwsCode } from "../../../test/support/errors.ts";
 import { salesforceRequestId } from "../../../test/support/saml-requests.ts";
-import { type ErrorCode, isAppError } from "../../lib/errors.ts";
+import type { ErrorCode } from "../../lib/errors.ts";
 import { parseXml } from "../../xml/parse.ts";
 import { rootElement } from "../../xml/select.ts";
 import { type AuthnRequest, parseAuthnRequest } from "./parse-authn-request.ts";
@@ -28,16 +29,7 @@ const BASE = 'ID="_r" Version="2.0" IssueInstant="2025-07-01T12:00:00Z"';
 const parse = (xml: string, isSigned = false): AuthnRequest =>
   parseAuthnRequest(rootElement(parseXml(xml)), { isSigned });
 
-const throwsCode = (xml: string, code: ErrorCode): void => {
-  assert.throws(
-    () => parse(xml),
-    (error: unknown) => {
-      assert.ok(isAppError(error), `expected an AppError, got ${String(error)}`);
-      assert.equal(error.code, code, error.message);
-      return true;
-    },
-  );
-};
+const parseFails = (xml: string, code: ErrorCode) => throwsCode(() => parse(xml), code);
 
 describe("parseAuthnRequest", () => {
   it("reads Salesforce's AuthnRequest with its ~300-character ID", () => {
@@ -92,14 +84,14 @@ describe("parseAuthnRequest", () => {
   });
 
   it("refuses SAML versions other than 2.0 with SAML_VERSION_UNSUPPORTED", () => {
-    throwsCode(
+    parseFails(
       request('ID="_r" Version="1.1" IssueInstant="2025-07-01T12:00:00Z"'),
       "SAML_VERSION_UNSUPPORTED",
     );
   });
 
   it("refuses a comment inside the Issuer (XML_MALFORMED)", () => {
-    throwsCode(request(BASE, "<saml:Issuer>https://sp<!---->.example.com</saml:Issuer>"), "XML_MALFORMED");
+    parseFails(request(BASE, "<saml:Issuer>https://sp<!---->.example.com</saml:Issuer>"), "XML_MALFORMED");
   });
 
   describe("refuses with SAML_REQUEST_INVALID", () => {
@@ -146,6 +138,6 @@ describe("parseAuthnRequest", () => {
         request(BASE, '<saml:Issuer>a</saml:Issuer><samlp:RequestedAuthnContext Comparison="most"/>'),
       ],
     ];
-    for (const [name, xml] of cases) it(name, () => throwsCode(xml, "SAML_REQUEST_INVALID"));
+    for (const [name, xml] of cases) it(name, () => parseFails(xml, "SAML_REQUEST_INVALID"));
   });
 });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { SAML } from "@node-saml/node-saml";
+import { throwsCode } from "../../../test/support/errors.ts";
 import {
   authnRequestXml,
   porticoIdp,
@@ -10,7 +11,6 @@ import {
   salesforceSp,
   signAsSalesforce,
 } from "../../../test/support/saml-requests.ts";
-import { type ErrorCode, isAppError } from "../../lib/errors.ts";
 import { decodePost } from "../bindings/post.ts";
 import { decodeRedirect } from "../bindings/redirect.ts";
 import { verifyAlgorithms } from "../signing/verify-algorithms.ts";
@@ -22,14 +22,6 @@ const trust: SpTrust = {
   certificatesPem: [salesforceSp.certificatePem],
   requireSignature: true,
   allowed: verifyAlgorithms({ allowSha1: false }),
-};
-
-const throwsCode = (work: () => unknown, code: ErrorCode): void => {
-  assert.throws(work, (error: unknown) => {
-    assert.ok(isAppError(error), `expected an AppError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    return true;
-  });
 };
 
 describe("readAuthnRequest", () => {

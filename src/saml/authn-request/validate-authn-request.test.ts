@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type ErrorCode, isAppError } from "../../lib/errors.ts";
+import { throwsCode } from "../../../test/support/errors.ts";
 import type { AssertionConsumerService } from "../metadata/endpoints.ts";
 import { nameIdFormat, statusCode, subStatusCode } from "../urn.ts";
 import { samlErrorStatus } from "./error-status.ts";
@@ -43,14 +43,6 @@ const at = (offsetMs: number): AuthnRequest => ({
   ...base,
   issueInstant: new Date(now.getTime() + offsetMs),
 });
-
-const throwsCode = (work: () => unknown, code: ErrorCode): void => {
-  assert.throws(work, (error: unknown) => {
-    assert.ok(isAppError(error), `expected an AppError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    return true;
-  });
-};
 
 describe("checkMessage", () => {
   it("accepts a Destination equal to one of this endpoint's URLs", () => {

@@ -4,9 +4,9 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { inflateRawSync } from "node:zlib";
+import { throwsCode } from "../../../test/support/errors.ts";
 import { run, withTempDir } from "../../../test/support/peers.ts";
 import { salesforceSp } from "../../../test/support/saml-requests.ts";
-import { type ErrorCode, isAppError } from "../../lib/errors.ts";
 import { verifyAlgorithms } from "../signing/verify-algorithms.ts";
 import { signatureAlgorithm } from "../urn.ts";
 import { encodePostFields, encodeRedirectQuery, signRedirectQuery } from "./encode.ts";
@@ -14,14 +14,6 @@ import { decodePost } from "./post.ts";
 import { decodeRedirect, verifyRedirectSignature } from "./redirect.ts";
 
 const XML = '<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_l" Version="2.0"/>';
-
-const throwsCode = (work: () => unknown, code: ErrorCode): void => {
-  assert.throws(work, (error: unknown) => {
-    assert.ok(isAppError(error), `expected an AppError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    return true;
-  });
-};
 
 /** `openssl dgst -verify`: an independent check of a query signature. */
 const opensslVerifies = (

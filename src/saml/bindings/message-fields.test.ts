@@ -1,19 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type ErrorCode, isAppError } from "../../lib/errors.ts";
+import { throwsCode } from "../../../test/support/errors.ts";
 import { parseXml } from "../../xml/parse.ts";
 import { rootElement } from "../../xml/select.ts";
 import { MAX_ID_LENGTH, parseDateTime, readId, readVersion } from "./message-fields.ts";
 
 const rootWith = (attributes: string) => rootElement(parseXml(`<m ${attributes}/>`));
-
-const throwsCode = (work: () => unknown, code: ErrorCode): void => {
-  assert.throws(work, (error: unknown) => {
-    assert.ok(isAppError(error), `expected an AppError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    return true;
-  });
-};
 
 describe("parseDateTime", () => {
   it("reads UTC instants with and without fractions, and offsets", () => {

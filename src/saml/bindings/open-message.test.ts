@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { throwsCode } from "../../../test/support/errors.ts";
 import {
   authnRequestXml,
   logoutRequestXml,
@@ -8,7 +9,6 @@ import {
   salesforceSp,
   signAsSalesforce,
 } from "../../../test/support/saml-requests.ts";
-import { type ErrorCode, isAppError } from "../../lib/errors.ts";
 import { attr, childElements } from "../../xml/select.ts";
 import { verifyAlgorithms } from "../signing/verify-algorithms.ts";
 import { ns } from "../urn.ts";
@@ -24,14 +24,6 @@ const required: MessageTrust = {
   allowed: verifyAlgorithms({ allowSha1: false }),
 };
 const optional: MessageTrust = { ...required, requireSignature: false };
-
-const throwsCode = (work: () => unknown, code: ErrorCode): void => {
-  assert.throws(work, (error: unknown) => {
-    assert.ok(isAppError(error), `expected an AppError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    return true;
-  });
-};
 
 describe("openMessage: HTTP-Redirect", () => {
   it("verifies the query signature and returns the root", () => {

@@ -1,20 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type ErrorCode, isAppError } from "../../lib/errors.ts";
+import { throwsCode } from "../../../test/support/errors.ts";
 import { peekIssuer } from "./peek-issuer.ts";
 
 const P = "urn:oasis:names:tc:SAML:2.0:protocol";
 const A = "urn:oasis:names:tc:SAML:2.0:assertion";
 const message = (name: string, issuer: string, extra = "") =>
   `<samlp:${name} xmlns:samlp="${P}" xmlns:saml="${A}" ID="_1" Version="2.0">${issuer}${extra}</samlp:${name}>`;
-
-const throwsCode = (work: () => unknown, code: ErrorCode): void => {
-  assert.throws(work, (error: unknown) => {
-    assert.ok(isAppError(error), `expected an AppError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    return true;
-  });
-};
 
 describe("peekIssuer", () => {
   for (const name of ["AuthnRequest", "LogoutRequest", "LogoutResponse"]) {

@@ -1,19 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type ErrorCode, isAppError } from "../../lib/errors.ts";
+import { throwsCode } from "../../../test/support/errors.ts";
 import { defaultBindingLimits } from "./message.ts";
 import { decodePost } from "./post.ts";
 
 const XML = '<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_a" Version="2.0"/>';
 const b64 = (text: string | Buffer): string => Buffer.from(text).toString("base64");
-
-const throwsCode = (work: () => unknown, code: ErrorCode): void => {
-  assert.throws(work, (error: unknown) => {
-    assert.ok(isAppError(error), `expected an AppError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    return true;
-  });
-};
 
 describe("decodePost", () => {
   it("decodes SAMLRequest and RelayState", () => {

@@ -4,9 +4,9 @@ import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { deflateRawSync } from "node:zlib";
 import { SAML } from "@node-saml/node-saml";
+import { throwsCode } from "../../../test/support/errors.ts";
 import { run, withTempDir } from "../../../test/support/peers.ts";
 import { redirectQuery, salesforceSp } from "../../../test/support/saml-requests.ts";
-import { type ErrorCode, isAppError } from "../../lib/errors.ts";
 import { verifyAlgorithms } from "../signing/verify-algorithms.ts";
 import { signatureAlgorithm } from "../urn.ts";
 import { defaultBindingLimits } from "./message.ts";
@@ -15,15 +15,6 @@ import { decodeRedirect, verifyRedirectSignature } from "./redirect.ts";
 const XML = '<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_a" Version="2.0"/>';
 const strict = verifyAlgorithms({ allowSha1: false });
 const sfCerts = [salesforceSp.certificatePem];
-
-const throwsCode = (work: () => unknown, code: ErrorCode, message?: RegExp): void => {
-  assert.throws(work, (error: unknown) => {
-    assert.ok(isAppError(error), `expected an AppError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    if (message !== undefined) assert.match(error.message, message);
-    return true;
-  });
-};
 
 const encoded = (xml: string): string =>
   encodeURIComponent(deflateRawSync(Buffer.from(xml)).toString("base64"));

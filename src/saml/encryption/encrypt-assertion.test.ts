@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { decrypt } from "xml-encryption";
+import { rejectsWithCode } from "../../../test/support/errors.ts";
 import { generateSigningKeyPair, type KeyPairPem } from "../../crypto/keys.ts";
-import { AppError } from "../../lib/errors.ts";
 import { buildXml } from "../../xml/build.ts";
 import { parseXml } from "../../xml/parse.ts";
 import { attr, elementChildren, onlyChild, optionalChild, rootElement } from "../../xml/select.ts";
@@ -54,8 +54,6 @@ const decrypted = (xml: string, allowCbc = false): Promise<string> => {
     ),
   );
 };
-
-const failsWith = (code: string) => (error: unknown) => error instanceof AppError && error.code === code;
 
 describe("encryptAssertion", () => {
   it("writes an EncryptedAssertion with AES-256-GCM and RSA-OAEP, readable with the SP's key", async () => {
@@ -113,13 +111,7 @@ describe("encryptAssertion", () => {
   });
 
   it("refuses an SP certificate without an RSA key, or one that does not parse", async () => {
-    await assert.rejects(
-      encrypt({ certificatePem: ecSp.certificatePem }),
-      failsWith("SAML_ENCRYPTION_FAILED"),
-    );
-    await assert.rejects(
-      encrypt({ certificatePem: "not a certificate" }),
-      failsWith("SAML_ENCRYPTION_FAILED"),
-    );
+    await rejectsWithCode(encrypt({ certificatePem: ecSp.certificatePem }), "SAML_ENCRYPTION_FAILED");
+    await rejectsWithCode(encrypt({ certificatePem: "not a certificate" }), "SAML_ENCRYPTION_FAILED");
   });
 });

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { throwsCode } from "../../../test/support/errors.ts";
 import { xsdValidate } from "../../../test/support/peers.ts";
 import { porticoIdp, salesforceSp, signAsSalesforce } from "../../../test/support/saml-requests.ts";
-import { type ErrorCode, isAppError } from "../../lib/errors.ts";
+import type { ErrorCode } from "../../lib/errors.ts";
 import { serialize } from "../../xml/build.ts";
 import { parseXml } from "../../xml/parse.ts";
 import { rootElement } from "../../xml/select.ts";
@@ -36,14 +37,6 @@ const requestInput = {
 };
 
 const root = (xml: string) => rootElement(parseXml(xml));
-
-const throwsCode = (work: () => unknown, code: ErrorCode): void => {
-  assert.throws(work, (error: unknown) => {
-    assert.ok(isAppError(error), `expected an AppError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    return true;
-  });
-};
 
 describe("buildLogoutRequest", () => {
   const xml = buildLogoutRequest(requestInput);

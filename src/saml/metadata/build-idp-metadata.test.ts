@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
+import { throwsCode } from "../../../test/support/errors.ts";
 import { xmlCryptoVerify } from "../../../test/support/peers.ts";
 import { parseCertificate } from "../../crypto/certificate.ts";
 import { generateSigningKeyPair, type KeyPairPem } from "../../crypto/keys.ts";
@@ -145,9 +146,6 @@ describe("buildIdpMetadata", () => {
 
   it("refuses metadata without a signing certificate, or with one that does not parse", () => {
     assert.throws(() => buildIdpMetadata({ ...base(), signingCertificatesPem: [] }), AppError);
-    assert.throws(
-      () => buildIdpMetadata({ ...base(), signingCertificatesPem: ["garbage"] }),
-      (error: unknown) => error instanceof AppError && error.code === "CERT_INVALID",
-    );
+    throwsCode(() => buildIdpMetadata({ ...base(), signingCertificatesPem: ["garbage"] }), "CERT_INVALID");
   });
 });

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { type ErrorCode, isAppError } from "../../lib/errors.ts";
+import { throwsCode } from "../../../test/support/errors.ts";
+import type { ErrorCode } from "../../lib/errors.ts";
 import { type ParsedSpMetadata, parseSpMetadata } from "./parse-sp-metadata.ts";
 
 const read = (name: string): Buffer =>
@@ -40,17 +41,8 @@ const salesforce: ParsedSpMetadata = {
   isSigned: false,
 };
 
-const rejectsWith = (input: string | Buffer, code: ErrorCode, message?: RegExp): void => {
-  assert.throws(
-    () => parseSpMetadata(input),
-    (error: unknown) => {
-      assert.ok(isAppError(error), `expected an AppError, got ${String(error)}`);
-      assert.equal(error.code, code, error.message);
-      if (message !== undefined) assert.match(error.message, message);
-      return true;
-    },
-  );
-};
+const rejectsWith = (input: string | Buffer, code: ErrorCode, message?: RegExp) =>
+  throwsCode(() => parseSpMetadata(input), code, message);
 
 const MD = "urn:oasis:names:tc:SAML:2.0:metadata";
 const POST = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { before, describe, it } from "node:test";
+import { throwsCode } from "../../../test/support/errors.ts";
 import { generateSigningKeyPair, type KeyPairPem } from "../../crypto/keys.ts";
-import { AppError } from "../../lib/errors.ts";
 import { serialize } from "../../xml/build.ts";
 import { indentXml } from "../../xml/indent.ts";
 import { parseXml } from "../../xml/parse.ts";
@@ -346,13 +346,13 @@ describe("inspectResponse", () => {
   });
 
   it("refuses what is not a SAML Response", () => {
-    assert.throws(
+    throwsCode(
       () =>
         inspectResponse(
           '<samlp:LogoutResponse xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"/>',
           options(),
         ),
-      (error: unknown) => error instanceof AppError && error.code === "SAML_MESSAGE_INVALID",
+      "SAML_MESSAGE_INVALID",
     );
   });
 });

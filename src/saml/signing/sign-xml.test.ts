@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { verify } from "node:crypto";
 import { before, describe, it } from "node:test";
 import { ExclusiveCanonicalization } from "xml-crypto";
+import { throwsCode } from "../../../test/support/errors.ts";
 import { xmlCryptoVerify } from "../../../test/support/peers.ts";
 import { generateSigningKeyPair, type KeyPairPem } from "../../crypto/keys.ts";
-import { AppError } from "../../lib/errors.ts";
 import { buildDocument, el, serialize } from "../../xml/build.ts";
 import { parseXml } from "../../xml/parse.ts";
 import { elementChildren, onlyChild, rootElement, textOf } from "../../xml/select.ts";
@@ -155,14 +155,8 @@ describe("signElement", () => {
   });
 
   it("refuses a key that does not fit the algorithm", () => {
-    assert.throws(
-      () => sign(logoutRequest(), rsa, options("SHA256withECDSA")),
-      (error: unknown) => error instanceof AppError && error.code === "SAML_SIGNING_FAILED",
-    );
-    assert.throws(
-      () => sign(logoutRequest(), ec, options("SHA256withRSA")),
-      (error: unknown) => error instanceof AppError && error.code === "SAML_SIGNING_FAILED",
-    );
+    throwsCode(() => sign(logoutRequest(), rsa, options("SHA256withECDSA")), "SAML_SIGNING_FAILED");
+    throwsCode(() => sign(logoutRequest(), ec, options("SHA256withRSA")), "SAML_SIGNING_FAILED");
   });
 
   it("refuses an element without ID, or one already signed", () => {
@@ -174,20 +168,18 @@ describe("signElement", () => {
   });
 
   it("refuses a certificate that is not the key's", () => {
-    assert.throws(
+    throwsCode(
       () => signingCredentials(rsa.privateKeyPem, ec.certificatePem),
-      (error: unknown) =>
-        error instanceof AppError &&
-        error.code === "SAML_SIGNING_FAILED" &&
-        /does not belong/.test(error.message),
+      "SAML_SIGNING_FAILED",
+      /does not belong/,
     );
-    assert.throws(
+    throwsCode(
       () =>
         signingCredentials(
           "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----",
           rsa.certificatePem,
         ),
-      (error: unknown) => error instanceof AppError && error.code === "SAML_SIGNING_FAILED",
+      "SAML_SIGNING_FAILED",
     );
   });
 

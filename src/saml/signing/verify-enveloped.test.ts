@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
+import { throwsCode } from "../../../test/support/errors.ts";
 import { requireTool, run, withTempDir } from "../../../test/support/peers.ts";
 import {
   authnRequestXml,
@@ -10,7 +11,7 @@ import {
   signAsSalesforce,
   signEnveloped,
 } from "../../../test/support/saml-requests.ts";
-import { type ErrorCode, isAppError } from "../../lib/errors.ts";
+import type { ErrorCode } from "../../lib/errors.ts";
 import { attr, childElements, elementChildren } from "../../xml/select.ts";
 import { digestAlgorithm, ns, signatureAlgorithm, transform } from "../urn.ts";
 import { verifyAlgorithms } from "./verify-algorithms.ts";
@@ -25,14 +26,6 @@ const options: VerifyEnvelopedOptions = {
   certificatesPem: [salesforceSp.certificatePem],
   allowed: verifyAlgorithms({ allowSha1: false }),
   rootLocalName: "AuthnRequest",
-};
-
-const throwsCode = (work: () => unknown, code: ErrorCode): void => {
-  assert.throws(work, (error: unknown) => {
-    assert.ok(isAppError(error), `expected an AppError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    return true;
-  });
 };
 
 const signatureOf = (xml: string): string => {

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
+import { thrownAppError } from "../../../test/support/errors.ts";
 import { salesforceSp } from "../../../test/support/saml-requests.ts";
 import { parseCertificates } from "../../crypto/certificate.ts";
-import { type ErrorCode, isAppError } from "../../lib/errors.ts";
+import type { ErrorCode } from "../../lib/errors.ts";
 import { parseXml } from "../../xml/parse.ts";
 import { childElements, rootElement } from "../../xml/select.ts";
 import { ns, transform } from "../urn.ts";
@@ -39,13 +40,8 @@ const responseSignature = (xml: string): Element => {
 };
 
 const refusal = (xml: string, id: string, wording: ShapeWording): { code: ErrorCode; message: string } => {
-  try {
-    checkSignatureShape(responseSignature(xml), id, allowed, wording);
-  } catch (error) {
-    assert.ok(isAppError(error), String(error));
-    return { code: error.code, message: error.message };
-  }
-  assert.fail("the shape was accepted");
+  const error = thrownAppError(() => checkSignatureShape(responseSignature(xml), id, allowed, wording));
+  return { code: error.code, message: error.message };
 };
 
 describe("checkSignatureShape", () => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { rejectsWithCode } from "../../../test/support/errors.ts";
 import { startTestServer, type TestServer } from "../../../test/support/server.ts";
 import {
   communityAcs,
@@ -9,7 +10,6 @@ import {
   spEntityId,
 } from "../../../test/support/sso.ts";
 import type { Store } from "../../domain/ports.ts";
-import { AppError } from "../../lib/errors.ts";
 import type { Principal } from "../admin-auth.ts";
 import type { ServiceContext } from "../context.ts";
 import { directoryAuthenticationSource } from "./directory-source.ts";
@@ -35,8 +35,6 @@ const recordingStore = (store: Store, calls: string[]): Store =>
       });
     },
   });
-
-const isCode = (code: string) => (error: unknown) => error instanceof AppError && error.code === code;
 
 describe("testSso", () => {
   let server: TestServer;
@@ -99,29 +97,22 @@ describe("testSso", () => {
 
   it("uses the ACS chosen by index, and refuses an index the connection does not have", async () => {
     assert.equal((await run({ acsIndex: 1 })).acsUrl, communityAcs);
-    await assert.rejects(run({ acsIndex: 7 }), (error: unknown) => {
-      assert.ok(isCode("SAML_ACS_UNKNOWN")(error));
-      assert.match((error as Error).message, /index 7 \(it has 0, 1\)/);
-      return true;
-    });
+    await rejectsWithCode(run({ acsIndex: 7 }), "SAML_ACS_UNKNOWN", /index 7 \(it has 0, 1\)/);
   });
 
   it("explains a user without the attribute the NameID comes from", async () => {
-    await assert.rejects(run({ uid: "nomail" }), (error: unknown) => {
-      assert.ok(isCode("SAML_SUBJECT_MISSING")(error), String(error));
-      assert.match(
-        (error as Error).message,
-        /User "nomail" has no value for SAML_SUBJECT.*directory attribute "mail"/,
-      );
-      return true;
-    });
+    await rejectsWithCode(
+      run({ uid: "nomail" }),
+      "SAML_SUBJECT_MISSING",
+      /User "nomail" has no value for SAML_SUBJECT.*directory attribute "mail"/,
+    );
     const [event] = await server.context.store.auditLog.list({ limit: 1 });
     assert.equal(event?.outcome, "FAILURE");
     assert.deepEqual(event?.detail, { partnerSpId: spEntityId, uid: "nomail", code: "SAML_SUBJECT_MISSING" });
   });
 
   it("refuses an unknown or disabled user, and an unknown partner", async () => {
-    await assert.rejects(run({ uid: "nobody" }), isCode("DIR_USER_NOT_FOUND"));
+    await rejectsWithCode(run({ uid: "nobody" }), "DIR_USER_NOT_FOUND");
     const disabled = await server.request("POST", "/directory/users", {
       uid: "gone",
       password: "gone-password-1",
@@ -129,11 +120,11 @@ describe("testSso", () => {
       enabled: false,
     });
     assert.equal(disabled.statusCode, 201, disabled.body);
-    await assert.rejects(run({ uid: "gone" }), (error: unknown) => {
-      assert.ok(isCode("DIR_USER_NOT_FOUND")(error));
-      assert.match((error as Error).message, /no enabled user "gone": it does not exist or is disabled/);
-      return true;
-    });
-    await assert.rejects(run({ partnerSpId: "https://other.my.salesforce.com" }), isCode("CONN_NOT_FOUND"));
+    await rejectsWithCode(
+      run({ uid: "gone" }),
+      "DIR_USER_NOT_FOUND",
+      /no enabled user "gone": it does not exist or is disabled/,
+    );
+    await rejectsWithCode(run({ partnerSpId: "https://other.my.salesforce.com" }), "CONN_NOT_FOUND");
   });
 });
