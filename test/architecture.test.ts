@@ -237,4 +237,19 @@ describe("architecture", () => {
       );
     assert.deepEqual(offenders, []);
   });
+
+  it("no .ts file under src/, test/, emulator/, scripts/ or bench/ passes 400 lines", () => {
+    // Split along seams instead (STYLE.md): a case table beside the suite that sends it, one
+    // describe per concern. No exceptions.
+    const limit = 400;
+    const tooLong = ["src", "test", "emulator", "scripts", "bench"]
+      .flatMap((dir) => files(join(root, dir)))
+      .map((file) => ({
+        file: relative(root, file),
+        lines: readFileSync(file, "utf8").split("\n").length - 1,
+      }))
+      .filter(({ lines }) => lines > limit)
+      .map(({ file, lines }) => `${file}: ${lines} lines`);
+    assert.deepEqual(tooLong, []);
+  });
 });

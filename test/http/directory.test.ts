@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { LightMyRequestResponse } from "fastify";
 import { authenticateUser } from "../../src/services/directory/users.ts";
+import { assertProblem } from "../support/errors.ts";
 import { adminPassword, api, basicAuth, startTestServer, type TestServer } from "../support/server.ts";
 
 const password = "Ada-Secret-Passphrase-1815";
@@ -142,7 +143,7 @@ describe("admin API: the built-in directory", () => {
       ["Sales EMEA"],
     );
     assert.equal((await call("DELETE", "/directory/groups/Sales%20EMEA")).statusCode, 204);
-    assert.equal((await call("GET", "/directory/groups/Sales%20EMEA")).json().code, "DIR_GROUP_NOT_FOUND");
+    assertProblem(await call("GET", "/directory/groups/Sales%20EMEA"), "DIR_GROUP_NOT_FOUND");
     assert.deepEqual((await call("GET", "/directory/users/ada")).json().groups, []);
   });
 
@@ -170,7 +171,7 @@ describe("admin API: the built-in directory", () => {
       byMail.json().items.map((u: { uid: string }) => u.uid),
       ["ada", "grace"],
     );
-    assert.equal((await call("GET", "/directory/users?limit=0")).json().code, "REQ_VALIDATION");
+    assertProblem(await call("GET", "/directory/users?limit=0"), "REQ_VALIDATION");
   });
 
   it("imports CSV sent as text/csv or as JSON {csv}, and reports what it created", async () => {
@@ -205,244 +206,10 @@ describe("admin API: the built-in directory", () => {
       raw: csv,
       contentType: "text/csv",
     });
-    assert.equal(response.statusCode, 422);
-    assert.equal(response.json().code, "DIR_CSV_INVALID");
+    assertProblem(response, "DIR_CSV_INVALID");
     assert.equal(response.json().errors[0].field, "line 3, column mail");
     assert.deepEqual(await snapshot(), before);
   });
-
-  type Case = {
-    name: string;
-    method: Method;
-    path: string;
-    body?: unknown;
-    status: number;
-    code: string;
-    field?: string;
-  };
-  const cases: Case[] = [
-    {
-      name: "no uid",
-      method: "POST",
-      path: "/directory/users",
-      body: { mail: "x@acme.com" },
-      status: 400,
-      code: "REQ_VALIDATION",
-      field: "uid",
-    },
-    {
-      name: "a uid with a space",
-      method: "POST",
-      path: "/directory/users",
-      body: { uid: "a b" },
-      status: 400,
-      code: "REQ_VALIDATION",
-      field: "uid",
-    },
-    {
-      name: "a uid taken in another case",
-      method: "POST",
-      path: "/directory/users",
-      body: { uid: "ADA" },
-      status: 409,
-      code: "DIR_USER_EXISTS",
-    },
-    {
-      name: "an attribute name with _",
-      method: "POST",
-      path: "/directory/users",
-      body: { uid: "x1", cost_center: "1" },
-      status: 422,
-      code: "DIR_INVALID",
-      field: "cost_center",
-    },
-    {
-      name: "memberOf as an attribute",
-      method: "POST",
-      path: "/directory/users",
-      body: { uid: "x1", memberOf: "admins" },
-      status: 422,
-      code: "DIR_INVALID",
-      field: "memberOf",
-    },
-    {
-      name: "a number as a value",
-      method: "POST",
-      path: "/directory/users",
-      body: { uid: "x1", title: 5 },
-      status: 400,
-      code: "REQ_VALIDATION",
-      field: "title",
-    },
-    {
-      name: "an object as a value",
-      method: "POST",
-      path: "/directory/users",
-      body: { uid: "x1", sn: { x: 1 } },
-      status: 400,
-      code: "REQ_VALIDATION",
-      field: "sn",
-    },
-    {
-      name: "a control character",
-      method: "POST",
-      path: "/directory/users",
-      body: { uid: "x1", title: "a\u0000b" },
-      status: 422,
-      code: "DIR_INVALID",
-      field: "title",
-    },
-    {
-      name: "a value of 4097 characters",
-      method: "POST",
-      path: "/directory/users",
-      body: { uid: "x1", title: "t".repeat(4097) },
-      status: 422,
-      code: "DIR_INVALID",
-      field: "title",
-    },
-    {
-      name: "a mail that is no address",
-      method: "POST",
-      path: "/directory/users",
-      body: { uid: "x1", mail: "x1 at acme" },
-      status: 422,
-      code: "DIR_INVALID",
-      field: "mail",
-    },
-    {
-      name: "a short password",
-      method: "POST",
-      path: "/directory/users",
-      body: { uid: "x1", password: "short" },
-      status: 422,
-      code: "DIR_INVALID",
-      field: "password",
-    },
-    {
-      name: "enabled as a string",
-      method: "POST",
-      path: "/directory/users",
-      body: { uid: "x1", enabled: "yes" },
-      status: 400,
-      code: "REQ_VALIDATION",
-      field: "enabled",
-    },
-    {
-      name: "an unknown group",
-      method: "POST",
-      path: "/directory/users",
-      body: { uid: "x1", groups: ["nope"] },
-      status: 422,
-      code: "DIR_INVALID",
-      field: "groups[0]",
-    },
-    {
-      name: "a changed uid",
-      method: "PATCH",
-      path: "/directory/users/ada",
-      body: { uid: "lovelace" },
-      status: 422,
-      code: "DIR_INVALID",
-      field: "uid",
-    },
-    {
-      name: "a bad mail in PATCH",
-      method: "PATCH",
-      path: "/directory/users/ada",
-      body: { mail: "nope" },
-      status: 422,
-      code: "DIR_INVALID",
-      field: "mail",
-    },
-    {
-      name: "PATCH of a missing user",
-      method: "PATCH",
-      path: "/directory/users/nobody",
-      body: { sn: "x" },
-      status: 404,
-      code: "DIR_USER_NOT_FOUND",
-    },
-    {
-      name: "a short password by PUT",
-      method: "PUT",
-      path: "/directory/users/ada/password",
-      body: { password: "1234567" },
-      status: 422,
-      code: "DIR_INVALID",
-      field: "password",
-    },
-    {
-      name: "a password with another field",
-      method: "PUT",
-      path: "/directory/users/ada/password",
-      body: { password: laterPassword, old: "x" },
-      status: 400,
-      code: "REQ_VALIDATION",
-      field: "old",
-    },
-    {
-      name: "a member who does not exist",
-      method: "POST",
-      path: "/directory/groups",
-      body: { cn: "eng", members: ["ada", "ghost"] },
-      status: 422,
-      code: "DIR_INVALID",
-      field: "members[1]",
-    },
-    {
-      name: "a cn with a ;",
-      method: "POST",
-      path: "/directory/groups",
-      body: { cn: "a;b" },
-      status: 422,
-      code: "DIR_INVALID",
-      field: "cn",
-    },
-    {
-      name: "an unknown group field",
-      method: "POST",
-      path: "/directory/groups",
-      body: { cn: "eng", owner: "ada" },
-      status: 400,
-      code: "REQ_VALIDATION",
-      field: "owner",
-    },
-    {
-      name: "adding a missing user",
-      method: "PUT",
-      path: "/directory/groups/Computing/members/ghost",
-      status: 404,
-      code: "DIR_USER_NOT_FOUND",
-    },
-    {
-      name: "an empty import",
-      method: "POST",
-      path: "/directory/users/import",
-      body: { csv: "" },
-      status: 400,
-      code: "REQ_VALIDATION",
-    },
-    {
-      name: "deleting a missing user",
-      method: "DELETE",
-      path: "/directory/users/nobody",
-      status: 404,
-      code: "DIR_USER_NOT_FOUND",
-    },
-  ];
-  for (const c of cases) {
-    it(`refuses ${c.name}: ${c.status} ${c.code}${c.field ? ` naming ${c.field}` : ""}, directory unchanged`, async () => {
-      const before = await snapshot();
-      const response = await call(c.method, c.path, c.body);
-      assert.equal(response.statusCode, c.status, response.body);
-      assert.equal(response.headers["content-type"], "application/problem+json; charset=utf-8");
-      const problem = response.json();
-      assert.equal(problem.code, c.code, response.body);
-      if (c.field) assert.equal(problem.errors?.[0]?.field, c.field, response.body);
-      assert.deepEqual(await snapshot(), before);
-    });
-  }
 
   it("documents the directory in the OpenAPI document", async () => {
     const document = (await call("GET", "/openapi.json")).json();

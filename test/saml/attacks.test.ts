@@ -27,7 +27,7 @@ import {
   type PipelineResult,
   type PipelineSetup,
   receiveMessage,
-} from "../support/saml-requests.ts";
+} from "../support/saml-pipeline.ts";
 
 type Manifest<C> = {
   readonly now: string;

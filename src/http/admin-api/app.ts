@@ -11,6 +11,7 @@ import { accountRoutes } from "./accounts.ts";
 import { configurationRoutes } from "./configuration.ts";
 import { connectionRoutes } from "./connections.ts";
 import { directoryRoutes } from "./directory.ts";
+import { directoryGroupRoutes } from "./directory-groups.ts";
 import { registerJsonBody } from "./json-body.ts";
 import { keyRoutes } from "./keys.ts";
 import { metadataRoutes } from "./metadata.ts";
@@ -123,6 +124,7 @@ export const createAdminApp = async (options: AdminAppOptions): Promise<FastifyI
       await api.register(accountRoutes(context));
       await api.register(configurationRoutes(context));
       await api.register(directoryRoutes(context));
+      await api.register(directoryGroupRoutes(context));
       await api.register(ssoTestRoutes(context, options.source));
       await api.register(provisioningTargetRoutes(context));
       await api.register(provisioningSettingsRoutes(context));
