@@ -1,7 +1,8 @@
 /**
  * The one way tests say "this fails with that code": for code that throws or rejects an
- * AppError, and for admin-API answers carrying a problem document. Each returns what it
- * checked, so a test can look further (a message that names the field, no secret in it).
+ * AppError, and for admin-API answers carrying a problem document. thrownAppError,
+ * rejectedAppError and assertProblem return what they checked, so a test can look further (a
+ * message that names the field, no secret in it).
  */
 import assert from "node:assert/strict";
 import { type AppError, type ErrorCode, errorCatalogue, isAppError } from "../../src/lib/errors.ts";
@@ -18,7 +19,7 @@ export function assertCode(error: unknown, code: ErrorCode, message?: RegExp): a
   if (message !== undefined) assert.match(error.message, message);
 }
 
-/** The AppError that `work` throws, whatever its code; fails when it throws nothing else. */
+/** The AppError that `work` throws, whatever its code; fails when it throws nothing, or something else. */
 export const thrownAppError = (work: () => unknown): AppError => {
   try {
     work();
