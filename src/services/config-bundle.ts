@@ -7,6 +7,7 @@ import { recordAudit } from "./audit.ts";
 import { insertConnection, prepareConnection, presentConnection } from "./connections.ts";
 import type { Actor, ServiceContext } from "./context.ts";
 import { defaultKeySetting, exportSigningKeys, importSealedSigningKey } from "./keys.ts";
+import { activeChannelProblems } from "./provisioning/fields.ts";
 import { pairwiseSecretSealContext, pairwiseSecretSetting } from "./sso/name-id.ts";
 
 /**
@@ -88,6 +89,12 @@ export type ImportReport = {
   keyPairsAlreadyPresent: string[];
   keyPairsReplaced: string[];
   spConnectionsImported: string[];
+  /**
+   * Why an imported connection's active channels cannot run yet (an unmapped required field, or
+   * Salesforce's fields unreadable, say without tokens): a restore restores, and says what waits.
+   * Such a channel shows STOPPED with the reason until it is fixed.
+   */
+  channelProblems: { spConnection: string; field: string; message: string }[];
 };
 
 /**
@@ -117,6 +124,7 @@ export const importConfiguration = async (
       keyPairsAlreadyPresent: [],
       keyPairsReplaced: [],
       spConnectionsImported: [],
+      channelProblems: [],
     };
     for (const key of bundle.keyPairs) {
       const existing = await repos.signingKeys.get(key.id);
@@ -183,6 +191,12 @@ export const importConfiguration = async (
     }
     return result;
   });
+  for (const id of report.spConnectionsImported) {
+    const record = await context.store.connections.get(id);
+    if (!record) continue;
+    for (const problem of await activeChannelProblems(context, record))
+      report.channelProblems.push({ spConnection: id, field: problem.field ?? "", message: problem.message });
+  }
   await recordAudit(
     context.store.auditLog,
     context.clock,
