@@ -5,6 +5,7 @@ import { AppError, type ErrorDetail } from "../lib/errors.ts";
 import { recordAudit } from "./audit.ts";
 import { sealSecrets, withSecretsSealed } from "./connection-secrets.ts";
 import type { Actor, ServiceContext } from "./context.ts";
+import { fullPassAfterConfigChange } from "./provisioning/config-change.ts";
 import { channelDocumentErrors, checkActiveChannels } from "./provisioning/fields.ts";
 import { targetSettingsErrors } from "./provisioning/target-settings.ts";
 
@@ -241,6 +242,7 @@ export const updateConnection = async (
   await checkActiveChannels(context, record, async () => {
     if (previous) await context.store.connections.update(previous);
   });
+  await fullPassAfterConfigChange(context, id, previous?.document, record.document);
   await recordAudit(
     context.store.auditLog,
     context.clock,

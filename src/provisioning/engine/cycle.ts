@@ -140,16 +140,17 @@ export const runCycle = async (rt: ChannelRuntime, request: CycleRequest = {}): 
       planned.push(...ops);
       return;
     }
-    const allowed = decision.allowed;
-    recentDeprovisions += allowed.filter((op) => op.type === "DEACTIVATE" || op.type === "FREEZE").length;
-    const outcomes = await applyUserOps(
-      {
-        api: rt.api,
-        pacing: rt.pacing,
-        resolve,
-        fieldTypes: rt.fieldTypes,
-        beforeCreate: (creates) =>
-          rt.repo.putObjects(
+    recentDeprovisions += decision.allowed.filter(
+      (op) => op.type === "DEACTIVATE" || op.type === "FREEZE",
+    ).length;
+    // PENDING rows for creates before any is sent: a crash then leaves a trail, not a duplicate;
+    // and a user another channel of the connection claimed meanwhile is left to it.
+    const creates = decision.allowed.filter(
+      (op): op is Extract<UserOp, { type: "CREATE" }> => op.type === "CREATE",
+    );
+    const claimed =
+      creates.length > 0
+        ? await rt.repo.claimObjects(
             creates.map(
               (op): ProvisionedObject => ({
                 connectionId: rt.connectionId,
@@ -167,7 +168,28 @@ export const runCycle = async (rt: ChannelRuntime, request: CycleRequest = {}): 
                 updatedAt: rt.clock.now().toISOString(),
               }),
             ),
-          ),
+          )
+        : new Set<string>();
+    const allowed = decision.allowed.map(
+      (op): UserOp =>
+        op.type === "CREATE" && !claimed.has(op.sourceId)
+          ? {
+              type: "SKIP",
+              sourceId: op.sourceId,
+              desired: op.desired,
+              targetId: null,
+              reason: "handled by another channel of this connection",
+              warn: false,
+            }
+          : op,
+    );
+    const outcomes = await applyUserOps(
+      {
+        api: rt.api,
+        pacing: rt.pacing,
+        resolve,
+        fieldTypes: rt.fieldTypes,
+        beforeCreate: async () => {},
       },
       allowed,
     );

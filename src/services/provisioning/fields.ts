@@ -6,7 +6,7 @@ import { activationProblems, compileChannel } from "../../provisioning/model/cha
 import { type FieldSpecs, mappingProblems, toFieldSpecs } from "../../provisioning/model/field-specs.ts";
 import { recordAudit } from "../audit.ts";
 import type { Actor, ServiceContext } from "../context.ts";
-import { readSalesforceTarget, salesforceTargetFor } from "./target.ts";
+import { readSalesforceTarget, salesforceConnection, salesforceTargetFor } from "./target.ts";
 
 /**
  * Refresh Fields (`POST /provisioning/connections/{id}/refreshFields`, spec §6): the `User` (and
@@ -36,10 +36,18 @@ export const refreshFields = async (
   return { fetchedAt, specs };
 };
 
-/** The stored field lists, fetched first when there are none yet. */
+/**
+ * The stored field lists, fetched first when there are none yet, or when Communities was turned
+ * on since they were read (the Contact's fields are needed from then on, spec §6).
+ */
 export const fieldSpecsFor = async (context: ServiceContext, connectionId: string): Promise<FieldSpecs> => {
   const stored = await context.store.provisioning.getFieldSpecs(connectionId);
-  if (stored) return stored.specs as FieldSpecs;
+  if (stored) {
+    const specs = stored.specs as FieldSpecs;
+    if (specs.Contact !== undefined) return specs;
+    const { record } = await salesforceConnection(context, connectionId);
+    if (!readSalesforceTarget(context, record).enableCommunities) return specs;
+  }
   return (await refreshFields(context, undefined, connectionId)).specs;
 };
 
