@@ -1,9 +1,18 @@
 /**
  * Injected failures for retry and back-off tests: the next N matching calls fail as Salesforce
  * fails under load or maintenance, or hang past the client's timeout; plus an added latency.
+ * A `slow` call is held, then carried out as usual: Salesforce finishes work whose client gave
+ * up waiting, so a client that retries after a timeout may meet its own first attempt.
  */
 
-export const faultKinds = ["503", "500", "REQUEST_LIMIT_EXCEEDED", "UNABLE_TO_LOCK_ROW", "hang"] as const;
+export const faultKinds = [
+  "503",
+  "500",
+  "REQUEST_LIMIT_EXCEEDED",
+  "UNABLE_TO_LOCK_ROW",
+  "hang",
+  "slow",
+] as const;
 export type FaultKind = (typeof faultKinds)[number];
 
 export type Fault = {
@@ -14,13 +23,13 @@ export type Fault = {
   method: string | null;
   /** Only calls whose path contains this (any REST or OAuth call when absent). */
   path: string | null;
-  /** How long a `hang` holds the call before answering 503. */
+  /** How long a `hang` holds the call before answering 503, or a `slow` one before carrying it out. */
   hangMs: number;
 };
 
 export type FaultResponse = { status: number; errorCode: string; message: string };
 
-export function faultResponse(kind: Exclude<FaultKind, "hang">): FaultResponse {
+export function faultResponse(kind: Exclude<FaultKind, "hang" | "slow">): FaultResponse {
   switch (kind) {
     case "503":
       return { status: 503, errorCode: "SERVER_UNAVAILABLE", message: "Server unavailable" };
