@@ -2,7 +2,7 @@ import type { ChannelState, CycleSummary, ProvisionedObject } from "../../domain
 import { isAppError } from "../../lib/errors.ts";
 import { applyUserOps } from "../apply/apply-users.ts";
 import { createNameResolver } from "../apply/lookups.ts";
-import { TargetUnavailable } from "../apply/run-batches.ts";
+import { isRateLimited, TargetUnavailable } from "../apply/run-batches.ts";
 import type { GroupOp } from "../plan/plan-groups.ts";
 import { planUser, type UserOp } from "../plan/plan-users.ts";
 import { applySafety } from "../plan/safety.ts";
@@ -254,12 +254,15 @@ export const runCycle = async (rt: ChannelRuntime, request: CycleRequest = {}): 
     if (error instanceof CycleStopped) {
       status = error.status;
       reason = error.message;
-    } else if (error instanceof TargetUnavailable) {
+    } else if (error instanceof TargetUnavailable || isRateLimited(error)) {
+      // The limit may be spent on any call (a lookup, not only a collection): wait long either way.
+      const cause = error instanceof TargetUnavailable ? error.cause : error;
       status = "ERROR";
-      reason = error.rateLimited
+      reason = isRateLimited(cause)
         ? "Salesforce's API request limit is spent (REQUEST_LIMIT_EXCEEDED); waiting before the next cycle"
-        : `Salesforce is unavailable: ${error.cause.message}`;
-      if (error.rateLimited) nextCycleAt = new Date(rt.clock.now().getTime() + 15 * 60_000).toISOString();
+        : `Salesforce is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`;
+      if (isRateLimited(cause))
+        nextCycleAt = new Date(rt.clock.now().getTime() + 15 * 60_000).toISOString();
     } else if (isAppError(error) && (error.code === "PROV_SOURCE_UNAVAILABLE" || error.retryable)) {
       status = "ERROR";
       reason = `${error.code}: ${error.message}`;
