@@ -2,7 +2,7 @@ import type { ChannelState, CycleSummary, ProvisionedObject } from "../../domain
 import { isAppError } from "../../lib/errors.ts";
 import { applyUserOps } from "../apply/apply-users.ts";
 import { createNameResolver } from "../apply/lookups.ts";
-import { isRateLimited, TargetUnavailable } from "../apply/run-batches.ts";
+import { isRateLimited, salesforceCode, TargetUnavailable } from "../apply/run-batches.ts";
 import type { GroupOp } from "../plan/plan-groups.ts";
 import { planUser, type UserOp } from "../plan/plan-users.ts";
 import { applySafety } from "../plan/safety.ts";
@@ -142,35 +142,55 @@ export const runCycle = async (rt: ChannelRuntime, request: CycleRequest = {}): 
     }
     const allowed = decision.allowed;
     recentDeprovisions += allowed.filter((op) => op.type === "DEACTIVATE" || op.type === "FREEZE").length;
-    const outcomes = await applyUserOps(
-      {
-        api: rt.api,
-        pacing: rt.pacing,
-        resolve,
-        fieldTypes: rt.fieldTypes,
-        beforeCreate: (creates) =>
-          rt.repo.putObjects(
-            creates.map(
-              (op): ProvisionedObject => ({
-                connectionId: rt.connectionId,
-                channel: rt.channel,
-                kind: "user",
-                sourceId: op.sourceId,
-                targetId: null,
-                contactId: null,
-                name: op.username,
-                status: "PENDING",
-                pushed: {},
-                desiredHash: op.desired?.hash ?? null,
-                lastError: null,
-                attempts: states.get(op.sourceId)?.attempts ?? 0,
-                updatedAt: rt.clock.now().toISOString(),
-              }),
-            ),
+    const input = {
+      api: rt.api,
+      pacing: rt.pacing,
+      resolve,
+      fieldTypes: rt.fieldTypes,
+      beforeCreate: (creates: readonly Extract<UserOp, { type: "CREATE" }>[]) =>
+        rt.repo.putObjects(
+          creates.map(
+            (op): ProvisionedObject => ({
+              connectionId: rt.connectionId,
+              channel: rt.channel,
+              kind: "user",
+              sourceId: op.sourceId,
+              targetId: null,
+              contactId: null,
+              name: op.username,
+              status: "PENDING",
+              pushed: {},
+              desiredHash: op.desired?.hash ?? null,
+              lastError: null,
+              attempts: states.get(op.sourceId)?.attempts ?? 0,
+              updatedAt: rt.clock.now().toISOString(),
+            }),
           ),
-      },
-      allowed,
+        ),
+    };
+    let outcomes = await applyUserOps(input, allowed);
+    // A create refused as DUPLICATE_USERNAME may have met its own first try, carried out by
+    // Salesforce after the call timed out: look the user up again and adopt, as on first sight.
+    // Never a second create: a Username taken outside the org keeps Salesforce's refusal.
+    const collided = outcomes.filter(
+      (o) => !o.ok && o.op.type === "CREATE" && salesforceCode(o.error) === "DUPLICATE_USERNAME",
     );
+    if (collided.length > 0) {
+      const again = await prepareCases({
+        connectionId: rt.connectionId,
+        repo: rt.repo,
+        api: rt.api,
+        mapping: rt.mapping,
+        options: rt.options,
+        users: new Map(collided.map((o) => [o.op.sourceId, users.get(o.op.sourceId) ?? null] as const)),
+      });
+      const relinkOps = again.cases
+        .flatMap((c) => planUser(c, rt.options, rt.channel, false))
+        .filter((op) => op.type !== "CREATE");
+      const relinked = await applyUserOps(input, relinkOps);
+      const ids = new Set(relinked.map((o) => o.op.sourceId));
+      outcomes = [...outcomes.filter((o) => !(collided.includes(o) && ids.has(o.op.sourceId))), ...relinked];
+    }
     if (outcomes.some((o) => o.ok && o.op.type !== "SKIP")) usersTouched = true;
     await store(recordUserOutcomes(ctx(), outcomes, (id) => states.get(id)));
   };
@@ -261,8 +281,7 @@ export const runCycle = async (rt: ChannelRuntime, request: CycleRequest = {}): 
       reason = isRateLimited(cause)
         ? "Salesforce's API request limit is spent (REQUEST_LIMIT_EXCEEDED); waiting before the next cycle"
         : `Salesforce is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`;
-      if (isRateLimited(cause))
-        nextCycleAt = new Date(rt.clock.now().getTime() + 15 * 60_000).toISOString();
+      if (isRateLimited(cause)) nextCycleAt = new Date(rt.clock.now().getTime() + 15 * 60_000).toISOString();
     } else if (isAppError(error) && (error.code === "PROV_SOURCE_UNAVAILABLE" || error.retryable)) {
       status = "ERROR";
       reason = `${error.code}: ${error.message}`;
