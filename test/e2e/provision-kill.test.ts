@@ -30,7 +30,7 @@ describe("a provisioning process killed at random points of its cycles", () => {
    * deleted from the directory keeps the last name Salesforce had (or was never created).
    */
   const expected = new Map<string, { sn: string; active: boolean; deleted?: boolean }>();
-  const kills = 21;
+  const kills = 20;
   // A seeded generator: a failure can be replayed with the seed it prints.
   const seed = Number(process.env.PORTICO_KILL_SEED ?? Date.now() % 100_000);
   let state = seed;
