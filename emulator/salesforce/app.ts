@@ -158,7 +158,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       if (state.faults.latencyMs > 0) await wait(state.faults.latencyMs);
       const fault = state.faults.take(req.method, req.url);
       if (fault === undefined) return;
-      if (fault.kind === "slow") {
+      if (fault.kind === "slow" || fault.kind === "locked-record") {
         await wait(fault.hangMs);
         return;
       }

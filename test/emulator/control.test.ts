@@ -226,6 +226,23 @@ describe("control API", () => {
     assert.deepEqual(statuses, [503, 503, 200]);
   });
 
+  it("locks single records of a collection: UNABLE_TO_LOCK_ROW in their SaveResult, the others saved", async () => {
+    await h.control("POST", "/faults", { kind: "locked-record", count: 1, path: "/composite/sobjects" });
+    assert.equal((await limitsCall(h)).status, 200, "a call is not failed by a record lock");
+    const records = ["lockA", "lockB"].map((n) => ({ attributes: { type: "User" }, ...newUser(h.info, n) }));
+    const res = await h.api("POST", "composite/sobjects", { allOrNone: false, records });
+    assert.equal(res.status, 200);
+    const [first, second] = res.body as { success: boolean; errors: { statusCode: string }[] }[];
+    assert.equal(first?.success, false);
+    assert.equal(first?.errors[0]?.statusCode, "UNABLE_TO_LOCK_ROW");
+    assert.equal(second?.success, true, "the other record is saved");
+    const again = await h.api("POST", "composite/sobjects", {
+      allOrNone: false,
+      records: records.slice(0, 1),
+    });
+    assert.equal((again.body as { success: boolean }[])[0]?.success, true, "the lock is used up");
+  });
+
   it("the daily API quota runs out with 403 REQUEST_LIMIT_EXCEEDED", async () => {
     await h.control("PUT", "/limits", { dailyApiRequests: 10, apiRequestsUsed: 10 });
     const res = await limitsCall(h);

@@ -84,6 +84,32 @@ describe("provisioning through Salesforce's faults", () => {
     assert.equal(a1.records[0]?.Title, "Locksmith");
   });
 
+  it("retries only the records Salesforce found locked inside a collection", async () => {
+    for (const uid of ["a2", "a3"])
+      await updateUser(server.context, testActor, uid, { attributes: { title: "Unlocked" } });
+    await sf.control("POST", "/faults", {
+      kind: "locked-record",
+      count: 1,
+      method: "PATCH",
+      path: "/composite/sobjects",
+    });
+    await sf.clearRequests();
+    const report = await cycle(server);
+    assert.equal(report.state.status, "IDLE", report.state.statusReason ?? "");
+    assert.equal(report.summary.counts.UPDATE, 2);
+    assert.equal(report.summary.failures, 0);
+    const calls = await collectionCalls("PATCH");
+    assert.equal(calls.length, 2, "the collection, then the locked record alone");
+    const titles = await sf.asAdmin<{ records: { Title: string }[] }>(
+      "GET",
+      `query?q=${encodeURIComponent("SELECT Title FROM User WHERE Username IN ('a2@acme.example.com', 'a3@acme.example.com')")}`,
+    );
+    assert.deepEqual(
+      titles.records.map((r) => r.Title),
+      ["Unlocked", "Unlocked"],
+    );
+  });
+
   it("waits long on REQUEST_LIMIT_EXCEEDED, says so in the channel's status, and loses nothing", async () => {
     const org = await sf.control<{ apiUsage: { max: number } }>("GET", "/org");
     await sf.control("PUT", "/limits", { apiRequestsUsed: org.apiUsage.max });
