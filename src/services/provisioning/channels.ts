@@ -51,6 +51,14 @@ export type RunOptions = {
   readonly signal?: AbortSignal | undefined;
 };
 
+/** Configuration errors an admin must fix before the channel can run again. */
+const unrunnable: ReadonlySet<string> = new Set([
+  "PROV_CONFIG_INVALID",
+  "PROV_TARGET_INCOMPLETE",
+  "PROV_TARGET_NOT_CONFIGURED",
+  "CONN_INVALID",
+]);
+
 export const runChannel = (
   context: ServiceContext,
   connectionId: string,
@@ -63,9 +71,10 @@ export const runChannel = (
       try {
         runtime = await channelRuntimeFor(context, connectionId, channel);
       } catch (error) {
-        // A channel that cannot run says why in its status, not only in a log line.
-        if (error instanceof AppError && error.code === "PROV_CONFIG_INVALID")
-          await markStopped(context, connectionId, channel, error.message);
+        // A channel that cannot run says why in its status, not only in a log line: its mapping
+        // no longer fits the org, or its target settings lack what the grant needs (a secret).
+        if (error instanceof AppError && unrunnable.has(error.code))
+          await markStopped(context, connectionId, channel, `${error.code}: ${error.message}`);
         throw error;
       }
       return runCycle({ ...runtime, onProgress }, options);
