@@ -7,15 +7,7 @@ import {
   problemError,
 } from "./limits.ts";
 import { attributesOf, type Node, parse } from "./parser.ts";
-import {
-  type Argument,
-  checkedText,
-  fromValues,
-  textSteps,
-  toText,
-  toValues,
-  type Value,
-} from "./values.ts";
+import { type Argument, checkedText, fromValues, textSteps, toText, toValues, type Value } from "./values.ts";
 
 /**
  * Portico's expression language for attribute mappings (docs/expressions.md): compile once,
@@ -62,7 +54,7 @@ const attributeMap = (attributes: Attributes): Map<string, readonly string[]> =>
   return map;
 };
 
-const run = (root: Node, attributes: Attributes): Value => {
+const run = (root: Node, attributes: Attributes): { value: Value; steps: number } => {
   let steps = 0;
   const charge = (n: number, offset: number) => {
     steps += n;
@@ -113,21 +105,31 @@ const run = (root: Node, attributes: Attributes): Value => {
       }
     }
   };
-  return evaluate(root);
+  const value = evaluate(root);
+  return { value, steps };
 };
 
 export type EvaluationResult =
-  | { readonly ok: true; readonly value: Value; readonly values: readonly string[] }
+  | {
+      readonly ok: true;
+      readonly value: Value;
+      readonly values: readonly string[];
+      /** Evaluation steps spent, never more than `expressionLimits.steps`. */
+      readonly steps: number;
+    }
   | { readonly ok: false; readonly problem: ExpressionProblem };
 
 /**
  * Evaluates against one user's attributes. `values` is the result as attribute values: none when
  * missing, one for text, a number or a boolean (`true`/`false`), several for a list.
  */
-export const evaluateExpression = (expression: CompiledExpression, attributes: Attributes): EvaluationResult => {
+export const evaluateExpression = (
+  expression: CompiledExpression,
+  attributes: Attributes,
+): EvaluationResult => {
   try {
-    const value = run(expression.root, attributes);
-    return { ok: true, value, values: toValues(value) };
+    const { value, steps } = run(expression.root, attributes);
+    return { ok: true, value, values: toValues(value), steps };
   } catch (error) {
     return { ok: false, problem: asProblem(expression.source, error) };
   }

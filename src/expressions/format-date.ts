@@ -43,10 +43,13 @@ const utc = (
   value: string,
   offset: number,
 ): number => {
-  const time = Date.UTC(fields.y, fields.mo - 1, fields.d, fields.h, fields.mi, fields.s, fields.ms);
-  const back = new Date(time);
+  // Date.UTC reads years 0–99 as 1900–1999: set the year on its own.
+  const back = new Date(Date.UTC(2000, fields.mo - 1, fields.d, fields.h, fields.mi, fields.s, fields.ms));
+  back.setUTCFullYear(fields.y);
+  const time = back.getTime();
   if (
     Number.isNaN(time) ||
+    fields.y < 1 ||
     back.getUTCFullYear() !== fields.y ||
     back.getUTCMonth() !== fields.mo - 1 ||
     back.getUTCDate() !== fields.d ||
@@ -59,7 +62,8 @@ const utc = (
 };
 
 const generalized = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})?(\d{2})?(?:[.,](\d{1,9}))?(Z|[+-]\d{4})$/;
-const iso = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+const iso =
+  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 const never = new Set(["0", "9223372036854775807"]);
 
 const zoneMinutes = (zone: string | undefined): number => {
@@ -89,11 +93,15 @@ const read = (value: string, format: string, offset: number): number | undefined
   switch (format.toLowerCase()) {
     case "generalized": {
       const m = generalized.exec(text);
-      return m ? fromMatch(m, value, offset) : invalid(offset, `FormatDate: ${shown(value)} is not a GeneralizedTime`);
+      return m
+        ? fromMatch(m, value, offset)
+        : invalid(offset, `FormatDate: ${shown(value)} is not a GeneralizedTime`);
     }
     case "iso": {
       const m = iso.exec(text);
-      return m ? fromMatch(m, value, offset) : invalid(offset, `FormatDate: ${shown(value)} is not an ISO 8601 date`);
+      return m
+        ? fromMatch(m, value, offset)
+        : invalid(offset, `FormatDate: ${shown(value)} is not an ISO 8601 date`);
     }
     case "filetime": {
       if (!/^\d{1,19}$/.test(text)) return invalid(offset, `FormatDate: ${shown(value)} is not a FILETIME`);
@@ -101,7 +109,8 @@ const read = (value: string, format: string, offset: number): number | undefined
       return Number(BigInt(text) / 10_000n - 11_644_473_600_000n);
     }
     case "unix":
-      if (!/^-?\d{1,12}$/.test(text)) return invalid(offset, `FormatDate: ${shown(value)} is not a Unix time`);
+      if (!/^-?\d{1,12}$/.test(text))
+        return invalid(offset, `FormatDate: ${shown(value)} is not a Unix time`);
       return Number(text) * 1000;
   }
   const fields = { y: 1970, mo: 1, d: 1, h: 0, mi: 0, s: 0, ms: 0 };
@@ -120,7 +129,8 @@ const read = (value: string, format: string, offset: number): number | undefined
     fields[key[part.token]] = Number(digits);
     i += part.token.length;
   }
-  if (i !== text.length) invalid(offset, `FormatDate: ${shown(value)} does not match the format ${shown(format)}`);
+  if (i !== text.length)
+    invalid(offset, `FormatDate: ${shown(value)} does not match the format ${shown(format)}`);
   return utc(fields, value, offset);
 };
 
@@ -161,7 +171,8 @@ export const formatDate = (
   outputFormat: string,
   offset: number,
 ): string | undefined => {
-  if (inputFormat === "" || outputFormat === "") invalid(offset, "FormatDate needs an input and an output format");
+  if (inputFormat === "" || outputFormat === "")
+    invalid(offset, "FormatDate needs an input and an output format");
   const time = read(value, inputFormat, offset);
   return time === undefined ? undefined : write(time, outputFormat, offset);
 };

@@ -120,7 +120,8 @@ const first: Run = (_context, args) => {
 const item: Run = (context, args) => {
   const values = toValues(args[0]?.() ?? null);
   const n = toInteger(args[1]?.() ?? null, "Item's position", context.offset);
-  if (n < 1) throw new ExpressionFault("EXPR_ARGUMENT_INVALID", context.offset, "Item's position counts from 1");
+  if (n < 1)
+    throw new ExpressionFault("EXPR_ARGUMENT_INVALID", context.offset, "Item's position counts from 1");
   return values[n - 1] ?? null;
 };
 
@@ -147,7 +148,11 @@ export const textFunctions = {
   Lower: { min: 1, max: 1, run: (c, a) => perValue(c, a[0]?.() ?? null, (t) => t.toLowerCase()) },
   Upper: { min: 1, max: 1, run: (c, a) => perValue(c, a[0]?.() ?? null, (t) => t.toUpperCase()) },
   Trim: { min: 1, max: 1, run: (c, a) => perValue(c, a[0]?.() ?? null, (t) => t.trim()) },
-  StripSpaces: { min: 1, max: 1, run: (c, a) => perValue(c, a[0]?.() ?? null, (t) => t.replace(/\s+/gu, "")) },
+  StripSpaces: {
+    min: 1,
+    max: 1,
+    run: (c, a) => perValue(c, a[0]?.() ?? null, (t) => t.replace(/\s+/gu, "")),
+  },
   NormalizeDiacritics: { min: 1, max: 1, run: normalizeDiacritics },
   Replace: { min: 3, max: 3, run: replace },
   Append: {

@@ -98,6 +98,10 @@ const aliasTable: ReadonlyMap<string, string> = new Map(
 /** Every function's name, for documentation and error hints. */
 export const functionNames = (): string[] => [...table.values()].map((f) => f.name).sort();
 
+/** Every function's arity, for documentation and generated tests. */
+export const functionArities = (): { name: string; min: number; max: number }[] =>
+  [...table.values()].map((f) => ({ name: f.name, min: f.min, max: f.max }));
+
 const lookup = (name: string) => {
   const key = name.toLowerCase();
   return table.get(aliasTable.get(key) ?? key);
@@ -133,6 +137,7 @@ export const checkCall = (name: string, argumentCount: number, offset: number): 
 /** Runs a function checked by `checkCall`. */
 export const runFunction = (name: string, context: Context, args: readonly Argument[]): Value => {
   const spec = lookup(name);
-  if (!spec) throw new ExpressionFault("EXPR_UNKNOWN_FUNCTION", context.offset, `there is no function ${name}`);
+  if (!spec)
+    throw new ExpressionFault("EXPR_UNKNOWN_FUNCTION", context.offset, `there is no function ${name}`);
   return spec.run(context, args);
 };

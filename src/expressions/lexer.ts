@@ -48,14 +48,18 @@ const readString = (source: string, start: number): { value: string; end: number
         `a string literal longer than ${expressionLimits.valueLength} characters`,
       );
   }
-  throw new ExpressionFault("EXPR_SYNTAX", start, "a string that never ends (a closing \" is missing)");
+  throw new ExpressionFault("EXPR_SYNTAX", start, 'a string that never ends (a closing " is missing)');
 };
 
 const readAttribute = (source: string, start: number): { name: string; end: number } => {
   const close = source.indexOf("]", start + 1);
   const newline = source.indexOf("\n", start + 1);
   if (close === -1 || (newline !== -1 && newline < close))
-    throw new ExpressionFault("EXPR_SYNTAX", start, "an attribute reference that never ends (a ] is missing)");
+    throw new ExpressionFault(
+      "EXPR_SYNTAX",
+      start,
+      "an attribute reference that never ends (a ] is missing)",
+    );
   const name = source.slice(start + 1, close).trim();
   if (name === "") throw new ExpressionFault("EXPR_SYNTAX", start, "an empty attribute reference []");
   if (name.length > 256)

@@ -301,8 +301,14 @@ export const errorCatalogue = {
 
   // The expression language of attribute mappings (docs/expressions.md)
   EXPR_SYNTAX: { status: 422, message: "The expression is not valid: it cannot be parsed." },
-  EXPR_UNKNOWN_FUNCTION: { status: 422, message: "The expression calls a function the language does not have." },
-  EXPR_ARGUMENTS: { status: 422, message: "A function of the expression is given the wrong number of arguments." },
+  EXPR_UNKNOWN_FUNCTION: {
+    status: 422,
+    message: "The expression calls a function the language does not have.",
+  },
+  EXPR_ARGUMENTS: {
+    status: 422,
+    message: "A function of the expression is given the wrong number of arguments.",
+  },
   EXPR_TOO_LONG: { status: 422, message: "The expression's text is longer than the language allows." },
   EXPR_TOO_DEEP: { status: 422, message: "The expression nests more deeply than the language allows." },
   EXPR_TOO_COMPLEX: { status: 422, message: "The expression has more parts than the language allows." },
@@ -311,7 +317,10 @@ export const errorCatalogue = {
     message: "Evaluating the expression took more steps than the language allows.",
   },
   EXPR_VALUE_TOO_LONG: { status: 422, message: "A value made or read by the expression is too long." },
-  EXPR_TOO_MANY_VALUES: { status: 422, message: "A list made or read by the expression has too many values." },
+  EXPR_TOO_MANY_VALUES: {
+    status: 422,
+    message: "A list made or read by the expression has too many values.",
+  },
   EXPR_ARGUMENT_INVALID: {
     status: 422,
     message: "A function of the expression was given a value it cannot use (a count, a date or a format).",
