@@ -136,7 +136,10 @@ export const processSteps = (rule: FieldRule, raw: string): ProcessStep[] => {
     else value = value.includes("@") ? value.slice(0, value.indexOf("@")) : value;
     steps.push({ step: "parser", value });
   }
-  if (rule.trim) steps.push({ step: "trim", value: (value = value.trim()) });
+  if (rule.trim) {
+    value = value.trim();
+    steps.push({ step: "trim", value });
+  }
   if (rule.characterCase !== "NONE") {
     value = rule.characterCase === "LOWER" ? value.toLowerCase() : value.toUpperCase();
     steps.push({ step: "case", value });
