@@ -7,6 +7,7 @@ import { sealSecrets, withSecretsSealed } from "./connection-secrets.ts";
 import type { Actor, ServiceContext } from "./context.ts";
 import { channelDocumentErrors, checkActiveChannels } from "./provisioning/fields.ts";
 import { targetSettingsErrors } from "./provisioning/target-settings.ts";
+import { expressionSourceErrors } from "./sso/expression-sources.ts";
 
 /** The SSO Application Endpoint: the IdP-initiated URL the admin pastes into Salesforce. */
 export const ssoApplicationEndpoint = (baseUrl: string, entityId: string): string =>
@@ -124,6 +125,7 @@ export const prepareConnection = async (
     ...(await referenceErrors(repos, connection)),
     ...(await targetSettingsErrors(repos, connection)),
     ...channelDocumentErrors(connection),
+    ...expressionSourceErrors(connection),
   ];
   if (errors.length > 0) failValidation(errors);
   sealSecrets(context, connection);

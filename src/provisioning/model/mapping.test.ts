@@ -185,7 +185,7 @@ describe("attribute mapping", () => {
     );
     assert.match(
       problems[0]?.message ?? "",
-      /^Alias: EXPR_SYNTAX unexpected character "#" \(a PingFederate OGNL expression\? .*\) at line 1, column 1\n#result=/,
+      /^Alias: EXPR_SYNTAX unexpected character "#" \(a PingFederate OGNL expression\? .*\) at line 1, column 1; the channel cannot be active until the expression is rewritten\n#result=/,
     );
     assert.match(
       problems[1]?.message ?? "",

@@ -97,7 +97,7 @@ export const compileMapping = (
         const ognl = looksLikeOgnl(info.expression) && !compiled.problem.reason.includes("OGNL");
         problems.push({
           field: `${field}.saasFieldInfo.expression`,
-          message: `${name}: ${compiled.problem.code} ${describeProblem(compiled.problem)}${ognl ? " (a PingFederate OGNL expression? Rewrite it in Portico's language: docs/expressions.md)" : ""}\n${compiled.problem.excerpt}`,
+          message: `${name}: ${compiled.problem.code} ${describeProblem(compiled.problem)}${ognl ? " (a PingFederate OGNL expression? Rewrite it in Portico's language: docs/expressions.md)" : ""}; the channel cannot be active until the expression is rewritten\n${compiled.problem.excerpt}`,
         });
         return;
       }
