@@ -47,6 +47,7 @@ describe("EXPRESSION sources in attribute contract fulfillment", () => {
         Groups: "Upper([memberOf])",
         Title: 'Coalesce([title], "Staff")',
         Nothing: "[title]",
+        Since: 'FormatDate([hireDate], "yyyy-MM-dd", "yyyy")',
       });
     });
   });
@@ -80,6 +81,29 @@ describe("EXPRESSION sources in attribute contract fulfillment", () => {
     );
     assert.deepEqual(values("Title"), ["Staff"]);
     assert.doesNotMatch(xml, /Name="Nothing"/, "an expression with no value sends no attribute");
+  });
+
+  it("a user an expression fails for gets the error page with its code, and no assertion", async () => {
+    await createDirectoryUser(server, {
+      uid: "bob",
+      password: "bob-password-1",
+      mail: "bob@acme.example.com",
+      sn: "Babbage",
+      hireDate: "2024-13-01",
+    });
+    const jar = cookieJar();
+    const runtime = (method: "GET" | "POST", url: string, form?: Record<string, string>) =>
+      browserInject(server.runtimeApp, jar, { method, url, form });
+    const login = await runtime("GET", `/idp/startSSO.ping?PartnerSpId=${encodeURIComponent(spEntityId)}`);
+    const { resume } = readPostForm(login.body);
+    const posted = await runtime("POST", "/idp/login", {
+      resume: resume ?? "",
+      username: "bob",
+      password: "bob-password-1",
+    });
+    assert.equal(posted.statusCode, 422, posted.body);
+    assert.match(posted.body, /\(EXPR_ARGUMENT_INVALID\)/);
+    assert.doesNotMatch(posted.body, /SAMLResponse/);
   });
 
   it("sso test shows the same values", async () => {
