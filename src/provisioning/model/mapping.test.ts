@@ -210,6 +210,15 @@ describe("attribute mapping", () => {
     );
     assert.equal(desired.user.Alias, undefined);
     assert.ok(!desired.mapped.has("Alias"));
+    const masked = mapUser(
+      compile([field("EmployeeNumber", { expression: 'FormatDate([sn], "yyyy", "iso")', masked: true })]),
+      ada,
+    );
+    assert.equal(masked.failure?.code, "EXPR_ARGUMENT_INVALID");
+    assert.equal(
+      masked.failure?.message,
+      "EmployeeNumber: the expression failed at line 1, column 1 (details hidden: the field is masked)",
+    );
     const fixed = mapUser(mapping, { ...ada, attributes: { ...ada.attributes, employeeType: ["2"] } });
     assert.equal(fixed.user.Alias, "ad");
     assert.notEqual(fixed.hash, desired.hash);

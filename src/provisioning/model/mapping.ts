@@ -179,7 +179,11 @@ export const evaluateRule = (rule: FieldRule, user: SourceUser, all = false): Ru
   if (rule.expression) {
     const result = evaluateExpression(rule.expression, user.attributes);
     if (!result.ok) {
-      const message = `${rule.field}: ${describeProblem(result.problem)}`;
+      // The reason may quote the value (`"2024-13-01" is not a real date`): not for a masked field.
+      const { line, column } = result.problem;
+      const message = rule.masked
+        ? `${rule.field}: the expression failed at line ${line}, column ${column} (details hidden: the field is masked)`
+        : `${rule.field}: ${describeProblem(result.problem)}`;
       return { from: "expression", raw: [], values: [], failure: { code: result.problem.code, message } };
     }
     expressionValues = result.values;
