@@ -66,11 +66,13 @@ const iso =
   /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 const never = new Set(["0", "9223372036854775807"]);
 
-const zoneMinutes = (zone: string | undefined): number => {
+const zoneMinutes = (zone: string | undefined, value: string, offset: number): number => {
   if (zone === undefined || zone === "Z") return 0;
   const digits = zone.replace(":", "");
-  const minutes = Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5));
-  return digits.startsWith("-") ? -minutes : minutes;
+  const hours = Number(digits.slice(1, 3));
+  const minutes = Number(digits.slice(3, 5));
+  if (hours > 14 || minutes > 59) invalid(offset, `FormatDate: ${shown(value)} has no real time zone offset`);
+  return (digits.startsWith("-") ? -1 : 1) * (hours * 60 + minutes);
 };
 
 const fromMatch = (m: RegExpExecArray, value: string, offset: number): number => {
@@ -84,7 +86,7 @@ const fromMatch = (m: RegExpExecArray, value: string, offset: number): number =>
     s: Number(m[6] ?? 0),
     ms,
   };
-  return utc(fields, value, offset) - zoneMinutes(m[8]) * 60_000;
+  return utc(fields, value, offset) - zoneMinutes(m[8], value, offset) * 60_000;
 };
 
 /** The instant `value` names, in milliseconds since 1970; undefined for AD's "never". */

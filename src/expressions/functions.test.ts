@@ -197,6 +197,10 @@ describe("expression evaluation errors", () => {
       /does not match the format/,
     );
     assert.match(failure('FormatDate("0000-01-01", "yyyy-MM-dd", "iso")').reason, /not a real date/);
+    assert.match(
+      failure('FormatDate("20260131094500+2500", "generalized", "iso")').reason,
+      /no real time zone/,
+    );
     assert.equal(value('FormatDate("0050-01-01", "yyyy-MM-dd", "yyyy")'), "0050");
     assert.match(failure('FormatDate("2026", "", "iso")').reason, /needs an input and an output format/);
   });
