@@ -39,11 +39,13 @@ const allowed: Record<string, readonly string[]> = {
   crypto: ["lib"],
   saml: ["xml", "crypto", "lib"],
   domain: ["lib", "saml"],
+  // The expression language of attribute mappings: a pure core like saml/, over lib's errors.
+  expressions: ["lib"],
   config: ["lib", "crypto"],
-  services: ["domain", "saml", "crypto", "xml", "lib", "provisioning"],
+  services: ["domain", "saml", "crypto", "xml", "lib", "provisioning", "expressions"],
   // The provisioning engine: a pure planner and the Salesforce and source adapters it drives.
   // Like saml/, it knows nothing of HTTP servers, the store or services.
-  provisioning: ["domain", "lib", "crypto"],
+  provisioning: ["domain", "lib", "crypto", "expressions"],
   store: ["domain", "lib"],
   connectors: ["domain", "lib", "saml", "crypto", "xml"],
   http: ["services", "domain", "lib", "saml"],

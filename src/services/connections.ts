@@ -8,6 +8,7 @@ import type { Actor, ServiceContext } from "./context.ts";
 import { fullPassAfterConfigChange } from "./provisioning/config-change.ts";
 import { channelDocumentErrors, checkActiveChannels } from "./provisioning/fields.ts";
 import { targetSettingsErrors } from "./provisioning/target-settings.ts";
+import { expressionSourceErrors } from "./sso/expression-sources.ts";
 
 /** The SSO Application Endpoint: the IdP-initiated URL the admin pastes into Salesforce. */
 export const ssoApplicationEndpoint = (baseUrl: string, entityId: string): string =>
@@ -125,6 +126,7 @@ export const prepareConnection = async (
     ...(await referenceErrors(repos, connection)),
     ...(await targetSettingsErrors(repos, connection)),
     ...channelDocumentErrors(connection),
+    ...expressionSourceErrors(connection),
   ];
   if (errors.length > 0) failValidation(errors);
   sealSecrets(context, connection);

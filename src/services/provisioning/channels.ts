@@ -4,6 +4,7 @@ import { salesforceProvisionerType } from "../../domain/sp-connection.ts";
 import { AppError, isAppError } from "../../lib/errors.ts";
 import { type CycleReport, runCycle } from "../../provisioning/engine/cycle.ts";
 import { describeOp, provisionOneUser } from "../../provisioning/engine/one-user.ts";
+import { traceMapping } from "../../provisioning/model/mapping-trace.ts";
 import { recordAudit } from "../audit.ts";
 import type { Actor, ServiceContext } from "../context.ts";
 import { channelRuntimeFor, findChannel } from "./channel-runtime.ts";
@@ -291,7 +292,13 @@ export const previewChannel = (
     const runtime = await channelRuntimeFor(context, connectionId, channel);
     if (options.user !== undefined) {
       const { steps } = await provisionOneUser(runtime, options.user, { apply: false });
-      return { kind: "user" as const, steps };
+      // "Test this mapping on user X": each field's way from the directory, after the read.
+      const found = await runtime.source.getUser(options.user);
+      const trace = found
+        ? [{ step: "trace", detail: { fields: traceMapping(runtime.mapping, found.user) } }]
+        : [];
+      const at = steps.findIndex((s) => s.step === "read") + 1;
+      return { kind: "user" as const, steps: [...steps.slice(0, at), ...trace, ...steps.slice(at)] };
     }
     const report = await runCycle(runtime, { full: options.full, preview: true });
     const limit = Math.min(Math.max(options.limit ?? 1000, 1), 10_000);
