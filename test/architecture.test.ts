@@ -40,10 +40,13 @@ const allowed: Record<string, readonly string[]> = {
   saml: ["xml", "crypto", "lib"],
   domain: ["lib", "saml"],
   config: ["lib", "crypto"],
-  services: ["domain", "saml", "crypto", "xml", "lib", "provisioning"],
+  services: ["domain", "saml", "crypto", "xml", "lib", "provisioning", "ldap"],
   // The provisioning engine: a pure planner and the Salesforce and source adapters it drives.
   // Like saml/, it knows nothing of HTTP servers, the store or services.
-  provisioning: ["domain", "lib", "crypto"],
+  provisioning: ["domain", "lib", "crypto", "ldap"],
+  // LDAP directories: filters, presets and binary values (pure), and the pooled ldapts client
+  // (the edge). Used by data stores, sign-in, attribute sources and provisioning alike.
+  ldap: ["domain", "lib", "crypto"],
   store: ["domain", "lib"],
   connectors: ["domain", "lib", "saml", "crypto", "xml"],
   http: ["services", "domain", "lib", "saml"],
@@ -51,6 +54,7 @@ const allowed: Record<string, readonly string[]> = {
   logger: ["config"],
   compose: [
     "provisioning",
+    "ldap",
     "config",
     "crypto",
     "http",

@@ -6,7 +6,7 @@ import {
 } from "../../domain/channel.ts";
 import { AppError, type ErrorDetail } from "../../lib/errors.ts";
 import type { BuiltinScope } from "../source/builtin.ts";
-import { type LdapFilter, parseLdapFilter } from "../source/ldap-filter.ts";
+import { type LdapFilter, parseLdapFilter } from "../../ldap/filter.ts";
 import { type CompiledMapping, compileMapping } from "./mapping.ts";
 
 /**

@@ -10,7 +10,7 @@ import {
 } from "../../services/directory/groups.ts";
 import { createUser, deleteUser, disableUser, updateUser } from "../../services/directory/users.ts";
 import { createBuiltinSource } from "./builtin.ts";
-import { parseLdapFilter } from "./ldap-filter.ts";
+import { parseLdapFilter } from "../../ldap/filter.ts";
 
 describe("the built-in directory as a provisioning source", () => {
   let context: ServiceContext;
