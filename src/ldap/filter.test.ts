@@ -85,12 +85,15 @@ describe("LDAP filters (RFC 4515)", () => {
     });
   });
 
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: PingFederate's ${name} placeholders, not a template
   it("fills ${name} placeholders escaped, and refuses one without a value", () => {
     assert.equal(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: PingFederate's ${name} placeholders, not a template
       fillFilterTemplate("(sAMAccountName=${username})", { username: "a*" }),
       "(sAMAccountName=a\\2a)",
     );
     assert.throws(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: PingFederate's ${name} placeholders, not a template
       () => fillFilterTemplate("(uid=${user})", { username: "a" }, "DATASTORE_INVALID"),
       (e: unknown) => e instanceof AppError && e.code === "DATASTORE_INVALID" && /\$\{user\}/.test(e.message),
     );
