@@ -2,18 +2,22 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { LdapDataStore } from "../../src/domain/data-store.ts";
 import { ldapFilter } from "../../src/ldap/filter.ts";
+import { groupsOfEntry, membersOfGroup } from "../../src/ldap/membership.ts";
 import { LdapPool } from "../../src/ldap/pool.ts";
+import { directoryPresets } from "../../src/ldap/presets.ts";
 import { probe } from "../../src/ldap/probe.ts";
 import { connectionSettings } from "../../src/ldap/settings.ts";
 import { AppError, type ErrorCode } from "../../src/lib/errors.ts";
 import {
   baseDn,
+  groupDn,
   people,
   type Slapd,
   serviceDn,
   servicePassword,
   serviceSizeLimit,
   startSlapd,
+  userDn,
 } from "../support/slapd.ts";
 
 /** The LDAP edge against a real slapd: every stage of a connection, TLS both ways, paging, pooling. */
@@ -243,6 +247,32 @@ describe("LDAP connections against slapd", () => {
       await failsWith(pool.search({ baseDn, filter: "(uid=ada)" }), "LDAP_TCP", /.+/);
       await slapd.start();
       assert.equal((await pool.search({ baseDn, filter: "(uid=ada)" })).length, 1);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("expands nested groups in OpenLDAP, through a cycle, and reads memberOf from the overlay", async () => {
+    const pool = new LdapPool(settings());
+    const preset = directoryPresets.GENERIC;
+    try {
+      const nested = await membersOfGroup(pool, preset, baseDn, groupDn("salesforce-users"), true);
+      assert.deepEqual(
+        nested.sort(),
+        ["ada", "bob", "carol", "dave"].map((u) => userDn(u).toLowerCase()),
+      );
+      const direct = await membersOfGroup(pool, preset, baseDn, groupDn("salesforce-users"), false);
+      assert.deepEqual(
+        direct.sort(),
+        ["ada", "bob"].map((u) => userDn(u).toLowerCase()),
+      );
+      const daveIn = await groupsOfEntry(pool, preset, baseDn, userDn("dave"), true);
+      assert.deepEqual(
+        daveIn.sort(),
+        ["engineering", "platform", "salesforce-users"].map((g) => groupDn(g).toLowerCase()),
+      );
+      const [dave] = await pool.search({ baseDn, filter: "(uid=dave)", attributes: ["memberOf"] });
+      assert.deepEqual(dave?.attributes.memberOf, [groupDn("platform")]);
     } finally {
       await pool.close();
     }
