@@ -52,7 +52,8 @@ export const stageError = (
   host: LdapHost,
   error: unknown,
   code = stageCodes[stage],
-): AppError => new AppError(code, { message: `${host.label}: ${reasonOf(error)}`, cause: error });
+): AppError =>
+  new AppError(code, { expose: true, message: `${host.label}: ${reasonOf(error)}`, cause: error });
 
 const withTimeout = async <T>(
   work: Promise<T>,
@@ -82,6 +83,11 @@ const tlsOptionsFor = (settings: LdapConnectionSettings, host: LdapHost): Connec
   minVersion: "TLSv1.2",
   rejectUnauthorized: true,
 });
+
+/*
+ * LDAP_DNS, LDAP_TCP and LDAP_TIMEOUT are 503s, whose messages are hidden by default; these
+ * name only a host, a DN and a network reason, which the administrator needs to see.
+ */
 
 /** Opens, secures and binds one connection to `host`. */
 export const openConnection = async (
@@ -190,6 +196,7 @@ export const openAnyConnection = async (settings: LdapConnectionSettings): Promi
   const furthest = failures.reduce((a, b) => (order.indexOf(b.code) > order.indexOf(a.code) ? b : a));
   if (failures.length === 1) throw furthest;
   throw new AppError(furthest.code, {
+    expose: true,
     message: failures.map((f) => `${f.code}: ${f.message}`).join("; "),
     cause: furthest,
     details: failures.map((f, i) => ({ field: `hostnames[${i}]`, message: `${f.code}: ${f.message}` })),

@@ -91,7 +91,10 @@ export class LdapPool {
 
   async #borrow(): Promise<Pooled> {
     if (this.#closed)
-      throw new AppError("LDAP_TCP", { message: "The data store's connection pool is closed." });
+      throw new AppError("LDAP_TCP", {
+        expose: true,
+        message: "The data store's connection pool is closed.",
+      });
     while (this.#idle.length > 0) {
       // Most recently used first: it is the likeliest to be alive, and the others may age out.
       const pooled = this.#idle.pop();
@@ -175,6 +178,7 @@ export class LdapPool {
 
   #exhausted(): AppError {
     return new AppError("LDAP_TIMEOUT", {
+      expose: true,
       message: `All ${this.#settings.pool.max} pooled LDAP connections are busy.`,
     });
   }

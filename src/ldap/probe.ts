@@ -38,6 +38,7 @@ export const probe = async (
       if (!(error instanceof AppError) || error.code === "LDAP_BIND" || last) {
         if (error instanceof AppError && skipped.length > 0)
           throw new AppError(error.code, {
+            expose: true,
             message: [
               ...skipped.map((s) => `${s.code}: ${s.message}`),
               `${error.code}: ${error.message}`,

@@ -59,10 +59,12 @@ export const searchError = (error: unknown, baseDn: string): unknown => {
     });
   if (error instanceof Error && /timed out/i.test(error.message))
     return new AppError("LDAP_TIMEOUT", {
+      expose: true,
       message: `Search under "${baseDn}": ${error.message}`,
       cause: error,
     });
   return new AppError("LDAP_TCP", {
+    expose: true,
     message: `Search under "${baseDn}": the connection failed (${error instanceof Error ? error.message : String(error)})`,
     cause: error,
   });
