@@ -261,6 +261,49 @@ describe("LDAP data stores (/dataStores)", () => {
     await refused(await call("DELETE", `/dataStores/${store.id}`), 404, "DATASTORE_NOT_FOUND");
   });
 
+  it("travels in the configuration export and still binds after an import with the same master key", async () => {
+    const exported = await call("GET", "/bulk/export");
+    assert.equal(exported.statusCode, 200, exported.body);
+    const bundle = exported.json() as {
+      dataStores: DataStoreView[];
+      spConnections: unknown[];
+      keyPairs: unknown[];
+    };
+    const corp = bundle.dataStores.find((s) => s.id === "corp-ldap");
+    assert.ok(corp?.encryptedPassword);
+    assert.equal(corp?.password, undefined);
+    const restored = await startTestServer({ masterKey: server.masterKeyText });
+    try {
+      const imported = await restored.request("POST", "/bulk/import", {
+        ...bundle,
+        keyPairs: [],
+        spConnections: [],
+        dataStores: [corp],
+      });
+      assert.equal(imported.statusCode, 200, imported.body);
+      const tested = await restored.request("POST", "/dataStores/corp-ldap/test");
+      assert.equal(tested.statusCode, 200, tested.body);
+    } finally {
+      await restored.dispose();
+    }
+    const stranger = await startTestServer();
+    try {
+      const refusedImport = await stranger.request("POST", "/bulk/import", {
+        ...bundle,
+        keyPairs: [],
+        spConnections: [],
+        dataStores: [corp],
+      });
+      assert.equal((refusedImport.json() as Problem).code, "CONFIG_BUNDLE_INVALID", refusedImport.body);
+      assert.match(
+        (refusedImport.json() as Problem).detail,
+        /dataStores\[0\]\.encryptedPassword was not issued by this server/,
+      );
+    } finally {
+      await stranger.dispose();
+    }
+  });
+
   it("documents the routes in the OpenAPI document", async () => {
     const openapi = (await call("GET", "/openapi.json")).json() as { paths: Record<string, unknown> };
     for (const path of ["/dataStores", "/dataStores/{id}", "/dataStores/{id}/test"])

@@ -1,4 +1,5 @@
 import type { DataStoreRecord, LdapDataStore } from "../../domain/data-store.ts";
+import type { Repositories } from "../../domain/ports.ts";
 import { assertUsable, effectiveHostnames } from "../../ldap/settings.ts";
 import { AppError, isAppError } from "../../lib/errors.ts";
 import { recordAudit } from "../audit.ts";
@@ -26,7 +27,7 @@ const notFound = (id: string) =>
   });
 
 /** The document as the API shows it: sealed password only, whatever was stored. */
-const present = (record: DataStoreRecord): LdapDataStore => {
+export const presentDataStore = (record: DataStoreRecord): LdapDataStore => {
   const { password: _never, ...document } = record.document;
   return { ...document, id: record.id, name: record.name };
 };
@@ -37,8 +38,8 @@ const fieldNames = (store: LdapDataStore) =>
     .filter((k) => k !== "type" && k !== "id")
     .sort();
 
-const nameTaken = async (context: ServiceContext, name: string, id: string) => {
-  const holder = await context.store.dataStores.getByName(name);
+const nameTaken = async (repos: Repositories, name: string, id: string) => {
+  const holder = await repos.dataStores.getByName(name);
   if (holder && holder.id !== id)
     throw new AppError("DATASTORE_INVALID", {
       message: `name: another data store ("${holder.id}") is called "${name}"`,
@@ -47,7 +48,7 @@ const nameTaken = async (context: ServiceContext, name: string, id: string) => {
 };
 
 export const listDataStores = async (context: ServiceContext): Promise<LdapDataStore[]> =>
-  (await context.store.dataStores.list()).map(present);
+  (await context.store.dataStores.list()).map(presentDataStore);
 
 export const getDataStoreRecord = async (context: ServiceContext, id: string): Promise<DataStoreRecord> => {
   const record = await context.store.dataStores.get(id);
@@ -56,20 +57,21 @@ export const getDataStoreRecord = async (context: ServiceContext, id: string): P
 };
 
 export const getDataStore = async (context: ServiceContext, id: string): Promise<LdapDataStore> =>
-  present(await getDataStoreRecord(context, id));
+  presentDataStore(await getDataStoreRecord(context, id));
 
-export const createDataStore = async (
+/** Validates, seals and stores a new data store with the given repositories (a transaction's, on import). */
+export const insertDataStore = async (
   context: ServiceContext,
-  actor: Actor,
+  repos: Repositories,
   input: LdapDataStore,
-): Promise<LdapDataStore> => {
+): Promise<DataStoreRecord> => {
   const id = input.id ?? context.ids.next("LDAP-");
-  if (await context.store.dataStores.get(id))
+  if (await repos.dataStores.get(id))
     throw new AppError("DATASTORE_ID_TAKEN", { message: `A data store "${id}" already exists.` });
   const document = sealDataStoreSecrets(context, { ...input, id }, undefined);
   assertUsable(document, document.encryptedPassword !== undefined);
   const name = input.name ?? defaultName(input);
-  await nameTaken(context, name, id);
+  await nameTaken(repos, name, id);
   const now = context.clock.now().toISOString();
   const record: DataStoreRecord = {
     id,
@@ -80,7 +82,7 @@ export const createDataStore = async (
     updatedAt: now,
   };
   try {
-    await context.store.dataStores.create(record);
+    await repos.dataStores.create(record);
   } catch (error) {
     if (isAppError(error) && error.code === "STORE_CONFLICT")
       throw new AppError("DATASTORE_ID_TAKEN", {
@@ -88,18 +90,27 @@ export const createDataStore = async (
       });
     throw error;
   }
+  return record;
+};
+
+export const createDataStore = async (
+  context: ServiceContext,
+  actor: Actor,
+  input: LdapDataStore,
+): Promise<LdapDataStore> => {
+  const record = await insertDataStore(context, context.store, input);
   await recordAudit(
     context.store.auditLog,
     context.clock,
     actor,
     "dataStore.create",
-    { type: "dataStore", id },
+    { type: "dataStore", id: record.id },
     {
       ldapType: input.ldapType,
       fields: fieldNames(input),
     },
   );
-  return present(record);
+  return presentDataStore(record);
 };
 
 export const updateDataStore = async (
@@ -117,7 +128,7 @@ export const updateDataStore = async (
   const document = sealDataStoreSecrets(context, { ...input, id }, stored.document);
   assertUsable(document, document.encryptedPassword !== undefined);
   const name = input.name ?? stored.name;
-  await nameTaken(context, name, id);
+  await nameTaken(context.store, name, id);
   const record: DataStoreRecord = {
     ...stored,
     name,
@@ -137,7 +148,7 @@ export const updateDataStore = async (
       passwordChanged: input.password !== undefined,
     },
   );
-  return present(record);
+  return presentDataStore(record);
 };
 
 export const deleteDataStore = async (context: ServiceContext, actor: Actor, id: string): Promise<void> => {
