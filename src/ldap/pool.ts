@@ -13,7 +13,8 @@ import type { LdapConnectionSettings } from "./settings.ts";
  */
 
 type Pooled = { readonly connection: LdapConnection; idleSince: number; readonly temporary: boolean };
-type Waiter = { resolve(pooled: Pooled | undefined): void; timer: NodeJS.Timeout | undefined };
+/** A borrower waiting for a slot: handed a connection, the error opening one failed with, or nothing (timed out). */
+type Waiter = { resolve(outcome: Pooled | Error | undefined): void; timer: NodeJS.Timeout | undefined };
 
 /** A transport failure (as opposed to an LDAP result the server sent): the connection is dead. */
 const isConnectionFailure = (error: unknown) =>
@@ -109,7 +110,7 @@ export class LdapPool {
     if (this.#open < max) return this.#create(false);
     if (createIfNecessary) return this.#create(true);
     if (maxWaitMs < 0) throw this.#exhausted();
-    const handed = await new Promise<Pooled | undefined>((resolve) => {
+    const handed = await new Promise<Pooled | Error | undefined>((resolve) => {
       const waiter: Waiter = { resolve, timer: undefined };
       waiter.timer = setTimeout(() => {
         this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
@@ -118,6 +119,7 @@ export class LdapPool {
       this.#waiters.push(waiter);
     });
     if (handed === undefined) throw this.#exhausted();
+    if (handed instanceof Error) throw handed;
     return handed;
   }
 
@@ -173,7 +175,9 @@ export class LdapPool {
     const waiter = this.#waiters.shift();
     if (!waiter) return;
     clearTimeout(waiter.timer);
-    this.#create(false).then(waiter.resolve, () => waiter.resolve(undefined));
+    this.#create(false).then(waiter.resolve, (error: unknown) =>
+      waiter.resolve(error instanceof Error ? error : new Error(String(error))),
+    );
   }
 
   #exhausted(): AppError {

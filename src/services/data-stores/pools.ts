@@ -25,17 +25,18 @@ const poolsOf = (context: ServiceContext) => {
 export const ldapSettingsFor = (context: ServiceContext, document: LdapDataStore) =>
   connectionSettings(document, revealBindPassword(context, document));
 
-/** The pool of a data store; `version` (its updatedAt) tells a stale pool from a current one. */
+/** The pool of a data store; a changed document (another node may have changed it) gets a new one. */
 export const ldapPoolFor = async (
   context: ServiceContext,
-  record: { readonly id: string; readonly updatedAt: string; readonly document: LdapDataStore },
+  record: { readonly id: string; readonly document: LdapDataStore },
 ): Promise<LdapPool> => {
   const map = poolsOf(context);
   const entry = map.get(record.id);
-  if (entry?.version === record.updatedAt) return entry.pool;
+  const version = JSON.stringify(record.document);
+  if (entry?.version === version) return entry.pool;
   if (entry) await entry.pool.close();
   const pool = new LdapPool(ldapSettingsFor(context, record.document), () => context.clock.now().getTime());
-  map.set(record.id, { version: record.updatedAt, pool });
+  map.set(record.id, { version, pool });
   return pool;
 };
 
