@@ -67,6 +67,18 @@ const readGraph = async (pool: LdapPool, preset: DirectoryPreset, baseDn: string
   );
 };
 
+/** Entries of `objectClass` whose `attribute` reaches `dn` through any chain (AD's in-chain rule). */
+const inChain = async (
+  pool: LdapPool,
+  baseDn: string,
+  objectClass: string,
+  attribute: string,
+  dn: string,
+) => {
+  const filter = `(&(objectClass=${escapeFilterValue(objectClass)})(${attribute}:${inChainMatchingRule}:=${escapeFilterValue(dn)}))`;
+  return (await pool.search({ baseDn, filter, attributes: ["1.1"] })).map((e) => key(e.dn));
+};
+
 /** DNs (lower-cased) of the group's members that are not groups. */
 export const membersOfGroup = async (
   pool: LdapPool,
@@ -74,19 +86,16 @@ export const membersOfGroup = async (
   baseDn: string,
   groupDn: string,
   nested: boolean,
-): Promise<string[]> => {
-  if (nested && preset.nestedGroups === "MATCHING_RULE_IN_CHAIN") {
-    const memberOf = preset.groupMembershipDetection.memberOfGroupAttributeName;
-    const userClass = escapeFilterValue(preset.changeDetectionSettings.userObjectClass);
-    const entries = await pool.search({
-      baseDn,
-      filter: `(&(objectClass=${userClass})(${memberOf}:${inChainMatchingRule}:=${escapeFilterValue(groupDn)}))`,
-      attributes: ["1.1"],
-    });
-    return entries.map((e) => key(e.dn));
-  }
-  return expandMembers(await readGraph(pool, preset, baseDn), groupDn, nested);
-};
+): Promise<string[]> =>
+  nested && preset.nestedGroups === "MATCHING_RULE_IN_CHAIN"
+    ? inChain(
+        pool,
+        baseDn,
+        preset.changeDetectionSettings.userObjectClass,
+        preset.groupMembershipDetection.memberOfGroupAttributeName,
+        groupDn,
+      )
+    : expandMembers(await readGraph(pool, preset, baseDn), groupDn, nested);
 
 /** DNs (lower-cased) of the groups an entry is in. */
 export const groupsOfEntry = async (
@@ -95,16 +104,13 @@ export const groupsOfEntry = async (
   baseDn: string,
   dn: string,
   nested: boolean,
-): Promise<string[]> => {
-  if (nested && preset.nestedGroups === "MATCHING_RULE_IN_CHAIN") {
-    const member = preset.groupMembershipDetection.groupMemberAttributeName;
-    const groupClass = escapeFilterValue(preset.changeDetectionSettings.groupObjectClass);
-    const entries = await pool.search({
-      baseDn,
-      filter: `(&(objectClass=${groupClass})(${member}:${inChainMatchingRule}:=${escapeFilterValue(dn)}))`,
-      attributes: ["1.1"],
-    });
-    return entries.map((e) => key(e.dn));
-  }
-  return expandGroupsOf(await readGraph(pool, preset, baseDn), dn, nested);
-};
+): Promise<string[]> =>
+  nested && preset.nestedGroups === "MATCHING_RULE_IN_CHAIN"
+    ? inChain(
+        pool,
+        baseDn,
+        preset.changeDetectionSettings.groupObjectClass,
+        preset.groupMembershipDetection.groupMemberAttributeName,
+        dn,
+      )
+    : expandGroupsOf(await readGraph(pool, preset, baseDn), dn, nested);

@@ -313,22 +313,13 @@ export const startSlapd = async (options: { bulkUsers?: number } = {}): Promise<
     clearTimeout(timer);
   };
 
+  // Simple bind as the admin, on the plain port.
+  const asAdmin = () => ["-x", "-H", `ldap://127.0.0.1:${port}`, "-D", adminDn, "-w", adminPassword];
   const ldapmodify = async (ldif: string) => {
     const file = join(dir, `change-${Date.now()}-${Math.random().toString(36).slice(2)}.ldif`);
     await writeFile(file, ldif);
     try {
-      await run(tools.ldapmodify, [
-        "-a",
-        "-x",
-        "-H",
-        `ldap://127.0.0.1:${port}`,
-        "-D",
-        adminDn,
-        "-w",
-        adminPassword,
-        "-f",
-        file,
-      ]);
+      await run(tools.ldapmodify, ["-a", ...asAdmin(), "-f", file]);
     } finally {
       await rm(file, { force: true });
     }
@@ -354,13 +345,7 @@ export const startSlapd = async (options: { bulkUsers?: number } = {}): Promise<
     totalConnections: async () => {
       const { stdout } = await run(tools.ldapsearch, [
         "-LLL",
-        "-x",
-        "-H",
-        `ldap://127.0.0.1:${port}`,
-        "-D",
-        adminDn,
-        "-w",
-        adminPassword,
+        ...asAdmin(),
         "-b",
         "cn=Total,cn=Connections,cn=Monitor",
         "-s",

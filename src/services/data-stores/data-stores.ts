@@ -38,6 +38,22 @@ const fieldNames = (store: LdapDataStore) =>
     .filter((k) => k !== "type" && k !== "id")
     .sort();
 
+const audit = (
+  context: ServiceContext,
+  actor: Actor,
+  action: string,
+  id: string,
+  detail: Record<string, unknown> | null = null,
+) =>
+  recordAudit(
+    context.store.auditLog,
+    context.clock,
+    actor,
+    `dataStore.${action}`,
+    { type: "dataStore", id },
+    detail,
+  );
+
 const nameTaken = async (repos: Repositories, name: string, id: string) => {
   const holder = await repos.dataStores.getByName(name);
   if (holder && holder.id !== id)
@@ -99,17 +115,10 @@ export const createDataStore = async (
   input: LdapDataStore,
 ): Promise<LdapDataStore> => {
   const record = await insertDataStore(context, context.store, input);
-  await recordAudit(
-    context.store.auditLog,
-    context.clock,
-    actor,
-    "dataStore.create",
-    { type: "dataStore", id: record.id },
-    {
-      ldapType: input.ldapType,
-      fields: fieldNames(input),
-    },
-  );
+  await audit(context, actor, "create", record.id, {
+    ldapType: input.ldapType,
+    fields: fieldNames(input),
+  });
   return presentDataStore(record);
 };
 
@@ -137,17 +146,10 @@ export const updateDataStore = async (
   };
   await context.store.dataStores.update(record);
   await forgetLdapPool(context, id);
-  await recordAudit(
-    context.store.auditLog,
-    context.clock,
-    actor,
-    "dataStore.update",
-    { type: "dataStore", id },
-    {
-      fields: fieldNames(input),
-      passwordChanged: input.password !== undefined,
-    },
-  );
+  await audit(context, actor, "update", id, {
+    fields: fieldNames(input),
+    passwordChanged: input.password !== undefined,
+  });
   return presentDataStore(record);
 };
 
@@ -161,8 +163,5 @@ export const deleteDataStore = async (context: ServiceContext, actor: Actor, id:
     });
   await context.store.dataStores.delete(id);
   await forgetLdapPool(context, id);
-  await recordAudit(context.store.auditLog, context.clock, actor, "dataStore.delete", {
-    type: "dataStore",
-    id,
-  });
+  await audit(context, actor, "delete", id);
 };
