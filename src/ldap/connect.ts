@@ -159,7 +159,18 @@ export const openConnection = async (
     await client.bind(settings.bind?.dn ?? "", settings.bind?.password ?? "");
   } catch (error) {
     const stage = transportStage();
-    if (stage === "BIND" && !(error instanceof ResultCodeError)) return fail("TCP", error);
+    if (stage === "BIND" && !(error instanceof ResultCodeError)) {
+      // The server took the connection but never answered the bind: a hung or non-LDAP server.
+      if (error instanceof Error && /timed out|timeout/i.test(error.message)) {
+        for (const socket of sockets) socket.destroy();
+        throw new AppError("LDAP_TIMEOUT", {
+          expose: true,
+          message: `${host.label}: the server accepted the connection but did not answer the bind within ${settings.operationTimeoutMs} ms`,
+          cause: error,
+        });
+      }
+      return fail("TCP", error);
+    }
     return fail(stage, error);
   }
   return {

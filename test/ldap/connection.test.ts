@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createServer, type Server, type Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { LdapDataStore } from "../../src/domain/data-store.ts";
 import { ldapFilter } from "../../src/ldap/filter.ts";
@@ -127,6 +128,30 @@ describe("LDAP connections against slapd", () => {
       "LDAP_TLS",
       /.+/,
     );
+  });
+
+  it("gives up on a server that accepts connections but never answers, within the timeouts", async () => {
+    const held: Socket[] = [];
+    const silent: Server = createServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const address = silent.address();
+    const port = typeof address === "object" && address ? address.port : 0;
+    try {
+      const timeouts = { hostnames: [`127.0.0.1:${port}`], connectionTimeout: 300, readTimeout: 300 };
+      await failsWith(
+        probe(settings(timeouts), undefined),
+        "LDAP_TIMEOUT",
+        /did not answer the bind within 300 ms/,
+      );
+      await failsWith(
+        probe(settings({ ...timeouts, useSsl: true, verifyHost: false }), undefined),
+        "LDAP_TLS",
+        /timeout/i,
+      );
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it("names the bind when the password is wrong, without echoing it", async () => {
