@@ -241,6 +241,23 @@ describe("LDAP connections against slapd", () => {
     }
   });
 
+  it("closes connections left idle past timeBetweenEvictions, keeping minConnections", async () => {
+    const pool = new LdapPool(settings({ timeBetweenEvictions: 1000 }));
+    const keeping = new LdapPool(settings({ timeBetweenEvictions: 1000, minConnections: 1 }));
+    try {
+      await Promise.all([1, 2].map(() => pool.search({ baseDn, filter: "(uid=ada)" })));
+      await Promise.all([1, 2].map(() => keeping.search({ baseDn, filter: "(uid=ada)" })));
+      assert.equal(pool.size, 2);
+      await new Promise((resolve) => setTimeout(resolve, 2300));
+      assert.equal(pool.size, 0);
+      assert.equal(keeping.size, 1);
+      assert.equal((await pool.search({ baseDn, filter: "(uid=ada)" })).length, 1);
+    } finally {
+      await pool.close();
+      await keeping.close();
+    }
+  });
+
   it("waits for a free connection when the pool is full, and fails when none frees in time", async () => {
     const pool = new LdapPool(settings({ maxConnections: 1, maxWait: 200 }));
     try {
