@@ -10,6 +10,8 @@ import { probe } from "../../src/ldap/probe.ts";
 import { connectionSettings } from "../../src/ldap/settings.ts";
 import { AppError, type ErrorCode } from "../../src/lib/errors.ts";
 import {
+  adaObjectGuid,
+  adaObjectSid,
   baseDn,
   groupDn,
   people,
@@ -203,6 +205,24 @@ describe("LDAP connections against slapd", () => {
     } finally {
       await pool.close();
     }
+  });
+
+  it("reads binary attributes as a GUID and a SID string when the data store lists them", async () => {
+    const pool = new LdapPool(settings({ binaryAttributes: ["objectGUID", "objectSid"] }));
+    try {
+      const [ada] = await pool.search({
+        baseDn,
+        filter: "(uid=ada)",
+        attributes: ["objectGUID", "objectSid"],
+      });
+      assert.deepEqual(ada?.attributes.objectGUID, [adaObjectGuid]);
+      assert.deepEqual(ada?.attributes.objectSid, [adaObjectSid]);
+    } finally {
+      await pool.close();
+    }
+    // Active Directory's preset reads both as binary without being told.
+    const ad = connectionSettings(store({ ldapType: "ACTIVE_DIRECTORY" }), servicePassword);
+    assert.deepEqual(ad.binaryAttributes, ["objectGUID", "objectSid"]);
   });
 
   it("escapes an injection attempt: `*)(uid=*` finds no one, not everyone", async () => {

@@ -138,6 +138,19 @@ const seedLdif = (bulkUsers: number): string => {
     group("platform", [userDn("dave")]),
     group("engineering", [userDn("carol"), groupDn("platform")]),
     group("salesforce-users", [userDn("ada"), userDn("bob"), groupDn("engineering")]),
+    [
+      `dn: ${userDn("ada")}`,
+      "changetype: modify",
+      "add: objectClass",
+      "objectClass: porticoTestAdIdentifiers",
+      "-",
+      "add: objectGUID",
+      `objectGUID:: ${adaGuidBytes.toString("base64")}`,
+      "-",
+      "add: objectSid",
+      `objectSid:: ${adaSidBytes.toString("base64")}`,
+      "",
+    ].join("\n"),
     // The cycle is closed last, so the memberof overlay sees both groups exist.
     [
       `dn: ${groupDn("platform")}`,
@@ -149,11 +162,28 @@ const seedLdif = (bulkUsers: number): string => {
   ].join("\n");
 };
 
+/**
+ * Active Directory's two binary identifiers, under AD's own OIDs, on an auxiliary class: enough to
+ * read objectGUID and objectSid as bytes from slapd (a whole AD schema would clash with memberof).
+ */
+const adLikeSchema = `
+attributetype ( 1.2.840.113556.1.4.2 NAME 'objectGUID' SYNTAX 1.3.6.1.4.1.1466.115.121.1.40 SINGLE-VALUE )
+attributetype ( 1.2.840.113556.1.4.146 NAME 'objectSid' SYNTAX 1.3.6.1.4.1.1466.115.121.1.40 SINGLE-VALUE )
+objectclass ( 1.3.6.1.4.1.4203.666.11.99.1 NAME 'porticoTestAdIdentifiers' AUXILIARY MAY ( objectGUID $ objectSid ) )
+`;
+
+/** ada's binary identifiers, as AD would hold them (see src/ldap/binary.test.ts for the byte order). */
+export const adaObjectGuid = "4b3b3b5c-5e6f-4a1b-8c2d-0123456789ab";
+export const adaObjectSid = "S-1-5-21-3623811015-3361044348-30300820-1013";
+const adaGuidBytes = Buffer.from("5c3b3b4b6f5e1b4a8c2d0123456789ab", "hex");
+const adaSidBytes = Buffer.from("010500000000000515000000c7f7fed77c7755c8945ace01f5030000", "hex");
+
 const slapdConf = (dir: string) => `
 include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
 include /etc/ldap/schema/inetorgperson.schema
 include /etc/ldap/schema/nis.schema
+include ${dir}/ad-like.schema
 modulepath /usr/lib/ldap
 moduleload back_mdb
 moduleload memberof
@@ -266,6 +296,7 @@ export const startSlapd = async (options: { bulkUsers?: number } = {}): Promise<
   const dir = await mkdtemp(join(tmpdir(), "portico-slapd-"));
   await mkdir(join(dir, "db"));
   await makeCertificates(dir);
+  await writeFile(join(dir, "ad-like.schema"), adLikeSchema);
   await writeFile(join(dir, "slapd.conf"), slapdConf(dir));
   await run(tools.slaptest, ["-f", join(dir, "slapd.conf"), "-u"]);
   const port = await freePort();
