@@ -50,6 +50,7 @@ export const defaultMaxWaitMs = 10_000;
 /** `host`, `host:port`, `[v6]:port` or a bare IPv6 address. */
 export const parseHostname = (text: string, secure: boolean): LdapHost | string => {
   const trimmed = text.trim();
+  if (trimmed.includes("://")) return "give host or host:port, not a URL (useSsl chooses LDAPS)";
   const defaultPort = secure ? 636 : 389;
   let host = trimmed;
   let port = String(defaultPort);
