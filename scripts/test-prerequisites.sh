@@ -15,6 +15,13 @@ if ((${#missing[@]})); then
   fi
   echo "test prerequisites: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # Servers among the packages (slapd) must not start as system services: the tests run their
+  # own instances. policy-rc.d (exit 101) tells invoke-rc.d to start nothing during the install.
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi

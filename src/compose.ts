@@ -12,6 +12,7 @@ import { AppError } from "./lib/errors.ts";
 import { type IdGenerator, randomIds } from "./lib/ids.ts";
 import { type BootstrapReport, bootstrap } from "./services/bootstrap.ts";
 import { type ServiceContext, silentLog } from "./services/context.ts";
+import { closeLdapPools } from "./services/data-stores/pools.ts";
 import { startHousekeeping } from "./services/housekeeping.ts";
 import { startProvisioning } from "./services/provisioning/background.ts";
 import { directoryAuthenticationSource } from "./services/sso/directory-source.ts";
@@ -95,6 +96,7 @@ export const composeServer = async (
         // The cycle in progress finishes its page and records it before the store closes.
         await provisioning?.stop();
         await Promise.allSettled([adminApp.close(), runtimeApp.close()]);
+        await closeLdapPools(context);
         await store.close();
       },
     };

@@ -42,11 +42,16 @@ const allowed: Record<string, readonly string[]> = {
   crypto: ["lib"],
   saml: ["xml", "crypto", "lib"],
   domain: ["lib", "saml"],
+  // The expression language of attribute mappings: a pure core like saml/, over lib's errors.
+  expressions: ["lib"],
   config: ["lib", "crypto"],
-  services: ["domain", "saml", "crypto", "xml", "lib", "provisioning"],
+  services: ["domain", "saml", "crypto", "xml", "lib", "provisioning", "expressions", "ldap"],
   // The provisioning engine: a pure planner and the Salesforce and source adapters it drives.
   // Like saml/, it knows nothing of HTTP servers, the store or services.
-  provisioning: ["domain", "lib", "crypto"],
+  provisioning: ["domain", "lib", "crypto", "expressions", "ldap"],
+  // LDAP directories: filters, presets and binary values (pure), and the pooled ldapts client
+  // (the edge). Used by data stores, sign-in, attribute sources and provisioning alike.
+  ldap: ["domain", "lib", "crypto"],
   store: ["domain", "lib"],
   connectors: ["domain", "lib", "saml", "crypto", "xml"],
   http: ["services", "domain", "lib", "saml"],
@@ -54,6 +59,7 @@ const allowed: Record<string, readonly string[]> = {
   logger: ["config"],
   compose: [
     "provisioning",
+    "ldap",
     "config",
     "crypto",
     "http",

@@ -158,6 +158,10 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       if (state.faults.latencyMs > 0) await wait(state.faults.latencyMs);
       const fault = state.faults.take(req.method, req.url);
       if (fault === undefined) return;
+      if (fault.kind === "slow" || fault.kind === "locked-record") {
+        await wait(fault.hangMs);
+        return;
+      }
       if (fault.kind === "hang") await wait(fault.hangMs);
       const r = faultResponse(fault.kind === "hang" ? "503" : fault.kind);
       if (req.url.startsWith("/services/oauth2/")) {

@@ -1,9 +1,22 @@
 /**
  * Injected failures for retry and back-off tests: the next N matching calls fail as Salesforce
  * fails under load or maintenance, or hang past the client's timeout; plus an added latency.
+ * A `slow` call is held, then carried out as usual: Salesforce finishes work whose client gave
+ * up waiting, so a client that retries after a timeout may meet its own first attempt. A
+ * `locked-record` fault fails records, not calls: the next N records an sObject Collections call
+ * writes get UNABLE_TO_LOCK_ROW in their SaveResult (HTTP 200), as records another transaction
+ * holds do, while the call's other records are saved.
  */
 
-export const faultKinds = ["503", "500", "REQUEST_LIMIT_EXCEEDED", "UNABLE_TO_LOCK_ROW", "hang"] as const;
+export const faultKinds = [
+  "503",
+  "500",
+  "REQUEST_LIMIT_EXCEEDED",
+  "UNABLE_TO_LOCK_ROW",
+  "hang",
+  "slow",
+  "locked-record",
+] as const;
 export type FaultKind = (typeof faultKinds)[number];
 
 export type Fault = {
@@ -14,13 +27,13 @@ export type Fault = {
   method: string | null;
   /** Only calls whose path contains this (any REST or OAuth call when absent). */
   path: string | null;
-  /** How long a `hang` holds the call before answering 503. */
+  /** How long a `hang` holds the call before answering 503, or a `slow` one before carrying it out. */
   hangMs: number;
 };
 
 export type FaultResponse = { status: number; errorCode: string; message: string };
 
-export function faultResponse(kind: Exclude<FaultKind, "hang">): FaultResponse {
+export function faultResponse(kind: Exclude<FaultKind, "hang" | "slow" | "locked-record">): FaultResponse {
   switch (kind) {
     case "503":
       return { status: 503, errorCode: "SERVER_UNAVAILABLE", message: "Server unavailable" };
@@ -66,11 +79,15 @@ export class Faults {
     return fault;
   }
 
-  /** The fault this call triggers, if any; each call uses up one of its count. */
-  take(method: string, path: string): Fault | undefined {
+  /**
+   * The fault this call (or, with `level` "record", this record of a collection) triggers, if
+   * any; each use takes one of its count.
+   */
+  take(method: string, path: string, level: "call" | "record" = "call"): Fault | undefined {
     const fault = this.#faults.find(
       (f) =>
         f.remaining > 0 &&
+        (f.kind === "locked-record") === (level === "record") &&
         (f.method === null || f.method === method) &&
         (f.path === null || path.includes(f.path)),
     );

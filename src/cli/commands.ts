@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { registerConfigCommands } from "./commands/config.ts";
 import { registerConnectionCommands } from "./commands/connections.ts";
+import { registerDataStoreCommands } from "./commands/datastores.ts";
 import { registerGroupCommands } from "./commands/groups.ts";
 import { registerKeyCommands } from "./commands/keys.ts";
 import { registerMetadataCommands } from "./commands/metadata.ts";
@@ -16,6 +17,7 @@ import type { CliIo } from "./io.ts";
  */
 export const registerClientCommands = (program: Command, io: CliIo): void => {
   registerConnectionCommands(program, io);
+  registerDataStoreCommands(program, io);
   registerMetadataCommands(program, io);
   registerKeyCommands(program, io);
   registerConfigCommands(program, io);

@@ -1,3 +1,4 @@
+import type { DataStoreRecord } from "./data-store.ts";
 import type { ProvisioningRepository } from "./provisioning-ports.ts";
 import type { SpConnection } from "./sp-connection.ts";
 
@@ -120,6 +121,17 @@ export type ConnectionRepository = {
   create(record: ConnectionRecord): Promise<void>;
   /** Replaces the record; false when it does not exist. */
   update(record: ConnectionRecord): Promise<boolean>;
+  delete(id: string): Promise<boolean>;
+};
+
+export type DataStoreRepository = {
+  get(id: string): Promise<DataStoreRecord | undefined>;
+  getByName(name: string): Promise<DataStoreRecord | undefined>;
+  /** By name, then id. */
+  list(): Promise<DataStoreRecord[]>;
+  create(record: DataStoreRecord): Promise<void>;
+  /** Replaces the record; false when it does not exist. */
+  update(record: DataStoreRecord): Promise<boolean>;
   delete(id: string): Promise<boolean>;
 };
 
@@ -286,6 +298,7 @@ export type Repositories = {
   readonly apiTokens: ApiTokenRepository;
   readonly signingKeys: SigningKeyRepository;
   readonly connections: ConnectionRepository;
+  readonly dataStores: DataStoreRepository;
   readonly settings: SettingsRepository;
   readonly auditLog: AuditLogRepository;
   readonly throttle: ThrottleRepository;

@@ -135,6 +135,12 @@ export type ProvisioningRepository = {
   }): Promise<ProvisionedObject[]>;
   countObjects(connectionId: string, channel: string): Promise<Record<ProvisionedStatus, number>>;
   putObjects(objects: readonly ProvisionedObject[]): Promise<void>;
+  /**
+   * Writes these rows (about to be created in Salesforce) only where no other channel of the
+   * connection holds the object: absent, this channel's, or let go (INACTIVE). Returns the
+   * source ids written. Atomic per row, so two channels never both create one user.
+   */
+  claimObjects(objects: readonly ProvisionedObject[]): Promise<Set<string>>;
   deleteObject(connectionId: string, kind: ProvisionedKind, sourceId: string): Promise<void>;
 
   appendEvents(events: readonly ProvisioningEvent[]): Promise<void>;

@@ -299,6 +299,65 @@ export const errorCatalogue = {
     retryable: true,
   },
 
+  // The expression language of attribute mappings (docs/expressions.md)
+  EXPR_SYNTAX: { status: 422, message: "The expression is not valid: it cannot be parsed." },
+  EXPR_UNKNOWN_FUNCTION: {
+    status: 422,
+    message: "The expression calls a function the language does not have.",
+  },
+  EXPR_ARGUMENTS: {
+    status: 422,
+    message: "A function of the expression is given the wrong number of arguments.",
+  },
+  EXPR_TOO_LONG: { status: 422, message: "The expression's text is longer than the language allows." },
+  EXPR_TOO_DEEP: { status: 422, message: "The expression nests more deeply than the language allows." },
+  EXPR_TOO_COMPLEX: { status: 422, message: "The expression has more parts than the language allows." },
+  EXPR_BUDGET_EXCEEDED: {
+    status: 422,
+    message: "Evaluating the expression took more steps than the language allows.",
+  },
+  EXPR_VALUE_TOO_LONG: { status: 422, message: "A value made or read by the expression is too long." },
+  EXPR_TOO_MANY_VALUES: {
+    status: 422,
+    message: "A list made or read by the expression has too many values.",
+  },
+  EXPR_ARGUMENT_INVALID: {
+    status: 422,
+    message: "A function of the expression was given a value it cannot use (a count, a date or a format).",
+  },
+
+  // LDAP data stores (/dataStores) and the directories behind them. The LDAP_* codes name the
+  // stage that failed, in the order a connection goes through them.
+  DATASTORE_NOT_FOUND: { status: 404, message: "No such data store." },
+  DATASTORE_INVALID: { status: 422, message: "The data store is invalid." },
+  DATASTORE_ID_TAKEN: { status: 409, message: "Another data store already has that id." },
+  DATASTORE_IN_USE: {
+    status: 409,
+    message: "The data store is used by a connection or channel; remove those references first.",
+  },
+  LDAP_DNS: {
+    status: 503,
+    message: "The LDAP server's host name could not be resolved.",
+    retryable: true,
+  },
+  LDAP_TCP: {
+    status: 503,
+    message: "No LDAP server answered on the configured host and port.",
+    retryable: true,
+  },
+  LDAP_TLS: {
+    status: 422,
+    message:
+      "The TLS handshake with the LDAP server failed (untrusted certificate, host name mismatch or no TLS).",
+  },
+  LDAP_BIND: { status: 422, message: "The LDAP server refused the bind DN or its password." },
+  LDAP_SEARCH: { status: 422, message: "The LDAP server refused the search." },
+  LDAP_TIMEOUT: {
+    status: 503,
+    message: "The LDAP server did not answer in time, or no pooled connection became free.",
+    retryable: true,
+  },
+
   // Storage
   STORE_UNAVAILABLE: { status: 503, message: "The database is unavailable.", retryable: true },
   STORE_CONFLICT: { status: 409, message: "The record was changed concurrently.", retryable: true },

@@ -1,17 +1,21 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
+import { LdapDataStore } from "../domain/data-store.ts";
 import type { Repositories } from "../domain/ports.ts";
 import { fieldName } from "../domain/validate-sp-connection.ts";
 import { AppError } from "../lib/errors.ts";
 import { recordAudit } from "./audit.ts";
 import { insertConnection, prepareConnection, presentConnection } from "./connections.ts";
 import type { Actor, ServiceContext } from "./context.ts";
+import { insertDataStore, presentDataStore } from "./data-stores/data-stores.ts";
 import { defaultKeySetting, exportSigningKeys, importSealedSigningKey } from "./keys.ts";
+import { activeChannelProblems } from "./provisioning/fields.ts";
 import { pairwiseSecretSealContext, pairwiseSecretSetting } from "./sso/name-id.ts";
 
 /**
  * The whole configuration as one JSON document (`portico config export`): signing key pairs
- * (private keys only sealed under the master key), the default key, every SP connection
+ * (private keys only sealed under the master key), the default key, LDAP data stores (bind
+ * passwords sealed), every SP connection
  * (secrets only as encryptedValue), and the sealed secret behind pairwise (PSEUDONYM) NameIDs, so
  * that SPs know their users by the same identifiers after a restore. Admin accounts and API tokens are not part of it: an
  * export must not carry credentials that let its reader into the server.
@@ -32,6 +36,9 @@ export const ConfigBundle = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    dataStores: Type.Optional(
+      Type.Array(LdapDataStore, { description: "LDAP data stores; passwords sealed" }),
+    ),
     spConnections: Type.Array(Type.Unknown()),
     pairwiseIdSecret: Type.Optional(
       Type.String({ minLength: 1, description: "sealed under the master key" }),
@@ -51,6 +58,7 @@ export const exportConfiguration = async (context: ServiceContext): Promise<Conf
     entityId: context.entityId,
     ...(defaultId === undefined ? {} : { defaultSigningKeyId: defaultId }),
     keyPairs: await exportSigningKeys(context),
+    dataStores: (await context.store.dataStores.list()).map(presentDataStore),
     spConnections: connections.map((r) => {
       const { creationDate: _c, modificationDate: _m, ...document } = presentConnection(context, r);
       return document;
@@ -87,7 +95,14 @@ export type ImportReport = {
   keyPairsImported: string[];
   keyPairsAlreadyPresent: string[];
   keyPairsReplaced: string[];
+  dataStoresImported: string[];
   spConnectionsImported: string[];
+  /**
+   * Why an imported connection's active channels cannot run yet (an unmapped required field, or
+   * Salesforce's fields unreadable, say without tokens): a restore restores, and says what waits.
+   * Such a channel shows STOPPED with the reason until it is fixed.
+   */
+  channelProblems: { spConnection: string; field: string; message: string }[];
 };
 
 /**
@@ -116,7 +131,9 @@ export const importConfiguration = async (
       keyPairsImported: [],
       keyPairsAlreadyPresent: [],
       keyPairsReplaced: [],
+      dataStoresImported: [],
       spConnectionsImported: [],
+      channelProblems: [],
     };
     for (const key of bundle.keyPairs) {
       const existing = await repos.signingKeys.get(key.id);
@@ -156,6 +173,23 @@ export const importConfiguration = async (
     }
     if (bundle.pairwiseIdSecret !== undefined)
       await importPairwiseSecret(context, repos, bundle.pairwiseIdSecret);
+    for (const [i, document] of (bundle.dataStores ?? []).entries()) {
+      try {
+        result.dataStoresImported.push((await insertDataStore(context, repos, document)).id);
+      } catch (error) {
+        if (error instanceof AppError && error.code === "DATASTORE_ID_TAKEN")
+          throw new AppError("CONFIG_NOT_EMPTY", {
+            message: `dataStores[${i}]: ${error.message}`,
+            cause: error,
+          });
+        if (error instanceof AppError && error.code === "DATASTORE_INVALID")
+          throw new AppError("CONFIG_BUNDLE_INVALID", {
+            message: `dataStores[${i}].${error.message}`,
+            cause: error,
+          });
+        throw error;
+      }
+    }
     for (const [i, document] of bundle.spConnections.entries()) {
       try {
         const connection = await prepareConnection(context, repos, document);
@@ -183,6 +217,12 @@ export const importConfiguration = async (
     }
     return result;
   });
+  for (const id of report.spConnectionsImported) {
+    const record = await context.store.connections.get(id);
+    if (!record) continue;
+    for (const problem of await activeChannelProblems(context, record))
+      report.channelProblems.push({ spConnection: id, field: problem.field ?? "", message: problem.message });
+  }
   await recordAudit(
     context.store.auditLog,
     context.clock,
@@ -191,6 +231,7 @@ export const importConfiguration = async (
     { type: "configuration", id: null },
     {
       keyPairs: report.keyPairsImported,
+      dataStores: report.dataStoresImported,
       spConnections: report.spConnectionsImported,
     },
   );

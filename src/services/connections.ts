@@ -5,8 +5,10 @@ import { AppError, type ErrorDetail } from "../lib/errors.ts";
 import { recordAudit } from "./audit.ts";
 import { sealSecrets, withSecretsSealed } from "./connection-secrets.ts";
 import type { Actor, ServiceContext } from "./context.ts";
+import { fullPassAfterConfigChange } from "./provisioning/config-change.ts";
 import { channelDocumentErrors, checkActiveChannels } from "./provisioning/fields.ts";
 import { targetSettingsErrors } from "./provisioning/target-settings.ts";
+import { expressionSourceErrors } from "./sso/expression-sources.ts";
 
 /** The SSO Application Endpoint: the IdP-initiated URL the admin pastes into Salesforce. */
 export const ssoApplicationEndpoint = (baseUrl: string, entityId: string): string =>
@@ -124,6 +126,7 @@ export const prepareConnection = async (
     ...(await referenceErrors(repos, connection)),
     ...(await targetSettingsErrors(repos, connection)),
     ...channelDocumentErrors(connection),
+    ...expressionSourceErrors(connection),
   ];
   if (errors.length > 0) failValidation(errors);
   sealSecrets(context, connection);
@@ -241,6 +244,7 @@ export const updateConnection = async (
   await checkActiveChannels(context, record, async () => {
     if (previous) await context.store.connections.update(previous);
   });
+  await fullPassAfterConfigChange(context, id, previous?.document, record.document);
   await recordAudit(
     context.store.auditLog,
     context.clock,

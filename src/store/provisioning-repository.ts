@@ -192,6 +192,42 @@ export const createProvisioningRepository = (db: Kysely<Database>): Provisioning
     }
   },
 
+  claimObjects: async (objects) => {
+    const claimed = new Set<string>();
+    for (const rows of chunk(objects.map(objectRow), 200)) {
+      if (rows.length === 0) continue;
+      const written = await db
+        .insertInto("prov_objects")
+        .values(rows)
+        .onConflict((oc) =>
+          oc
+            .columns(["connection_id", "kind", "source_id"])
+            .doUpdateSet((eb) => ({
+              channel: eb.ref("excluded.channel"),
+              target_id: eb.ref("excluded.target_id"),
+              contact_id: eb.ref("excluded.contact_id"),
+              name: eb.ref("excluded.name"),
+              status: eb.ref("excluded.status"),
+              pushed: eb.ref("excluded.pushed"),
+              desired_hash: eb.ref("excluded.desired_hash"),
+              last_error: eb.ref("excluded.last_error"),
+              attempts: eb.ref("excluded.attempts"),
+              updated_at: eb.ref("excluded.updated_at"),
+            }))
+            .where((eb) =>
+              eb.or([
+                eb("prov_objects.channel", "=", eb.ref("excluded.channel")),
+                eb("prov_objects.status", "=", "INACTIVE"),
+              ]),
+            ),
+        )
+        .returning("source_id")
+        .execute();
+      for (const row of written) claimed.add(row.source_id);
+    }
+    return claimed;
+  },
+
   deleteObject: async (connectionId, kind, sourceId) => {
     await db
       .deleteFrom("prov_objects")

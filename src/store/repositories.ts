@@ -8,33 +8,14 @@ import type {
   StoredAuditEvent,
 } from "../domain/ports.ts";
 import type { SpConnection } from "../domain/sp-connection.ts";
-import { AppError } from "../lib/errors.ts";
+import { createDataStoreRepository } from "./data-store-repository.ts";
 import { createDirectoryRepository } from "./directory-repository.ts";
+import { guarded } from "./guarded.ts";
 import { createProvisioningRepository } from "./provisioning-repository.ts";
 import { createProvisioningTokenRepository } from "./provisioning-token-repository.ts";
 import type { Database } from "./schema.ts";
 import { createReplayCache, createSsoSessionRepository } from "./sso-repositories.ts";
 import { createThrottleRepository } from "./throttle-repository.ts";
-
-/** Unique-key violations from either driver become STORE_CONFLICT; everything else passes through. */
-const translate = (error: unknown): unknown => {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY") {
-    return new AppError("STORE_CONFLICT", {
-      message: "A record with that key already exists.",
-      cause: error,
-    });
-  }
-  return error;
-};
-
-const guarded = async <T>(work: () => Promise<T>): Promise<T> => {
-  try {
-    return await work();
-  } catch (error) {
-    throw translate(error);
-  }
-};
 
 const toAdmin = (row: Selectable<Database["admin_accounts"]>): AdminAccount => ({
   username: row.username,
@@ -238,6 +219,8 @@ export const createRepositories = (db: Kysely<Database>, dialect: "sqlite" | "po
       return Number(result.numDeletedRows) > 0;
     },
   },
+
+  dataStores: createDataStoreRepository(db),
 
   settings: {
     get: async (key) =>

@@ -74,6 +74,15 @@ export type Database = {
     key: string;
     expires_at: string;
   };
+  data_stores: {
+    id: string;
+    name: string;
+    type: string;
+    /** The LdapDataStore document as JSON; the bind password in it is sealed. */
+    document: string;
+    created_at: string;
+    updated_at: string;
+  };
   provisioning_tokens: {
     connection_id: string;
     /** JSON of the tokens, sealed under the master key. */

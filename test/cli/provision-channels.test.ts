@@ -55,6 +55,10 @@ describe("portico provision (channels, events, fields, settings)", () => {
     const one = await cli.run(["provision", "preview", "org", "staff", "--subject", "u2"]);
     assert.equal(one.code, 0, one.stderr);
     assert.match(one.stdout, /\nmap +.*Username=u2@acme\.example\.com/);
+    assert.match(
+      one.stdout,
+      /\ntrace +Username = "u2@acme\.example\.com" ← mail="u2@acme\.example\.com"; trim → /,
+    );
     assert.match(one.stdout, /\nplan +type=CREATE /);
     assert.deepEqual(await acmeUsers(sf), []);
   });

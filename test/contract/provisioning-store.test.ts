@@ -125,6 +125,30 @@ for (const dialect of dialects) {
       assert.deepEqual(await store.provisioning.getObjects("c1", "user", ["u0001"]), []);
     });
 
+    it("claims rows for creation only where no other channel of the connection holds them", async () => {
+      await store.provisioning.putObjects([
+        object("held", { channel: "other", status: "ACTIVE", targetId: "005000000000009AAA" }),
+        object("released", { channel: "other", status: "INACTIVE", targetId: "005000000000008AAA" }),
+        object("mine", { channel: "ch1", status: "FAILED" }),
+      ]);
+      const claimed = await store.provisioning.claimObjects(
+        ["held", "released", "mine", "fresh"].map((id) => object(id, { channel: "ch1" })),
+      );
+      assert.deepEqual([...claimed].sort(), ["fresh", "mine", "released"]);
+      const rows = await store.provisioning.getObjects("c1", "user", ["held", "released", "mine", "fresh"]);
+      const byId = Object.fromEntries(rows.map((r) => [r.sourceId, `${r.channel}/${r.status}`]));
+      assert.deepEqual(byId, {
+        held: "other/ACTIVE",
+        released: "ch1/PENDING",
+        mine: "ch1/PENDING",
+        fresh: "ch1/PENDING",
+      });
+      assert.deepEqual(
+        await store.provisioning.claimObjects([object("held", { channel: "ch1" })]),
+        new Set(),
+      );
+    });
+
     it("logs events, filters them newest first, and counts deprovisions in a window", async () => {
       await store.provisioning.appendEvents([
         event("CREATE", "2026-01-01T10:00:00.000Z"),

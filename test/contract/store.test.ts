@@ -36,6 +36,7 @@ for (const dialect of dialects) {
         "003-sso",
         "004-provisioning-tokens",
         "005-provisioning",
+        "006-data-stores",
       ]);
       assert.deepEqual(await store.migrate(), []);
       assert.equal(store.dialect, dialect.name);
@@ -149,6 +150,48 @@ for (const dialect of dialects) {
       await store.connections.delete("t1");
       assert.equal(await store.provisioningTokens.get("t1"), undefined);
       assert.equal(await store.provisioningTokens.delete("t1"), false);
+    });
+
+    it("stores data stores by id, with unique names, listed by name", async () => {
+      const record = (id: string, name: string) => ({
+        id,
+        name,
+        type: "LDAP" as const,
+        document: {
+          type: "LDAP" as const,
+          id,
+          name,
+          ldapType: "PING_DIRECTORY" as const,
+          hostnames: ["ldap.example.com:636"],
+          userDN: "cn=portico,dc=example,dc=com",
+          encryptedPassword: "v1.sealed",
+          useSsl: true,
+        },
+        createdAt: "2026-01-01T00:00:00.000Z",
+        updatedAt: "2026-01-01T00:00:00.000Z",
+      });
+      await store.dataStores.create(record("LDAP-2", "Zeta directory"));
+      await store.dataStores.create(record("LDAP-1", "Alpha directory"));
+      assert.deepEqual(await store.dataStores.get("LDAP-2"), record("LDAP-2", "Zeta directory"));
+      assert.equal((await store.dataStores.getByName("Alpha directory"))?.id, "LDAP-1");
+      assert.deepEqual(
+        (await store.dataStores.list()).map((r) => r.id),
+        ["LDAP-1", "LDAP-2"],
+      );
+      for (const duplicate of [record("LDAP-1", "Other"), record("LDAP-3", "Alpha directory")]) {
+        await assert.rejects(
+          store.dataStores.create(duplicate),
+          (e: unknown) => e instanceof AppError && e.code === "STORE_CONFLICT",
+        );
+      }
+      const renamed = { ...record("LDAP-2", "Beta directory"), updatedAt: "2026-01-02T00:00:00.000Z" };
+      assert.equal(await store.dataStores.update(renamed), true);
+      assert.equal((await store.dataStores.get("LDAP-2"))?.name, "Beta directory");
+      assert.equal((await store.dataStores.get("LDAP-2"))?.createdAt, "2026-01-01T00:00:00.000Z");
+      assert.equal(await store.dataStores.update(record("nope", "Nope")), false);
+      assert.equal(await store.dataStores.delete("LDAP-1"), true);
+      assert.equal(await store.dataStores.delete("LDAP-1"), false);
+      assert.equal(await store.dataStores.get("LDAP-1"), undefined);
     });
 
     it("rolls a failed transaction back", async () => {

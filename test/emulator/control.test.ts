@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { createEmulator } from "../../emulator/salesforce/app.ts";
-import { firstError, type Harness, harness, newUser } from "./support.ts";
+import { firstError, type Harness, harness, newUser, type OrgInfo } from "./support.ts";
 
 /** The control API (issue 4, item 5): org info, reset, seed, fields, request log, stats, faults. */
 
@@ -226,6 +226,23 @@ describe("control API", () => {
     assert.deepEqual(statuses, [503, 503, 200]);
   });
 
+  it("locks single records of a collection: UNABLE_TO_LOCK_ROW in their SaveResult, the others saved", async () => {
+    await h.control("POST", "/faults", { kind: "locked-record", count: 1, path: "/composite/sobjects" });
+    assert.equal((await limitsCall(h)).status, 200, "a call is not failed by a record lock");
+    const records = ["lockA", "lockB"].map((n) => ({ attributes: { type: "User" }, ...newUser(h.info, n) }));
+    const res = await h.api("POST", "composite/sobjects", { allOrNone: false, records });
+    assert.equal(res.status, 200);
+    const [first, second] = res.body as { success: boolean; errors: { statusCode: string }[] }[];
+    assert.equal(first?.success, false);
+    assert.equal(first?.errors[0]?.statusCode, "UNABLE_TO_LOCK_ROW");
+    assert.equal(second?.success, true, "the other record is saved");
+    const again = await h.api("POST", "composite/sobjects", {
+      allOrNone: false,
+      records: records.slice(0, 1),
+    });
+    assert.equal((again.body as { success: boolean }[])[0]?.success, true, "the lock is used up");
+  });
+
   it("the daily API quota runs out with 403 REQUEST_LIMIT_EXCEEDED", async () => {
     await h.control("PUT", "/limits", { dailyApiRequests: 10, apiRequestsUsed: 10 });
     const res = await limitsCall(h);
@@ -260,6 +277,57 @@ describe("faults over a socket", () => {
       await assert.rejects(fetch(`${base}/services/data/`, { signal: AbortSignal.timeout(200) }), {
         name: "TimeoutError",
       });
+    } finally {
+      await emulator.close();
+    }
+  });
+});
+
+describe("a slow call over a socket", () => {
+  it("is carried out after its client gave up, as Salesforce finishes work nobody waits for", async () => {
+    const emulator = createEmulator();
+    const base = await emulator.listen(0);
+    try {
+      const org = (await (await fetch(`${base}/_emulator/org`)).json()) as OrgInfo;
+      const token = (
+        (await (
+          await fetch(`${base}/services/oauth2/token`, {
+            method: "POST",
+            headers: { "content-type": "application/x-www-form-urlencoded" },
+            body: new URLSearchParams({
+              grant_type: "client_credentials",
+              client_id: org.clientId,
+              client_secret: org.clientSecret,
+            }),
+          })
+        ).json()) as { access_token: string }
+      ).access_token;
+      await fetch(`${base}/_emulator/faults`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ kind: "slow", hangMs: 400, method: "POST", path: "/sobjects/User" }),
+      });
+      await assert.rejects(
+        fetch(`${base}/services/data/v66.0/sobjects/User`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          body: JSON.stringify(newUser(org, "slow")),
+          signal: AbortSignal.timeout(100),
+        }),
+        { name: "TimeoutError" },
+      );
+      const users = async () =>
+        (
+          (await (
+            await fetch(
+              `${base}/services/data/v66.0/query?q=${encodeURIComponent("SELECT Id FROM User WHERE Username = 'userslow@test.example.com'")}`,
+              { headers: { authorization: `Bearer ${token}` } },
+            )
+          ).json()) as { totalSize: number }
+        ).totalSize;
+      assert.equal(await users(), 0, "held while slow");
+      for (let i = 0; i < 50 && (await users()) === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(await users(), 1, "created although the client had given up");
     } finally {
       await emulator.close();
     }

@@ -49,6 +49,17 @@ const cases: Case[] = [
     values: ["Username", ["casey.customer@customers.acme-emulator.example.com"]],
   },
   {
+    name: "Group is an object name after FROM (public groups by type and name)",
+    soql: () =>
+      "SELECT Name FROM Group WHERE Type = 'Regular' AND Name IN ('Sales Team', 'Support Team') ORDER BY Name",
+    values: ["Name", ["Sales Team", "Support Team"]],
+  },
+  {
+    name: "FROM GROUP BY names no object",
+    soql: () => "SELECT Id FROM GROUP BY Name",
+    error: { status: 400, errorCode: "MALFORMED_QUERY", message: /unexpected token: 'GROUP'$/ },
+  },
+  {
     name: "IN with ORDER BY",
     soql: () =>
       "SELECT Alias FROM User WHERE Username IN ('norah.norole@acme-emulator.example.com', 'olivia.owner@acme-emulator.example.com') ORDER BY Alias",

@@ -76,9 +76,11 @@ describe("the provisioning channels on the admin API", () => {
     assert.equal(one.kind, "user");
     assert.deepEqual(
       one.steps.map((s: Json) => s.step),
-      ["read", "map", "match", "plan"],
+      ["read", "trace", "map", "match", "plan"],
     );
-    assert.equal(one.steps[1].detail.user.Username, "u2@acme.example.com");
+    const usernameTrace = one.steps[1].detail.fields.find((f: Json) => f.field === "Username");
+    assert.deepEqual(usernameTrace.sources, [{ attribute: "mail", values: ["u2@acme.example.com"] }]);
+    assert.equal(one.steps[2].detail.user.Username, "u2@acme.example.com");
 
     const writes = (await sf.requests("/services/data")).filter((r) => r.method !== "GET");
     assert.deepEqual(writes, [], "only reads reached Salesforce");

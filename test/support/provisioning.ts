@@ -1,12 +1,25 @@
 import assert from "node:assert/strict";
+import type { LightMyRequestResponse } from "fastify";
 import type { Channel } from "../../src/domain/channel.ts";
+import type {
+  ProvisioningEventFilter,
+  StoredProvisioningEvent,
+} from "../../src/domain/provisioning-ports.ts";
 import type { SpConnection } from "../../src/domain/sp-connection.ts";
+import type { CycleReport } from "../../src/provisioning/engine/cycle.ts";
 import { defaultBuiltinMapping } from "../../src/provisioning/model/channel-config.ts";
 import type { ServiceContext } from "../../src/services/context.ts";
 import { createGroup } from "../../src/services/directory/groups.ts";
 import { importCsv } from "../../src/services/directory/import.ts";
-import { clientCredentialsSettings, connectionWithTarget, type SalesforceEmulator } from "./salesforce.ts";
-import { basicAuth, type TestServer } from "./server.ts";
+import { createUser } from "../../src/services/directory/users.ts";
+import { type RunOptions, runChannel } from "../../src/services/provisioning/channels.ts";
+import {
+  clientCredentialsSettings,
+  connectionWithTarget,
+  type SalesforceEmulator,
+  startSalesforceEmulator,
+} from "./salesforce.ts";
+import { basicAuth, startTestServer, type TestServer } from "./server.ts";
 import { testActor } from "./service-context.ts";
 
 /** A channel "staff" on the built-in directory, scoped to the group `salesforce-users`. */
@@ -69,4 +82,102 @@ export const addAuditor = async (server: TestServer): Promise<string> => {
   });
   assert.equal(made.statusCode, 201, made.body);
   return basicAuth("auditor", "an-auditor-password");
+};
+
+export type SfRecord = Readonly<Record<string, unknown>>;
+
+/**
+ * One Portico and one emulated org, wired by a connection whose target settings and channels
+ * each test sets (`configure`), with the directory and the org at hand. The end-to-end tests
+ * of the provisioning options share it.
+ */
+export type ProvisioningBench = {
+  readonly sf: SalesforceEmulator;
+  readonly server: TestServer;
+  readonly connectionId: string;
+  /**
+   * Saves the connection through the admin API (POST, then PUT): the client-credentials target
+   * plus `settings` (an undefined value drops the setting), with `channels` (default: "staff").
+   * Returns the response, so a refused activation can be read.
+   */
+  configure(options?: {
+    settings?: Readonly<Record<string, string | undefined>>;
+    channels?: Channel[];
+  }): Promise<LightMyRequestResponse>;
+  /** A directory user `<uid>@acme.example.com`, given name uid, surname `<Uid>son`, in `groups`. */
+  person(
+    uid: string,
+    attributes?: Readonly<Record<string, string | string[]>>,
+    options?: { enabled?: boolean; groups?: string[] },
+  ): Promise<void>;
+  run(channel?: string, options?: RunOptions): Promise<CycleReport>;
+  query<T = SfRecord>(soql: string): Promise<T[]>;
+  /** The org's user with this Username (fields: Id, IsActive and `fields`), or undefined. */
+  sfUser(username: string, fields?: readonly string[]): Promise<SfRecord | undefined>;
+  /** Whether the user's login is frozen (UserLogin.IsFrozen). */
+  isFrozen(userId: string): Promise<boolean>;
+  /** This connection's events, newest first. */
+  events(filter?: Omit<ProvisioningEventFilter, "connectionId">): Promise<StoredProvisioningEvent[]>;
+  dispose(): Promise<void>;
+};
+
+export const acme = (uid: string) => `${uid}@acme.example.com`;
+
+export const startProvisioningBench = async (connectionId = "org"): Promise<ProvisioningBench> => {
+  const sf = await startSalesforceEmulator();
+  const server = await startTestServer();
+  const query = async <T>(soql: string) =>
+    (await sf.asAdmin<{ records: T[] }>("GET", `query?q=${encodeURIComponent(soql)}`)).records;
+  return {
+    sf,
+    server,
+    connectionId,
+    configure: async (options = {}) => {
+      const document = provisioningConnection(sf, connectionId, options.channels ?? [staffChannel()]);
+      const settings: Record<string, string> = { ...clientCredentialsSettings(sf) };
+      for (const [name, value] of Object.entries(options.settings ?? {})) {
+        if (value === undefined) delete settings[name];
+        else settings[name] = value;
+      }
+      if (document.outboundProvision)
+        document.outboundProvision.targetSettings = Object.entries(settings).map(([name, value]) => ({
+          name,
+          value,
+        }));
+      const existing = await server.request("GET", `/idp/spConnections/${connectionId}`);
+      return existing.statusCode === 200
+        ? server.request("PUT", `/idp/spConnections/${connectionId}`, document)
+        : server.request("POST", "/idp/spConnections", document);
+    },
+    person: async (uid, attributes = {}, options = {}) => {
+      await createUser(server.context, testActor, {
+        uid,
+        enabled: options.enabled ?? true,
+        attributes: {
+          mail: acme(uid),
+          givenName: uid,
+          sn: `${uid[0]?.toUpperCase()}${uid.slice(1)}son`,
+          ...attributes,
+        },
+        groups: options.groups ?? ["salesforce-users"],
+      });
+    },
+    run: (channel = "staff", options = {}) => runChannel(server.context, connectionId, channel, options),
+    query,
+    sfUser: async (username, fields = []) =>
+      (
+        await query<SfRecord>(
+          `SELECT ${[...new Set(["Id", "IsActive", ...fields])].join(", ")} FROM User WHERE Username = '${username}'`,
+        )
+      )[0],
+    isFrozen: async (userId) =>
+      (await query<{ IsFrozen: boolean }>(`SELECT IsFrozen FROM UserLogin WHERE UserId = '${userId}'`))[0]
+        ?.IsFrozen === true,
+    events: (filter = {}) =>
+      server.context.store.provisioning.listEvents({ filter: { ...filter, connectionId }, limit: 1000 }),
+    dispose: async () => {
+      await server.dispose();
+      await sf.close();
+    },
+  };
 };

@@ -82,6 +82,7 @@ export function registerRest(scope: FastifyInstance, state: EmulatorState): void
           version,
           inComposite: false,
           forceAllOrNone: false,
+          isRecordLocked: () => state.faults.take(req.method, req.url, "record") !== undefined,
           countCall,
         },
         { method: effective, path: rest, query, body, headers },

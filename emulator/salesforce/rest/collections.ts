@@ -17,6 +17,12 @@ export const maxCollectionSize = 200;
 /** A SaveResult; an upsert's also says whether the record was created (UpsertResult). */
 export type SaveResult = { id?: string; success: boolean; errors: RecordError[]; created?: boolean };
 
+const locked: RecordError = {
+  statusCode: "UNABLE_TO_LOCK_ROW",
+  message: "unable to obtain exclusive access to this record or 1 records: 0055g00000EmuLockAAA",
+  fields: [],
+};
+
 const rolledBack: RecordError = {
   statusCode: "ALL_OR_NONE_OPERATION_ROLLED_BACK",
   message: "Record rolled back because not all records were valid and the request was using AllOrNone header",
@@ -47,6 +53,7 @@ export function apply(ctx: RestContext, items: Item[], allOrNone: boolean): Save
           `DML operation on setup object is not permitted after you have updated a non-setup object (or vice versa): ${item.type.name}, original object: ${first.name}`,
         );
       }
+      if (ctx.isRecordLocked?.() === true) throw new RecordFailure([locked]);
       const done = item.run();
       return done.created === undefined
         ? { id: done.id, success: true, errors: [] }

@@ -33,6 +33,8 @@ export type RestContext = {
   /** Inside a composite request: nested composites are refused, and allOrNone may be forced. */
   inComposite: boolean;
   forceAllOrNone: boolean;
+  /** True when an injected fault locks the next record a collection writes (UNABLE_TO_LOCK_ROW). */
+  isRecordLocked?: () => boolean;
   /**
    * Counts one more call against DailyApiRequests, for resources whose parts each count (composite
    * batch subrequests); throws REQUEST_LIMIT_EXCEEDED when the quota is gone.

@@ -91,7 +91,10 @@ class Parser {
     const select = this.selectList();
     this.expectWord("FROM");
     const fromToken = this.next();
-    if (fromToken.kind !== "word" || reserved.has(fromToken.text.toUpperCase()))
+    // Group is an sObject as well as a keyword: `SELECT Id FROM Group WHERE Type = 'Regular'`
+    // is how public groups are read (object reference, "Group"); only `GROUP BY` is the clause.
+    const isGroupObject = fromToken.kind === "word" && /^group$/i.test(fromToken.text) && !this.isWord("BY");
+    if (fromToken.kind !== "word" || (reserved.has(fromToken.text.toUpperCase()) && !isGroupObject))
       throw this.unexpected(fromToken);
     const from = { name: fromToken.text, at: fromToken.at };
     let where: Condition | undefined;

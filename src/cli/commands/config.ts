@@ -15,6 +15,18 @@ const count = (value: unknown): number => (Array.isArray(value) ? value.length :
 const list = (value: unknown): string =>
   Array.isArray(value) && value.length > 0 ? value.map(String).join(", ") : "none";
 
+/** The import's channel problems, one line each: these channels show STOPPED until fixed. */
+const waitingChannels = (value: unknown): string[] => {
+  if (!Array.isArray(value) || value.length === 0) return [];
+  return [
+    "Active channels that cannot run yet (they show STOPPED until fixed):",
+    ...value.map(
+      (p: { spConnection?: unknown; field?: unknown; message?: unknown }) =>
+        `  ${String(p.spConnection)}: ${String(p.field)}: ${String(p.message)}`,
+    ),
+  ];
+};
+
 export const registerConfigCommands = (program: Command, io: CliIo): void => {
   const group = commandGroup(program, "config", "export and import the whole configuration");
 
@@ -54,6 +66,7 @@ export const registerConfigCommands = (program: Command, io: CliIo): void => {
             : []),
           `Key pairs already present: ${list(report.keyPairsAlreadyPresent)}`,
           `Imported SP connections: ${list(report.spConnectionsImported)}`,
+          ...waitingChannels(report.channelProblems),
           "",
         ].join("\n"),
       );

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { AdminClient } from "../client.ts";
-import type { CliIo } from "../io.ts";
+import { CliError, type CliIo } from "../io.ts";
 import { formatTable } from "../table.ts";
 import {
   type ConnectionOptions,
@@ -74,6 +74,24 @@ const withProgress = async <T>(
     done = true;
     clearInterval(timer);
   }
+};
+
+/** Exit code of a waited-for cycle that ended HELD: it waits for `provision confirm`. */
+export const heldExitCode = 3;
+
+/**
+ * A waited-for cycle that did not end IDLE fails the command, so scripts notice: HELD exits 3,
+ * ERROR and STOPPED exit 1, each with one line on standard error after the usual output.
+ */
+const failUnlessIdle = (connectionId: string, channel: string, result: JsonObject): void => {
+  const state = isObject(result.state) ? result.state : {};
+  const status = text(state.status);
+  if (status === "IDLE") return;
+  const reason = typeof state.statusReason === "string" ? `: ${state.statusReason}` : "";
+  throw new CliError(
+    `${channelLabel(connectionId, channel)}: the cycle ended ${status}${reason}`,
+    status === "HELD" ? heldExitCode : 1,
+  );
 };
 
 export const registerProvisionChannelCommands = (group: Command, io: CliIo): void => {
@@ -154,10 +172,12 @@ export const registerProvisionChannelCommands = (group: Command, io: CliIo): voi
           );
         }
         const parsed = await withProgress(io, client, connectionId, channel, postLong(client, path, body));
-        if (options.json) return printJson(io, parsed);
-        io.stdout(
-          cycleLines(channelLabel(connectionId, channel), parsed, confirmHint(connectionId, channel)),
-        );
+        if (options.json) printJson(io, parsed);
+        else
+          io.stdout(
+            cycleLines(channelLabel(connectionId, channel), parsed, confirmHint(connectionId, channel)),
+          );
+        failUnlessIdle(connectionId, channel, parsed);
       });
   }
 
@@ -171,8 +191,12 @@ export const registerProvisionChannelCommands = (group: Command, io: CliIo): voi
       const client = clientFor(io, options);
       const path = `${channelPath(connectionId, channel)}/confirm`;
       const parsed = await withProgress(io, client, connectionId, channel, postLong(client, path));
-      if (options.json) return printJson(io, parsed);
-      io.stdout(cycleLines(channelLabel(connectionId, channel), parsed, confirmHint(connectionId, channel)));
+      if (options.json) printJson(io, parsed);
+      else
+        io.stdout(
+          cycleLines(channelLabel(connectionId, channel), parsed, confirmHint(connectionId, channel)),
+        );
+      failUnlessIdle(connectionId, channel, parsed);
     });
 
   withConnectionOptions(

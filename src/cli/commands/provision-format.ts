@@ -52,6 +52,30 @@ export const pairsText = (value: unknown, prefix = ""): string =>
     .filter((pair) => pair !== "")
     .join(" ");
 
+/**
+ * One field of the mapping trace: `Alias = a lovelace ← expression Left(…) → "A Lovelace";
+ * givenName="Ada"; trim → "A Lovelace"; case → "a lovelace"`.
+ */
+const traceText = (field: JsonObject): string => {
+  const values = (v: unknown) =>
+    Array.isArray(v) ? v.map((x) => JSON.stringify(x)).join(", ") : JSON.stringify(v);
+  const parts: string[] = [];
+  if (typeof field.expression === "string")
+    parts.push(
+      `expression ${field.expression} → ${Array.isArray(field.expressionResult) ? values(field.expressionResult) : "-"}`,
+    );
+  for (const source of Array.isArray(field.sources) ? field.sources.filter(isObject) : [])
+    parts.push(
+      `${String(source.attribute)}=${Array.isArray(source.values) && source.values.length > 0 ? values(source.values) : "(none)"}`,
+    );
+  if (field.from === "default") parts.push(`default ${values(field.defaultValue)}`);
+  for (const step of Array.isArray(field.steps) ? field.steps.filter(isObject) : [])
+    parts.push(`${String(step.step)} → ${values(step.value)}`);
+  if (isObject(field.error)) parts.push(`${String(field.error.code)}: ${String(field.error.message)}`);
+  const value = field.value === null || field.value === undefined ? "(no value)" : values(field.value);
+  return `${String(field.field)} = ${value} ← ${parts.join("; ")}`;
+};
+
 /** The steps of provisioning one user, one line each (the plan one line per operation). */
 export const stepLines = (steps: unknown): string => {
   const lines: string[] = [];
@@ -63,6 +87,10 @@ export const stepLines = (steps: unknown): string => {
       : Array.isArray(detail.outcomes)
         ? detail.outcomes
         : undefined;
+    if (name === "trace" && Array.isArray(detail.fields)) {
+      for (const field of detail.fields.filter(isObject)) lines.push(`${name.padEnd(7)} ${traceText(field)}`);
+      continue;
+    }
     if (nested === undefined) {
       lines.push(`${name.padEnd(7)} ${pairsText(detail)}`);
       continue;

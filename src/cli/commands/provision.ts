@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { CliIo } from "../io.ts";
 import { commandGroup } from "./common.ts";
 import { registerProvisionChannelCommands } from "./provision-channels.ts";
+import { registerProvisionExpressionCommands } from "./provision-expressions.ts";
 import { registerProvisionReportCommands } from "./provision-reports.ts";
 import { registerProvisionTargetCommands } from "./provision-target.ts";
 
@@ -11,4 +12,5 @@ export const registerProvisionCommands = (program: Command, io: CliIo): void => 
   registerProvisionTargetCommands(group, io);
   registerProvisionChannelCommands(group, io);
   registerProvisionReportCommands(group, io);
+  registerProvisionExpressionCommands(group, io);
 };

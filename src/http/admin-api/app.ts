@@ -10,6 +10,7 @@ import { trustProxy } from "../proxy.ts";
 import { accountRoutes } from "./accounts.ts";
 import { configurationRoutes } from "./configuration.ts";
 import { connectionRoutes } from "./connections.ts";
+import { dataStoreRoutes } from "./data-stores.ts";
 import { directoryRoutes } from "./directory.ts";
 import { directoryGroupRoutes } from "./directory-groups.ts";
 import { registerJsonBody } from "./json-body.ts";
@@ -18,6 +19,7 @@ import { metadataRoutes } from "./metadata.ts";
 import { adminApiBase } from "./principal.ts";
 import { provisioningChannelRoutes } from "./provisioning-channels.ts";
 import { provisioningEventRoutes } from "./provisioning-events.ts";
+import { provisioningExpressionRoutes } from "./provisioning-expressions.ts";
 import { provisioningSettingsRoutes } from "./provisioning-settings.ts";
 import { provisioningCallbackRoutes, provisioningTargetRoutes } from "./provisioning-target.ts";
 import { ssoTestRoutes } from "./sso-test.ts";
@@ -120,6 +122,7 @@ export const createAdminApp = async (options: AdminAppOptions): Promise<FastifyI
       }));
       await api.register(keyRoutes(context));
       await api.register(connectionRoutes(context));
+      await api.register(dataStoreRoutes(context));
       await api.register(metadataRoutes(context));
       await api.register(accountRoutes(context));
       await api.register(configurationRoutes(context));
@@ -129,6 +132,7 @@ export const createAdminApp = async (options: AdminAppOptions): Promise<FastifyI
       await api.register(provisioningTargetRoutes(context));
       await api.register(provisioningSettingsRoutes(context));
       await api.register(provisioningChannelRoutes(context));
+      await api.register(provisioningExpressionRoutes(context));
       await api.register(provisioningEventRoutes(context));
     },
     { prefix: adminApiBase },

@@ -32,6 +32,13 @@ export const configurationRoutes =
               keyPairsAlreadyPresent: Type.Array(Type.String()),
               keyPairsReplaced: Type.Array(Type.String()),
               spConnectionsImported: Type.Array(Type.String()),
+              channelProblems: Type.Array(
+                Type.Object({ spConnection: Type.String(), field: Type.String(), message: Type.String() }),
+                {
+                  description:
+                    "Why an imported connection's active channels cannot run yet (they show STOPPED).",
+                },
+              ),
             }),
             ...problems,
           },

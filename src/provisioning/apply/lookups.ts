@@ -59,16 +59,21 @@ export const findExistingUsers = async (
         : `Username IN (${usernames.join(", ")})`;
     const rows = await api.query<Row>(`SELECT ${fields.join(", ")} FROM User WHERE ${where}`);
     const byUsername = new Map(rows.map((row) => [String(row.Username).toLowerCase(), row]));
-    const byFederation = new Map(
-      rows
-        .filter((row) => typeof row.FederationIdentifier === "string")
-        .map((row) => [String(row.FederationIdentifier), row]),
+    const withFederationId = rows.filter((row) => typeof row.FederationIdentifier === "string");
+    const byFederation = new Map(withFederationId.map((row) => [String(row.FederationIdentifier), row]));
+    // Salesforce matches Federation IDs regardless of case ("Make Federation ID case-insensitive",
+    // on by default; salesforce-api.md §3.2) and so does SOQL's `IN`: an exact match wins, and
+    // one that differs only in case is the same person, not a user to create beside it.
+    const byFoldedFederation = new Map(
+      withFederationId.map((row) => [String(row.FederationIdentifier).toLowerCase(), row]),
     );
     for (const w of chunk) {
       // Username first: it is unique in all of Salesforce; a Federation ID only in the org.
       const row =
         byUsername.get(w.username.toLowerCase()) ??
-        (w.federationId ? byFederation.get(w.federationId) : undefined);
+        (w.federationId
+          ? (byFederation.get(w.federationId) ?? byFoldedFederation.get(w.federationId.toLowerCase()))
+          : undefined);
       if (row) found.set(w.key, toExisting(row));
     }
   }

@@ -2,7 +2,7 @@ import type { ChannelState, CycleSummary, ProvisionedObject } from "../../domain
 import { isAppError } from "../../lib/errors.ts";
 import { applyUserOps } from "../apply/apply-users.ts";
 import { createNameResolver } from "../apply/lookups.ts";
-import { TargetUnavailable } from "../apply/run-batches.ts";
+import { isRateLimited, salesforceCode, TargetUnavailable } from "../apply/run-batches.ts";
 import type { GroupOp } from "../plan/plan-groups.ts";
 import { planUser, type UserOp } from "../plan/plan-users.ts";
 import { applySafety } from "../plan/safety.ts";
@@ -140,16 +140,17 @@ export const runCycle = async (rt: ChannelRuntime, request: CycleRequest = {}): 
       planned.push(...ops);
       return;
     }
-    const allowed = decision.allowed;
-    recentDeprovisions += allowed.filter((op) => op.type === "DEACTIVATE" || op.type === "FREEZE").length;
-    const outcomes = await applyUserOps(
-      {
-        api: rt.api,
-        pacing: rt.pacing,
-        resolve,
-        fieldTypes: rt.fieldTypes,
-        beforeCreate: (creates) =>
-          rt.repo.putObjects(
+    recentDeprovisions += decision.allowed.filter(
+      (op) => op.type === "DEACTIVATE" || op.type === "FREEZE",
+    ).length;
+    // PENDING rows for creates before any is sent: a crash then leaves a trail, not a duplicate;
+    // and a user another channel of the connection claimed meanwhile is left to it.
+    const creates = decision.allowed.filter(
+      (op): op is Extract<UserOp, { type: "CREATE" }> => op.type === "CREATE",
+    );
+    const claimed =
+      creates.length > 0
+        ? await rt.repo.claimObjects(
             creates.map(
               (op): ProvisionedObject => ({
                 connectionId: rt.connectionId,
@@ -167,10 +168,51 @@ export const runCycle = async (rt: ChannelRuntime, request: CycleRequest = {}): 
                 updatedAt: rt.clock.now().toISOString(),
               }),
             ),
-          ),
-      },
-      allowed,
+          )
+        : new Set<string>();
+    const allowed = decision.allowed.map(
+      (op): UserOp =>
+        op.type === "CREATE" && !claimed.has(op.sourceId)
+          ? {
+              type: "SKIP",
+              sourceId: op.sourceId,
+              desired: op.desired,
+              targetId: null,
+              reason: "handled by another channel of this connection",
+              warn: false,
+            }
+          : op,
     );
+    const input = {
+      api: rt.api,
+      pacing: rt.pacing,
+      resolve,
+      fieldTypes: rt.fieldTypes,
+      beforeCreate: async () => {},
+    };
+    let outcomes = await applyUserOps(input, allowed);
+    // A create refused as DUPLICATE_USERNAME may have met its own first try, carried out by
+    // Salesforce after the call timed out: look the user up again and adopt, as on first sight.
+    // Never a second create: a Username taken outside the org keeps Salesforce's refusal.
+    const collided = outcomes.filter(
+      (o) => !o.ok && o.op.type === "CREATE" && salesforceCode(o.error) === "DUPLICATE_USERNAME",
+    );
+    if (collided.length > 0) {
+      const again = await prepareCases({
+        connectionId: rt.connectionId,
+        repo: rt.repo,
+        api: rt.api,
+        mapping: rt.mapping,
+        options: rt.options,
+        users: new Map(collided.map((o) => [o.op.sourceId, users.get(o.op.sourceId) ?? null] as const)),
+      });
+      const relinkOps = again.cases
+        .flatMap((c) => planUser(c, rt.options, rt.channel, false))
+        .filter((op) => op.type !== "CREATE");
+      const relinked = await applyUserOps(input, relinkOps);
+      const ids = new Set(relinked.map((o) => o.op.sourceId));
+      outcomes = [...outcomes.filter((o) => !(collided.includes(o) && ids.has(o.op.sourceId))), ...relinked];
+    }
     if (outcomes.some((o) => o.ok && o.op.type !== "SKIP")) usersTouched = true;
     await store(recordUserOutcomes(ctx(), outcomes, (id) => states.get(id)));
   };
@@ -254,12 +296,14 @@ export const runCycle = async (rt: ChannelRuntime, request: CycleRequest = {}): 
     if (error instanceof CycleStopped) {
       status = error.status;
       reason = error.message;
-    } else if (error instanceof TargetUnavailable) {
+    } else if (error instanceof TargetUnavailable || isRateLimited(error)) {
+      // The limit may be spent on any call (a lookup, not only a collection): wait long either way.
+      const cause = error instanceof TargetUnavailable ? error.cause : error;
       status = "ERROR";
-      reason = error.rateLimited
+      reason = isRateLimited(cause)
         ? "Salesforce's API request limit is spent (REQUEST_LIMIT_EXCEEDED); waiting before the next cycle"
-        : `Salesforce is unavailable: ${error.cause.message}`;
-      if (error.rateLimited) nextCycleAt = new Date(rt.clock.now().getTime() + 15 * 60_000).toISOString();
+        : `Salesforce is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`;
+      if (isRateLimited(cause)) nextCycleAt = new Date(rt.clock.now().getTime() + 15 * 60_000).toISOString();
     } else if (isAppError(error) && (error.code === "PROV_SOURCE_UNAVAILABLE" || error.retryable)) {
       status = "ERROR";
       reason = `${error.code}: ${error.message}`;

@@ -1,7 +1,7 @@
 import type { ProvisionedObject } from "../../domain/provisioning-ports.ts";
 import { applyUserOps } from "../apply/apply-users.ts";
 import { createNameResolver } from "../apply/lookups.ts";
-import { shown } from "../model/mapping.ts";
+import { contactPrefix, shown } from "../model/mapping.ts";
 import { planUser, type UserOp } from "../plan/plan-users.ts";
 import type { ChannelRuntime } from "./cycle.ts";
 import { prepareCases } from "./prepare.ts";
@@ -27,7 +27,12 @@ export const describeOp = (op: UserOp): Record<string, unknown> => {
       out.contact = {
         id: op.contact.id ?? "(new)",
         accountId: op.contact.accountId,
-        fields: op.contact.fields,
+        fields: Object.fromEntries(
+          Object.entries(op.contact.fields).map(([f, v]) => [
+            f,
+            op.desired ? shown(op.desired, `${contactPrefix}${f}`, v) : v,
+          ]),
+        ),
       };
   }
   if (op.type === "ADOPT") out.status = op.status;
@@ -78,7 +83,16 @@ export const provisionOneUser = async (
       step: "map",
       detail: {
         user: Object.fromEntries(Object.entries(desired.user).map(([f, v]) => [f, shown(desired, f, v)])),
-        ...(Object.keys(desired.contact).length > 0 ? { contact: desired.contact } : {}),
+        ...(Object.keys(desired.contact).length > 0
+          ? {
+              contact: Object.fromEntries(
+                Object.entries(desired.contact).map(([f, v]) => [
+                  f,
+                  shown(desired, `${contactPrefix}${f}`, v),
+                ]),
+              ),
+            }
+          : {}),
         ...(desired.permissionSets.length > 0 ? { permissionSets: desired.permissionSets } : {}),
       },
     });

@@ -45,7 +45,7 @@ const withPushed = (
 };
 
 const eventType = (op: UserOp): ProvisioningEventType =>
-  op.type === "FAIL" ? "CREATE" : op.type === "FORGET" ? "SKIP" : op.type;
+  op.type === "FAIL" ? (op.targetId === null ? "CREATE" : "UPDATE") : op.type === "FORGET" ? "SKIP" : op.type;
 
 const fieldsOf = (op: UserOp): string[] =>
   "fields" in op ? Object.keys(op.fields).sort() : op.type === "PERMISSION_SETS" ? ["PermissionSets"] : [];

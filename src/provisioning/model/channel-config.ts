@@ -4,9 +4,9 @@ import {
   type Channel,
   type SourceLocation,
 } from "../../domain/channel.ts";
+import { type LdapFilter, parseLdapFilter } from "../../ldap/filter.ts";
 import { AppError, type ErrorDetail } from "../../lib/errors.ts";
 import type { BuiltinScope } from "../source/builtin.ts";
-import { type LdapFilter, parseLdapFilter } from "../source/ldap-filter.ts";
 import { type CompiledMapping, compileMapping } from "./mapping.ts";
 
 /**

@@ -117,10 +117,9 @@ describe("attribute mapping", () => {
     );
   });
 
-  it("refuses expressions, a field mapped twice, and fields the engine sets, naming each", () => {
+  it("refuses a field mapped twice and fields the engine sets, naming each", () => {
     const { problems } = compileMapping(
       [
-        field("Alias", { attributeNames: ["uid"], expression: "#this.get('uid').substring(0,8)" }),
         field("Email", { attributeNames: ["mail"] }),
         field("email", { attributeNames: ["mail"] }),
         field("IsActive", { defaultValue: "true" }),
@@ -129,12 +128,99 @@ describe("attribute mapping", () => {
     );
     assert.deepEqual(
       problems.map((p) => p.field),
+      ["channels[0].attributeMapping[1].fieldName", "channels[0].attributeMapping[2].fieldName"],
+    );
+  });
+
+  it("evaluates an expression before attributeNames, then the default, then trim, case and parser", () => {
+    const desired = mapUser(
+      compile([
+        // PingFederate lists the attributes an expression reads; the expression gives the value.
+        field("Alias", { attributeNames: ["uid"], expression: 'Left(Replace([mail], ".", ""), 8)' }),
+        field("CommunityNickname", {
+          expression: '[givenName] & "_" & [sn]',
+          trim: true,
+          characterCase: "LOWER",
+        }),
+        field("Manager__c", {
+          expression: "[manager]",
+          parser: "EXTRACT_CN_FROM_DN",
+          characterCase: "UPPER",
+        }),
+        field("Title", { attributeNames: ["uid"], expression: "[title]", defaultValue: "Staff" }),
+        field("Department", { expression: '[department] & ""' }),
+        field("PermissionSets", { expression: 'Split(Join(",", [roles], "Chatter"), ",")' }),
+      ]),
+      ada,
+    );
+    assert.deepEqual(desired.user, {
+      Alias: "AdaLovel",
+      CommunityNickname: "ada _lovelace",
+      Manager__c: "CHARLES BABBAGE, FRS",
+      Title: "Staff",
+    });
+    assert.deepEqual(desired.permissionSets, ["Chatter", "Sales", "Support"]);
+    assert.ok(desired.mapped.has("Department"), "an expression with no value clears the field");
+    assert.equal(desired.failure, undefined);
+  });
+
+  it("refuses PingFederate's OGNL, naming the field and where Portico's parser stopped", () => {
+    const { problems } = compileMapping(
       [
-        "channels[0].attributeMapping[0].saasFieldInfo.expression",
-        "channels[0].attributeMapping[2].fieldName",
-        "channels[0].attributeMapping[3].fieldName",
+        field("Username", { attributeNames: ["mail"] }),
+        field("Alias", {
+          attributeNames: ["sAMAccountName"],
+          expression: '#result=#this.get("sAMAccountName").toString()',
+        }),
+        field("Title", { expression: "uid.substring(0,8)" }),
+      ],
+      "channels[0].attributeMapping",
+    );
+    assert.deepEqual(
+      problems.map((p) => p.field),
+      [
+        "channels[0].attributeMapping[1].saasFieldInfo.expression",
+        "channels[0].attributeMapping[2].saasFieldInfo.expression",
       ],
     );
-    assert.match(problems[0]?.message ?? "", /expressions are not supported yet/);
+    assert.match(
+      problems[0]?.message ?? "",
+      /^Alias: EXPR_SYNTAX unexpected character "#" \(a PingFederate OGNL expression\? .*\) at line 1, column 1; the channel cannot be active until the expression is rewritten\n#result=/,
+    );
+    assert.match(
+      problems[1]?.message ?? "",
+      /^Title: EXPR_SYNTAX unexpected character "\." at line 1, column 4 .*OGNL.*\nuid\.substring\(0,8\)\n {3}\^$/s,
+    );
+  });
+
+  it("a user the expression fails for is marked, and the field is neither set nor cleared", () => {
+    const mapping = compile([
+      field("Username", { attributeNames: ["mail"] }),
+      field("Alias", { expression: "Left([uid], [employeeType])" }),
+    ]);
+    const desired = mapUser(mapping, {
+      ...ada,
+      attributes: { ...ada.attributes, employeeType: ["contractor"] },
+    });
+    assert.equal(desired.failure?.field, "Alias");
+    assert.equal(desired.failure?.code, "EXPR_ARGUMENT_INVALID");
+    assert.match(
+      desired.failure?.message ?? "",
+      /^Alias: Left's number of characters must be a whole number/,
+    );
+    assert.equal(desired.user.Alias, undefined);
+    assert.ok(!desired.mapped.has("Alias"));
+    const masked = mapUser(
+      compile([field("EmployeeNumber", { expression: 'FormatDate([sn], "yyyy", "iso")', masked: true })]),
+      ada,
+    );
+    assert.equal(masked.failure?.code, "EXPR_ARGUMENT_INVALID");
+    assert.equal(
+      masked.failure?.message,
+      "EmployeeNumber: the expression failed at line 1, column 1 (details hidden: the field is masked)",
+    );
+    const fixed = mapUser(mapping, { ...ada, attributes: { ...ada.attributes, employeeType: ["2"] } });
+    assert.equal(fixed.user.Alias, "ad");
+    assert.notEqual(fixed.hash, desired.hash);
   });
 });

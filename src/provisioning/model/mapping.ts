@@ -1,5 +1,12 @@
 import { createHash } from "node:crypto";
 import type { AttributeMapping } from "../../domain/channel.ts";
+import {
+  type CompiledExpression,
+  compileExpression,
+  evaluateExpression,
+  looksLikeOgnl,
+} from "../../expressions/expression.ts";
+import { describeProblem } from "../../expressions/limits.ts";
 import type { ErrorDetail } from "../../lib/errors.ts";
 import type { SourceUser } from "../source/source.ts";
 
@@ -22,6 +29,8 @@ const engineFields = new Set(["isactive", "id", "contactid"]);
 export type FieldRule = {
   readonly field: string;
   readonly attributes: readonly string[];
+  /** Takes precedence over `attributes`, which then only list what it reads (as in PingFederate). */
+  readonly expression: CompiledExpression | undefined;
   readonly defaultValue: string | undefined;
   readonly createOnly: boolean;
   readonly trim: boolean;
@@ -48,12 +57,15 @@ export type DesiredUser = {
   readonly masked: ReadonlySet<string>;
   /** Changes when any of the above changes: a failed record is retried when its source changes. */
   readonly hash: string;
+  /** An expression that could not be evaluated for this user: the user is not provisioned. */
+  readonly failure?: { readonly field: string; readonly code: string; readonly message: string };
 };
 
 /**
  * Compiles the mapping; problems name the field (`…attributeMapping[3].saasFieldInfo.expression`).
- * Expressions come with the expression language in the next issue: a mapping that uses one is
- * refused until then, never silently ignored.
+ * An expression is compiled once here, in Portico's expression language (docs/expressions.md);
+ * one it cannot parse (PingFederate's OGNL, say) is a problem with the position where the
+ * parser stopped, so a channel that uses it cannot be active until it is rewritten.
  */
 export const compileMapping = (
   mapping: readonly AttributeMapping[],
@@ -78,16 +90,23 @@ export const compileMapping = (
       });
       return;
     }
+    let expression: CompiledExpression | undefined;
     if (info.expression !== undefined && info.expression.trim() !== "") {
-      problems.push({
-        field: `${field}.saasFieldInfo.expression`,
-        message: `${name}: expressions are not supported yet; map source attributes or a default value`,
-      });
-      return;
+      const compiled = compileExpression(info.expression);
+      if (!compiled.ok) {
+        const ognl = looksLikeOgnl(info.expression) && !compiled.problem.reason.includes("OGNL");
+        problems.push({
+          field: `${field}.saasFieldInfo.expression`,
+          message: `${name}: ${compiled.problem.code} ${describeProblem(compiled.problem)}${ognl ? " (a PingFederate OGNL expression? Rewrite it in Portico's language: docs/expressions.md)" : ""}; the channel cannot be active until the expression is rewritten\n${compiled.problem.excerpt}`,
+        });
+        return;
+      }
+      expression = compiled.expression;
     }
     rules.push({
       field: name,
       attributes: info.attributeNames ?? [],
+      expression,
       defaultValue: info.defaultValue === "" ? undefined : info.defaultValue,
       createOnly: info.createOnly === true,
       trim: info.trim === true,
@@ -105,42 +124,95 @@ const cnFromDn = (value: string): string => {
   return match ? (match[1] ?? "").replace(/\\(.)/g, "$1").trim() : value;
 };
 
-const process = (rule: FieldRule, raw: string): string => {
+/** One of PingFederate's processing options applied to a value, as the mapping test shows it. */
+export type ProcessStep = { readonly step: "parser" | "trim" | "case"; readonly value: string };
+
+/** Parser, then trim, then case: each step that the rule turns on, with the value after it. */
+export const processSteps = (rule: FieldRule, raw: string): ProcessStep[] => {
+  const steps: ProcessStep[] = [];
   let value = raw;
-  if (rule.parser === "EXTRACT_CN_FROM_DN") value = cnFromDn(value);
-  if (rule.parser === "EXTRACT_USERNAME_FROM_EMAIL")
-    value = value.includes("@") ? value.slice(0, value.indexOf("@")) : value;
-  if (rule.trim) value = value.trim();
-  if (rule.characterCase === "LOWER") value = value.toLowerCase();
-  if (rule.characterCase === "UPPER") value = value.toUpperCase();
-  return value;
+  if (rule.parser !== "NONE") {
+    if (rule.parser === "EXTRACT_CN_FROM_DN") value = cnFromDn(value);
+    else value = value.includes("@") ? value.slice(0, value.indexOf("@")) : value;
+    steps.push({ step: "parser", value });
+  }
+  if (rule.trim) {
+    value = value.trim();
+    steps.push({ step: "trim", value });
+  }
+  if (rule.characterCase !== "NONE") {
+    value = rule.characterCase === "LOWER" ? value.toLowerCase() : value.toUpperCase();
+    steps.push({ step: "case", value });
+  }
+  return steps;
 };
 
-const valuesOf = (user: SourceUser, attribute: string): readonly string[] => {
+const process = (rule: FieldRule, raw: string): string => processSteps(rule, raw).at(-1)?.value ?? raw;
+
+export const valuesOf = (user: SourceUser, attribute: string): readonly string[] => {
   const wanted = attribute.toLowerCase();
   for (const [name, values] of Object.entries(user.attributes))
     if (name.toLowerCase() === wanted) return values;
   return [];
 };
 
-/** The first value of the first mapped attribute that has one, else the default; processed. */
-const single = (rule: FieldRule, user: SourceUser): string | undefined => {
-  for (const attribute of rule.attributes) {
-    const value = valuesOf(user, attribute).find((v) => v !== "");
-    if (value !== undefined) {
-      const processed = process(rule, value);
-      if (processed !== "") return processed;
-    }
-  }
-  return rule.defaultValue === undefined ? undefined : process(rule, rule.defaultValue);
+/** How a rule found its value for one user: the mapping, and the mapping test's trace, read this. */
+export type RuleOutcome = {
+  readonly from: "attribute" | "expression" | "default" | "none";
+  /** The expression's values, before any processing. */
+  readonly expressionValues?: readonly string[];
+  /** The values before processing: the one chosen (a single field), or all of them (permission sets). */
+  readonly raw: readonly string[];
+  /** The values after processing. */
+  readonly values: readonly string[];
+  readonly failure?: { readonly code: string; readonly message: string };
 };
 
-/** Every value of every mapped attribute (permission sets), else the default's list (`a, b; c`). */
-const multiple = (rule: FieldRule, user: SourceUser): string[] => {
-  const values = rule.attributes.flatMap((a) => valuesOf(user, a)).map((v) => process(rule, v));
-  const chosen =
-    values.length > 0 ? values : (rule.defaultValue ?? "").split(/[,;]/).map((v) => process(rule, v));
-  return [...new Set(chosen.map((v) => v.trim()).filter((v) => v !== ""))].sort();
+/**
+ * A single field: the expression's first value when there is an expression, else the first
+ * value of the first mapped attribute that has one; else the default. Permission sets (`all`):
+ * every value, else the default's list (`a, b; c`).
+ */
+export const evaluateRule = (rule: FieldRule, user: SourceUser, all = false): RuleOutcome => {
+  let candidates: { from: "attribute" | "expression"; values: readonly string[] }[];
+  let expressionValues: readonly string[] | undefined;
+  if (rule.expression) {
+    const result = evaluateExpression(rule.expression, user.attributes);
+    if (!result.ok) {
+      // The reason may quote the value (`"2024-13-01" is not a real date`): not for a masked field.
+      const { line, column } = result.problem;
+      const message = rule.masked
+        ? `${rule.field}: the expression failed at line ${line}, column ${column} (details hidden: the field is masked)`
+        : `${rule.field}: ${describeProblem(result.problem)}`;
+      return { from: "expression", raw: [], values: [], failure: { code: result.problem.code, message } };
+    }
+    expressionValues = result.values;
+    candidates = [{ from: "expression", values: result.values }];
+  } else {
+    candidates = rule.attributes.map((a) => ({ from: "attribute", values: valuesOf(user, a) }));
+  }
+  const withExpression = expressionValues === undefined ? {} : { expressionValues };
+  if (all) {
+    const raw = candidates.flatMap((c) => c.values);
+    const from = raw.length > 0 ? (rule.expression ? "expression" : "attribute") : "default";
+    const chosen = raw.length > 0 ? raw : (rule.defaultValue ?? "").split(/[,;]/);
+    const values = [...new Set(chosen.map((v) => process(rule, v).trim()).filter((v) => v !== ""))].sort();
+    return { from: values.length > 0 ? from : "none", ...withExpression, raw: chosen, values };
+  }
+  for (const candidate of candidates) {
+    const value = candidate.values.find((v) => v !== "");
+    if (value === undefined) continue;
+    const processed = process(rule, value);
+    if (processed !== "")
+      return { from: candidate.from, ...withExpression, raw: [value], values: [processed] };
+  }
+  if (rule.defaultValue === undefined) return { from: "none", ...withExpression, raw: [], values: [] };
+  return {
+    from: "default",
+    ...withExpression,
+    raw: [rule.defaultValue],
+    values: [process(rule, rule.defaultValue)],
+  };
 };
 
 const stableHash = (value: unknown): string =>
@@ -157,20 +229,27 @@ export const mapUser = (mapping: CompiledMapping, source: SourceUser): DesiredUs
   const createOnly = new Set<string>();
   const masked = new Set<string>();
   const mapped = new Set<string>();
+  let failure: DesiredUser["failure"];
   for (const rule of mapping.rules) {
+    if (rule.masked) masked.add(rule.field);
+    if (rule.createOnly) createOnly.add(rule.field);
+    const outcome = evaluateRule(rule, source, rule.field === permissionSetsField);
+    if (outcome.failure) {
+      // Not `mapped`: a field the expression failed for is left as it is in Salesforce, not cleared.
+      failure ??= { field: rule.field, ...outcome.failure };
+      continue;
+    }
     if (
       rule.field !== permissionSetsField &&
       rule.field !== accountIdField &&
       !rule.field.startsWith(contactPrefix)
     )
       mapped.add(rule.field);
-    if (rule.masked) masked.add(rule.field);
-    if (rule.createOnly) createOnly.add(rule.field);
     if (rule.field === permissionSetsField) {
-      permissionSets = multiple(rule, source);
+      permissionSets = [...outcome.values];
       continue;
     }
-    const value = single(rule, source);
+    const value = outcome.values[0];
     if (value === undefined) continue;
     if (rule.field === accountIdField) accountId = value;
     else if (rule.field.startsWith(contactPrefix)) contact[rule.field.slice(contactPrefix.length)] = value;
@@ -186,7 +265,8 @@ export const mapUser = (mapping: CompiledMapping, source: SourceUser): DesiredUs
     createOnly,
     masked,
   };
-  return { ...desired, mapped, hash: stableHash({ ...desired, enabled: source.enabled }) };
+  const hash = stableHash({ ...desired, enabled: source.enabled, failure });
+  return { ...desired, mapped, hash, ...(failure ? { failure } : {}) };
 };
 
 /** A value as logs, events and previews may show it. */

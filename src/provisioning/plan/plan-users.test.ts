@@ -216,4 +216,33 @@ describe("plan: the spec's §5.4 table, each option on and off", () => {
       accountId: "001000000000001AAA",
     });
   });
+
+  it("a user an expression fails for is not created or updated, and not retried until the source changes", () => {
+    const { mapping: withExpression } = compileMapping(
+      [
+        { fieldName: "Username", saasFieldInfo: { attributeNames: ["mail"] } },
+        { fieldName: "Alias", saasFieldInfo: { expression: "Left([uid], [aliasLength])" } },
+      ],
+      "m",
+    );
+    const broken = source({}, { aliasLength: ["eight"] });
+    const failing = (row?: ProvisionedObject, user = broken) =>
+      plan(userCase(user, row, { desired: mapUser(withExpression, user) }));
+    const [fresh] = failing();
+    assert.equal(fresh?.type, "FAIL");
+    assert.ok(fresh?.type === "FAIL");
+    assert.equal(fresh.code, "EXPR_ARGUMENT_INVALID");
+    assert.match(fresh.message, /^Alias: Left's number of characters must be a whole number/);
+    const [known] = failing(state());
+    assert.ok(known?.type === "FAIL");
+    assert.equal(known.targetId, "005000000000001AAA");
+    const hash = mapUser(withExpression, broken).hash;
+    assert.deepEqual(failing(state({ status: "FAILED", desiredHash: hash })), []);
+    // A disabled user is still deactivated: that needs no mapped value.
+    const disabled = source({ enabled: false }, { aliasLength: ["eight"] });
+    assert.deepEqual(
+      failing(state(), disabled).map((op) => op.type),
+      ["DEACTIVATE"],
+    );
+  });
 });

@@ -262,6 +262,21 @@ export const planUser = (
   if (state && state.channel !== channel && state.status !== "INACTIVE") {
     return source ? [skip(c, state.targetId, `handled by the channel "${state.channel}"`, false)] : [];
   }
+  // An expression failed for this user: nothing is pushed until the source or the mapping changes.
+  // A disabled user is still deactivated below: that needs no mapped value.
+  if (source && desired?.failure && (source.enabled || !state?.targetId)) {
+    if (state?.status === "FAILED" && state.desiredHash === desired.hash && !retryFailed) return [];
+    return [
+      {
+        type: "FAIL",
+        sourceId: c.sourceId,
+        desired,
+        targetId: state?.targetId ?? null,
+        code: desired.failure.code,
+        message: desired.failure.message,
+      },
+    ];
+  }
   if (!state || state.targetId === null || state.status === "PENDING") return planNew(c, options);
   const targetId = state.targetId;
   if (state.status === "FAILED" && desired && state.desiredHash === desired.hash && !retryFailed) return [];

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { openServiceContext, testActor } from "../../../test/support/service-context.ts";
+import { parseLdapFilter } from "../../ldap/filter.ts";
 import type { ServiceContext } from "../../services/context.ts";
 import {
   addGroupMember,
@@ -10,7 +11,6 @@ import {
 } from "../../services/directory/groups.ts";
 import { createUser, deleteUser, disableUser, updateUser } from "../../services/directory/users.ts";
 import { createBuiltinSource } from "./builtin.ts";
-import { parseLdapFilter } from "./ldap-filter.ts";
 
 describe("the built-in directory as a provisioning source", () => {
   let context: ServiceContext;

@@ -1,5 +1,5 @@
 import type { DirectoryGroup, DirectoryRepository, DirectoryUser } from "../../domain/ports.ts";
-import { type LdapFilter, matchesLdapFilter } from "./ldap-filter.ts";
+import { type LdapFilter, matchesLdapFilter } from "../../ldap/filter.ts";
 import type { ChangedUsers, ProvisioningSource, ScopeCheck, SourceGroup, SourceUser } from "./source.ts";
 
 /** A channel's scope over the built-in directory, compiled from PingFederate's source locations. */

@@ -4,6 +4,7 @@ import { salesforceProvisionerType } from "../../domain/sp-connection.ts";
 import { AppError, isAppError } from "../../lib/errors.ts";
 import { type CycleReport, runCycle } from "../../provisioning/engine/cycle.ts";
 import { describeOp, provisionOneUser } from "../../provisioning/engine/one-user.ts";
+import { traceMapping } from "../../provisioning/model/mapping-trace.ts";
 import { recordAudit } from "../audit.ts";
 import type { Actor, ServiceContext } from "../context.ts";
 import { channelRuntimeFor, findChannel } from "./channel-runtime.ts";
@@ -51,6 +52,14 @@ export type RunOptions = {
   readonly signal?: AbortSignal | undefined;
 };
 
+/** Configuration errors an admin must fix before the channel can run again. */
+const unrunnable: ReadonlySet<string> = new Set([
+  "PROV_CONFIG_INVALID",
+  "PROV_TARGET_INCOMPLETE",
+  "PROV_TARGET_NOT_CONFIGURED",
+  "CONN_INVALID",
+]);
+
 export const runChannel = (
   context: ServiceContext,
   connectionId: string,
@@ -63,9 +72,10 @@ export const runChannel = (
       try {
         runtime = await channelRuntimeFor(context, connectionId, channel);
       } catch (error) {
-        // A channel that cannot run says why in its status, not only in a log line.
-        if (error instanceof AppError && error.code === "PROV_CONFIG_INVALID")
-          await markStopped(context, connectionId, channel, error.message);
+        // A channel that cannot run says why in its status, not only in a log line: its mapping
+        // no longer fits the org, or its target settings lack what the grant needs (a secret).
+        if (error instanceof AppError && unrunnable.has(error.code))
+          await markStopped(context, connectionId, channel, `${error.code}: ${error.message}`);
         throw error;
       }
       return runCycle({ ...runtime, onProgress }, options);
@@ -282,7 +292,13 @@ export const previewChannel = (
     const runtime = await channelRuntimeFor(context, connectionId, channel);
     if (options.user !== undefined) {
       const { steps } = await provisionOneUser(runtime, options.user, { apply: false });
-      return { kind: "user" as const, steps };
+      // "Test this mapping on user X": each field's way from the directory, after the read.
+      const found = await runtime.source.getUser(options.user);
+      const trace = found
+        ? [{ step: "trace", detail: { fields: traceMapping(runtime.mapping, found.user) } }]
+        : [];
+      const at = steps.findIndex((s) => s.step === "read") + 1;
+      return { kind: "user" as const, steps: [...steps.slice(0, at), ...trace, ...steps.slice(at)] };
     }
     const report = await runCycle(runtime, { full: options.full, preview: true });
     const limit = Math.min(Math.max(options.limit ?? 1000, 1), 10_000);

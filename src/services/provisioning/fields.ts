@@ -6,7 +6,7 @@ import { activationProblems, compileChannel } from "../../provisioning/model/cha
 import { type FieldSpecs, mappingProblems, toFieldSpecs } from "../../provisioning/model/field-specs.ts";
 import { recordAudit } from "../audit.ts";
 import type { Actor, ServiceContext } from "../context.ts";
-import { readSalesforceTarget, salesforceTargetFor } from "./target.ts";
+import { readSalesforceTarget, salesforceConnection, salesforceTargetFor } from "./target.ts";
 
 /**
  * Refresh Fields (`POST /provisioning/connections/{id}/refreshFields`, spec §6): the `User` (and
@@ -36,10 +36,18 @@ export const refreshFields = async (
   return { fetchedAt, specs };
 };
 
-/** The stored field lists, fetched first when there are none yet. */
+/**
+ * The stored field lists, fetched first when there are none yet, or when Communities was turned
+ * on since they were read (the Contact's fields are needed from then on, spec §6).
+ */
 export const fieldSpecsFor = async (context: ServiceContext, connectionId: string): Promise<FieldSpecs> => {
   const stored = await context.store.provisioning.getFieldSpecs(connectionId);
-  if (stored) return stored.specs as FieldSpecs;
+  if (stored) {
+    const specs = stored.specs as FieldSpecs;
+    if (specs.Contact !== undefined) return specs;
+    const { record } = await salesforceConnection(context, connectionId);
+    if (!readSalesforceTarget(context, record).enableCommunities) return specs;
+  }
   return (await refreshFields(context, undefined, connectionId)).specs;
 };
 
@@ -87,6 +95,40 @@ export const channelDocumentErrors = (connection: SpConnection): ErrorDetail[] =
   return errors;
 };
 
+const hasRunnableChannel = (record: ConnectionRecord) => {
+  const provision = record.document.outboundProvision;
+  return (
+    provision?.type === salesforceProvisionerType &&
+    provision.channels.some((c) => c.active && c.channelSource.dataSource.id === builtinDataSourceId)
+  );
+};
+
+/**
+ * What keeps a connection's active channels from running: required Salesforce fields unmapped,
+ * mappings to fields that vanished, or Salesforce's fields that cannot be read (fetched now when
+ * none are stored yet). Empty when every active channel can run.
+ */
+export const activeChannelProblems = async (
+  context: ServiceContext,
+  record: ConnectionRecord,
+): Promise<ErrorDetail[]> => {
+  if (!hasRunnableChannel(record)) return [];
+  try {
+    const specs = await fieldSpecsFor(context, record.id);
+    return (await channelFieldProblems(context, record, specs))
+      .filter((c) => c.active)
+      .flatMap((c) => c.problems);
+  } catch (error) {
+    const reason = error instanceof AppError ? `${error.code}: ${error.message}` : String(error);
+    return [
+      {
+        field: "outboundProvision.channels",
+        message: `a channel can be active only once Salesforce's fields are known, and they could not be read (${reason})`,
+      },
+    ];
+  }
+};
+
 /**
  * After a save that leaves a channel active: the org's field list (fetched now if there is none
  * yet) must be satisfied, or the save is undone. Activation thus works in one PUT, and nothing
@@ -97,26 +139,7 @@ export const checkActiveChannels = async (
   record: ConnectionRecord,
   undo: () => Promise<void>,
 ): Promise<void> => {
-  const provision = record.document.outboundProvision;
-  const runnable = (c: { active: boolean; channelSource: { dataSource: { id: string } } }) =>
-    c.active && c.channelSource.dataSource.id === builtinDataSourceId;
-  if (provision?.type !== salesforceProvisionerType || !provision.channels.some(runnable)) return;
-  let problems: ErrorDetail[];
-  try {
-    const specs = await fieldSpecsFor(context, record.id);
-    problems = (await channelFieldProblems(context, record, specs))
-      .filter((c) => c.active)
-      .flatMap((c) => c.problems);
-  } catch (error) {
-    await undo();
-    const reason = error instanceof AppError ? `${error.code}: ${error.message}` : String(error);
-    throw new AppError("CONN_INVALID", {
-      message: `outboundProvision.channels: a channel can be active only once Salesforce's fields are known, and they could not be read (${reason}).`,
-      details: [
-        { field: "outboundProvision.channels", message: `Salesforce's fields could not be read: ${reason}` },
-      ],
-    });
-  }
+  const problems = await activeChannelProblems(context, record);
   if (problems.length === 0) return;
   await undo();
   throw new AppError("CONN_INVALID", {

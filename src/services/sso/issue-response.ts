@@ -12,6 +12,7 @@ import {
 } from "../../saml/response/build-response.ts";
 import type { ServiceContext } from "../context.ts";
 import { loadSigningKeyPair } from "../keys.ts";
+import { expressionValues } from "./expression-sources.ts";
 import { issueNameId } from "./name-id.ts";
 
 /** SAML IDs: an NCName with 160 random bits. */
@@ -67,7 +68,7 @@ const encryptionFor = (connection: SpConnection): EncryptionInput | undefined =>
 /**
  * Attribute contract fulfillment (pingfederate-salesforce-spec.md §2.2): each contract attribute
  * takes its values from the signed-in subject (ADAPTER and data-store sources name an attribute),
- * a TEXT constant, or nothing.
+ * a TEXT constant, an EXPRESSION over the subject's attributes, or nothing.
  */
 export const fulfill = (
   connection: SpConnection,
@@ -89,10 +90,13 @@ export const fulfill = (
     case "CUSTOM_DATA_STORE":
     case "MAPPED_ATTRIBUTES":
       return rule.value === "uid" ? [subject.uid] : (subject.attributes[rule.value] ?? []);
+    case "EXPRESSION":
+      // Portico's expression language over the user's directory attributes (docs/expressions.md).
+      return expressionValues(name, rule.value, subject);
     default:
-      // CONTEXT and EXPRESSION sources need an expression language Portico does not have yet.
+      // CONTEXT sources (the request's context: client IP, authentication context…) are not modelled.
       throw new AppError("CONN_INVALID", {
-        message: `${name}: attribute source ${rule.source.type} is not supported yet; use ADAPTER or TEXT.`,
+        message: `${name}: attribute source ${rule.source.type} is not supported yet; use ADAPTER, TEXT or EXPRESSION.`,
       });
   }
 };

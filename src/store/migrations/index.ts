@@ -4,6 +4,7 @@ import * as directory from "./002-directory.ts";
 import * as sso from "./003-sso.ts";
 import * as provisioningTokens from "./004-provisioning-tokens.ts";
 import * as provisioning from "./005-provisioning.ts";
+import * as dataStores from "./006-data-stores.ts";
 import type { Dialect } from "./dialect.ts";
 
 export type { Dialect } from "./dialect.ts";
@@ -17,6 +18,7 @@ const migrations: Readonly<Record<string, NumberedMigration>> = {
   "003-sso": sso,
   "004-provisioning-tokens": provisioningTokens,
   "005-provisioning": provisioning,
+  "006-data-stores": dataStores,
 };
 
 export const migrationProvider = (dialect: Dialect): MigrationProvider => ({

@@ -1,10 +1,11 @@
-import { AppError } from "../../lib/errors.ts";
+import { AppError, type ErrorCode } from "../lib/errors.ts";
 
 /**
- * LDAP search filters (RFC 4515), parsed and evaluated against an entry's attributes. The
- * built-in directory uses this to scope a channel with PingFederate's `filter` field; the LDAP
- * source passes the same text to the server, and uses `escapeFilterValue` for values.
- * Matching is case-insensitive (caseIgnoreMatch, as for the directory's attributes).
+ * LDAP search filters (RFC 4515): parsed (to check an administrator's filter, and to evaluate it
+ * against the built-in directory's entries), and built. A filter sent to a server is never made
+ * by pasting text: values go through `escapeFilterValue`, by way of the `ldapFilter` tag or
+ * `fillFilterTemplate`. Matching is case-insensitive (caseIgnoreMatch, as for the directory's
+ * attributes).
  */
 export type LdapFilter =
   | { readonly op: "and" | "or"; readonly filters: readonly LdapFilter[] }
@@ -50,7 +51,17 @@ const unescapeValue = (text: string, raw: string, at: number): string => {
   return Buffer.from(bytes).toString("utf8");
 };
 
-export const parseLdapFilter = (text: string): LdapFilter => {
+/** Parses a filter; a mistake is `code` (the caller's area), with the position it is at. */
+export const parseLdapFilter = (text: string, code: ErrorCode = "PROV_CONFIG_INVALID"): LdapFilter => {
+  try {
+    return parseFilterText(text);
+  } catch (error) {
+    if (code === "PROV_CONFIG_INVALID" || !(error instanceof AppError)) throw error;
+    throw new AppError(code, { message: error.message });
+  }
+};
+
+const parseFilterText = (text: string): LdapFilter => {
   const source = text.trim();
   // A filter without its outer parentheses, as PingFederate's console accepts ("group=test").
   const wrapped = source.startsWith("(") ? source : `(${source})`;
@@ -171,3 +182,29 @@ export const escapeFilterValue = (value: string): string =>
         : c;
     })
     .join("");
+
+/**
+ * A filter with values put in safely: `ldapFilter\`(&(objectClass=person)(uid=${uid}))\`` escapes
+ * every interpolated value, so `*)(uid=*` matches only that literal text.
+ */
+export const ldapFilter = (parts: TemplateStringsArray, ...values: readonly string[]): string =>
+  parts.reduce(
+    (out, part, i) => out + part + (i < values.length ? escapeFilterValue(values[i] ?? "") : ""),
+    "",
+  );
+
+/**
+ * Fills PingFederate's `${name}` placeholders in an administrator's filter (e.g. the credential
+ * validator's `(sAMAccountName=${username})`), escaping each value. A placeholder without a value
+ * is an error rather than an empty match.
+ */
+export const fillFilterTemplate = (
+  template: string,
+  values: Readonly<Record<string, string>>,
+  code: ErrorCode = "PROV_CONFIG_INVALID",
+): string =>
+  template.replace(/\$\{([A-Za-z0-9_.-]+)\}/g, (_, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new AppError(code, { message: `filter: no value for \${${name}}` });
+    return escapeFilterValue(value);
+  });

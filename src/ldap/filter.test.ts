@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { AppError } from "../../lib/errors.ts";
-import { escapeFilterValue, matchesLdapFilter, parseLdapFilter } from "./ldap-filter.ts";
+import { AppError } from "../lib/errors.ts";
+import {
+  escapeFilterValue,
+  fillFilterTemplate,
+  ldapFilter,
+  matchesLdapFilter,
+  parseLdapFilter,
+} from "./filter.ts";
 
 const ada = {
   uid: ["ada"],
@@ -64,5 +70,39 @@ describe("LDAP filters (RFC 4515)", () => {
     const filter = parseLdapFilter(`(cn=${escapeFilterValue(hostile)})`);
     assert.deepEqual(filter, { op: "equal", attribute: "cn", value: hostile });
     assert.equal(escapeFilterValue("Müller\\"), "M\\c3\\bcller\\5c");
+  });
+
+  it("the ldapFilter tag escapes each interpolated value and nothing else", () => {
+    const uid = "*)(uid=*";
+    const text = ldapFilter`(&(objectClass=person)(uid=${uid}))`;
+    assert.equal(text, "(&(objectClass=person)(uid=\\2a\\29\\28uid=\\2a))");
+    assert.deepEqual(parseLdapFilter(text), {
+      op: "and",
+      filters: [
+        { op: "equal", attribute: "objectClass", value: "person" },
+        { op: "equal", attribute: "uid", value: uid },
+      ],
+    });
+  });
+
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: PingFederate's ${name} placeholders, not a template
+  it("fills ${name} placeholders escaped, and refuses one without a value", () => {
+    assert.equal(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: PingFederate's ${name} placeholders, not a template
+      fillFilterTemplate("(sAMAccountName=${username})", { username: "a*" }),
+      "(sAMAccountName=a\\2a)",
+    );
+    assert.throws(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: PingFederate's ${name} placeholders, not a template
+      () => fillFilterTemplate("(uid=${user})", { username: "a" }, "DATASTORE_INVALID"),
+      (e: unknown) => e instanceof AppError && e.code === "DATASTORE_INVALID" && /\$\{user\}/.test(e.message),
+    );
+  });
+
+  it("reports a bad filter under the caller's code", () => {
+    assert.throws(
+      () => parseLdapFilter("(uid=a", "DATASTORE_INVALID"),
+      (e: unknown) => e instanceof AppError && e.code === "DATASTORE_INVALID",
+    );
   });
 });
