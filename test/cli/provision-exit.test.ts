@@ -9,8 +9,9 @@ import { testActor } from "../support/service-context.ts";
 
 /**
  * `portico provision run|retry|confirm` exit with the cycle's outcome, so a script or a cron job
- * notices: 0 when it ended IDLE, 3 when deactivations are held for confirmation, 1 on ERROR or
- * STOPPED — each after the usual output, with one line on standard error.
+ * notices: 0 when it ended IDLE, 3 (CLI_CYCLE_HELD) when deactivations are held for confirmation,
+ * 1 (CLI_CYCLE_FAILED) on ERROR or STOPPED — each after the usual output, with one line on
+ * standard error that names the code.
  */
 describe("portico provision run's exit code", () => {
   let sf: SalesforceEmulator;
@@ -49,10 +50,13 @@ describe("portico provision run's exit code", () => {
       const run = await cli.run(["provision", "run", "org", "staff", "--json"]);
       assert.equal(run.code, 1, run.stderr);
       assert.equal((parseJsonOutput(run).state as { status: string }).status, "ERROR");
-      // Progress lines may come first on standard error; the failure is one line, the last.
-      const failure = run.stderr.split("\n").filter((line) => line.startsWith("portico:"));
+      // Progress lines may come first on standard error; the failure is one line, the last, and
+      // with --json it is the CLI's {"error": {code, message}}.
+      const failure = run.stderr.split("\n").filter((line) => line.startsWith('{"error"'));
       assert.equal(failure.length, 1, run.stderr);
-      assert.match(failure[0] ?? "", /^portico: org\/staff: the cycle ended ERROR: .*unavailable/);
+      const { error } = JSON.parse(failure[0] ?? "") as { error: { code: string; message: string } };
+      assert.equal(error.code, "CLI_CYCLE_FAILED");
+      assert.match(error.message, /^org\/staff: the cycle ended ERROR: .*unavailable/);
       assert.ok(run.stderr.endsWith(`${failure[0]}\n`));
     } finally {
       await sf.control("DELETE", "/faults");
@@ -67,7 +71,10 @@ describe("portico provision run's exit code", () => {
     assert.equal(run.code, 3, run.stderr);
     assert.match(run.stdout, /cycle ended HELD\n/);
     assert.match(run.stdout, /confirm with: portico provision confirm org staff/);
-    assert.match(run.stderr, /^portico: org\/staff: the cycle ended HELD: \d+ deactivation\(s\) held/m);
+    assert.match(
+      run.stderr,
+      /^portico: CLI_CYCLE_HELD: org\/staff: the cycle ended HELD: \d+ deactivation\(s\) held/m,
+    );
     const confirmed = await cli.run(["provision", "confirm", "org", "staff"]);
     assert.equal(confirmed.code, 0, confirmed.stderr);
     assert.match(confirmed.stdout, /cycle ended IDLE\n/);

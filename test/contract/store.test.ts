@@ -179,10 +179,7 @@ for (const dialect of dialects) {
         ["LDAP-1", "LDAP-2"],
       );
       for (const duplicate of [record("LDAP-1", "Other"), record("LDAP-3", "Alpha directory")]) {
-        await assert.rejects(
-          store.dataStores.create(duplicate),
-          (e: unknown) => e instanceof AppError && e.code === "STORE_CONFLICT",
-        );
+        await rejectsWithCode(store.dataStores.create(duplicate), "STORE_CONFLICT");
       }
       const renamed = { ...record("LDAP-2", "Beta directory"), updatedAt: "2026-01-02T00:00:00.000Z" };
       assert.equal(await store.dataStores.update(renamed), true);

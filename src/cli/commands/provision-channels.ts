@@ -1,6 +1,7 @@
 import type { Command } from "commander";
+import { AppError } from "../../lib/errors.ts";
 import type { AdminClient } from "../client.ts";
-import { CliError, type CliIo } from "../io.ts";
+import type { CliIo } from "../io.ts";
 import { formatTable } from "../table.ts";
 import {
   type ConnectionOptions,
@@ -76,22 +77,19 @@ const withProgress = async <T>(
   }
 };
 
-/** Exit code of a waited-for cycle that ended HELD: it waits for `provision confirm`. */
-export const heldExitCode = 3;
-
 /**
- * A waited-for cycle that did not end IDLE fails the command, so scripts notice: HELD exits 3,
- * ERROR and STOPPED exit 1, each with one line on standard error after the usual output.
+ * A waited-for cycle that did not end IDLE fails the command, so scripts notice: HELD exits 3
+ * (CLI_CYCLE_HELD), ERROR and STOPPED exit 1 (CLI_CYCLE_FAILED), each with one line on standard
+ * error after the usual output.
  */
 const failUnlessIdle = (connectionId: string, channel: string, result: JsonObject): void => {
   const state = isObject(result.state) ? result.state : {};
   const status = text(state.status);
   if (status === "IDLE") return;
   const reason = typeof state.statusReason === "string" ? `: ${state.statusReason}` : "";
-  throw new CliError(
-    `${channelLabel(connectionId, channel)}: the cycle ended ${status}${reason}`,
-    status === "HELD" ? heldExitCode : 1,
-  );
+  throw new AppError(status === "HELD" ? "CLI_CYCLE_HELD" : "CLI_CYCLE_FAILED", {
+    message: `${channelLabel(connectionId, channel)}: the cycle ended ${status}${reason}`,
+  });
 };
 
 export const registerProvisionChannelCommands = (group: Command, io: CliIo): void => {
