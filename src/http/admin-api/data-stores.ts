@@ -1,5 +1,4 @@
-import { type Static, Type } from "@sinclair/typebox";
-import type { FastifyPluginAsync } from "fastify";
+import { Type } from "@sinclair/typebox";
 import { LdapDataStore } from "../../domain/data-store.ts";
 import type { ServiceContext } from "../../services/context.ts";
 import {
@@ -13,6 +12,7 @@ import {
 import { testDataStore } from "../../services/data-stores/test-data-store.ts";
 import { principalOf } from "./principal.ts";
 import { IdParams, Items, problems } from "./schemas.ts";
+import type { AdminRoutes } from "./type-provider.ts";
 
 /** `/dataStores`: LDAP data stores in PingFederate's shape, and the connection test. */
 
@@ -45,10 +45,8 @@ const TestResult = Type.Object({
   durationMs: Type.Integer(),
 });
 
-const idOf = (params: unknown) => (params as Static<typeof IdParams>).id;
-
 export const dataStoreRoutes =
-  (context: ServiceContext): FastifyPluginAsync =>
+  (context: ServiceContext): AdminRoutes =>
   async (api) => {
     const tags = ["Data stores"];
     api.get(
@@ -74,11 +72,7 @@ export const dataStoreRoutes =
         },
       },
       async (request, reply) => {
-        const created = await createDataStore(
-          context,
-          principalOf(request),
-          request.body as Static<typeof LdapDataStore>,
-        );
+        const created = await createDataStore(context, principalOf(request), request.body);
         reply.status(201).header("Location", dataStoreLocation(created.id ?? ""));
         return created;
       },
@@ -94,7 +88,7 @@ export const dataStoreRoutes =
           response: { 200: LdapDataStore, ...problems },
         },
       },
-      async (request) => getDataStore(context, idOf(request.params)),
+      async (request) => getDataStore(context, request.params.id),
     );
 
     api.put(
@@ -108,13 +102,7 @@ export const dataStoreRoutes =
           response: { 200: LdapDataStore, ...problems },
         },
       },
-      async (request) =>
-        updateDataStore(
-          context,
-          principalOf(request),
-          idOf(request.params),
-          request.body as Static<typeof LdapDataStore>,
-        ),
+      async (request) => updateDataStore(context, principalOf(request), request.params.id, request.body),
     );
 
     api.delete(
@@ -128,8 +116,8 @@ export const dataStoreRoutes =
         },
       },
       async (request, reply) => {
-        await deleteDataStore(context, principalOf(request), idOf(request.params));
-        reply.status(204).send();
+        await deleteDataStore(context, principalOf(request), request.params.id);
+        reply.status(204).send(null);
       },
     );
 
@@ -146,11 +134,6 @@ export const dataStoreRoutes =
         },
       },
       async (request) =>
-        testDataStore(
-          context,
-          principalOf(request),
-          idOf(request.params),
-          (request.body as Static<typeof TestBody> | undefined)?.baseDn,
-        ),
+        testDataStore(context, principalOf(request), request.params.id, request.body?.baseDn),
     );
   };

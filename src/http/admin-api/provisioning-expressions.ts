@@ -1,8 +1,8 @@
-import { type Static, Type } from "@sinclair/typebox";
-import type { FastifyPluginAsync } from "fastify";
+import { Type } from "@sinclair/typebox";
 import type { ServiceContext } from "../../services/context.ts";
 import { testExpression } from "../../services/provisioning/expression-test.ts";
 import { problems } from "./schemas.ts";
+import type { AdminRoutes } from "./type-provider.ts";
 
 /**
  * `POST /provisioning/expressions/test`: an expression of Portico's language (docs/expressions.md)
@@ -35,7 +35,7 @@ const TestResult = Type.Object({
 });
 
 export const provisioningExpressionRoutes =
-  (context: ServiceContext): FastifyPluginAsync =>
+  (context: ServiceContext): AdminRoutes =>
   async (api) => {
     api.post(
       "/provisioning/expressions/test",
@@ -47,6 +47,6 @@ export const provisioningExpressionRoutes =
           response: { 200: TestResult, ...problems },
         },
       },
-      async (request) => testExpression(context, request.body as Static<typeof TestBody>),
+      async (request) => testExpression(context, request.body),
     );
   };
