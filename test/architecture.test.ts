@@ -219,13 +219,7 @@ describe("architecture", () => {
   it('tests say "fails with this code" through test/support/errors.ts, not by hand', () => {
     // throwsCode, rejectsWithCode, assertCode and assertProblem check the class, the code and (for
     // HTTP) the status and media type in one place; a hand-rolled predicate checks whatever it
-    // remembered to. Pending: files the provisioning branches are rewriting, converted after they land.
-    const pending = new Set([
-      "src/provisioning/salesforce/target.test.ts",
-      "src/provisioning/source/ldap-filter.test.ts",
-      "test/provisioning/salesforce-client.test.ts",
-      "test/provisioning/token-rotation.test.ts",
-    ]);
+    // remembered to. No exceptions.
     const handRolled = [
       /\binstanceof AppError\b/,
       /\bisAppError\(/,
@@ -237,7 +231,6 @@ describe("architecture", () => {
       .filter((f) => relative(root, f) !== "test/support/errors.ts");
     const offenders = tests
       .map((f) => relative(root, f))
-      .filter((name) => !pending.has(name))
       .filter((name) =>
         handRolled.some((re) => re.test(withoutComments(readFileSync(join(root, name), "utf8")))),
       );

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { AppError } from "../lib/errors.ts";
+import { assertCode, thrownAppError } from "../../test/support/errors.ts";
 import { compileExpression, compileOrThrow, evaluateExpression } from "./expression.ts";
 import { expressionLimits } from "./limits.ts";
 
@@ -101,15 +101,12 @@ describe("expression parse errors", () => {
   });
 
   it("compileOrThrow raises an AppError naming the field, the position and the excerpt", () => {
-    assert.throws(
-      () => compileOrThrow("Left([uid] 8)", "attributeMapping[1].saasFieldInfo.expression"),
-      (error: unknown) =>
-        error instanceof AppError &&
-        error.code === "EXPR_SYNTAX" &&
-        error.message.startsWith("attributeMapping[1].saasFieldInfo.expression: expected") &&
-        error.message.includes("at line 1, column 12\nLeft([uid] 8)\n           ^") &&
-        error.details[0]?.field === "attributeMapping[1].saasFieldInfo.expression",
+    const error = thrownAppError(() =>
+      compileOrThrow("Left([uid] 8)", "attributeMapping[1].saasFieldInfo.expression"),
     );
+    assertCode(error, "EXPR_SYNTAX", /^attributeMapping\[1\]\.saasFieldInfo\.expression: expected/);
+    assert.ok(error.message.includes("at line 1, column 12\nLeft([uid] 8)\n           ^"), error.message);
+    assert.equal(error.details[0]?.field, "attributeMapping[1].saasFieldInfo.expression");
   });
 });
 

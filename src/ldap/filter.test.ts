@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { AppError } from "../lib/errors.ts";
+import { throwsCode } from "../../test/support/errors.ts";
 import {
   escapeFilterValue,
   fillFilterTemplate,
@@ -58,10 +58,7 @@ describe("LDAP filters (RFC 4515)", () => {
   ];
   for (const [text, message] of bad) {
     it(`refuses ${text.slice(0, 30)} with a message that says where`, () => {
-      assert.throws(
-        () => parseLdapFilter(text),
-        (e: unknown) => e instanceof AppError && e.code === "PROV_CONFIG_INVALID" && message.test(e.message),
-      );
+      throwsCode(() => parseLdapFilter(text), "PROV_CONFIG_INVALID", message);
     });
   }
 
@@ -92,17 +89,15 @@ describe("LDAP filters (RFC 4515)", () => {
       fillFilterTemplate("(sAMAccountName=${username})", { username: "a*" }),
       "(sAMAccountName=a\\2a)",
     );
-    assert.throws(
+    throwsCode(
       // biome-ignore lint/suspicious/noTemplateCurlyInString: PingFederate's ${name} placeholders, not a template
       () => fillFilterTemplate("(uid=${user})", { username: "a" }, "DATASTORE_INVALID"),
-      (e: unknown) => e instanceof AppError && e.code === "DATASTORE_INVALID" && /\$\{user\}/.test(e.message),
+      "DATASTORE_INVALID",
+      /\$\{user\}/,
     );
   });
 
   it("reports a bad filter under the caller's code", () => {
-    assert.throws(
-      () => parseLdapFilter("(uid=a", "DATASTORE_INVALID"),
-      (e: unknown) => e instanceof AppError && e.code === "DATASTORE_INVALID",
-    );
+    throwsCode(() => parseLdapFilter("(uid=a", "DATASTORE_INVALID"), "DATASTORE_INVALID");
   });
 });

@@ -3,6 +3,7 @@ import { after, before, describe, it } from "node:test";
 import type { AttributeMapping } from "../../src/domain/channel.ts";
 import { defaultBuiltinMapping } from "../../src/provisioning/model/channel-config.ts";
 import { importCsv } from "../../src/services/directory/import.ts";
+import { assertProblem } from "../support/errors.ts";
 import { provisioningConnection, staffChannel } from "../support/provisioning.ts";
 import { type SalesforceEmulator, startSalesforceEmulator } from "../support/salesforce.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
@@ -140,24 +141,20 @@ describe("expressions in provisioning mappings", () => {
       expression: "#this.get('uid')",
       subject: "zoe",
     });
-    assert.equal(syntax.statusCode, 422, syntax.body);
-    assert.equal(syntax.json().code, "EXPR_SYNTAX");
     assert.match(
-      syntax.json().detail,
+      assertProblem(syntax, "EXPR_SYNTAX", 422).detail,
       /^expression: unexpected character "#" .* at line 1, column 1\n#this\.get\('uid'\)\n\^$/,
     );
     const failing = await server.request("POST", "/provisioning/expressions/test", {
       expression: title,
       subject: "bad",
     });
-    assert.equal(failing.statusCode, 422);
-    assert.equal(failing.json().code, "EXPR_ARGUMENT_INVALID");
+    assertProblem(failing, "EXPR_ARGUMENT_INVALID", 422);
     const nobody = await server.request("POST", "/provisioning/expressions/test", {
       expression: "[uid]",
       subject: "nobody",
     });
-    assert.equal(nobody.statusCode, 404);
-    assert.equal(nobody.json().code, "DIR_USER_NOT_FOUND");
+    assertProblem(nobody, "DIR_USER_NOT_FOUND", 404);
   });
 
   it("keeps PingFederate's OGNL on an inactive channel and refuses it on an active one, with the position", async () => {

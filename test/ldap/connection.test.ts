@@ -8,7 +8,8 @@ import { LdapPool } from "../../src/ldap/pool.ts";
 import { directoryPresets } from "../../src/ldap/presets.ts";
 import { probe } from "../../src/ldap/probe.ts";
 import { connectionSettings } from "../../src/ldap/settings.ts";
-import { AppError, type ErrorCode } from "../../src/lib/errors.ts";
+import type { ErrorCode } from "../../src/lib/errors.ts";
+import { assertCode, rejectedAppError } from "../support/errors.ts";
 import {
   adaObjectGuid,
   adaObjectSid,
@@ -47,13 +48,9 @@ describe("LDAP connections against slapd", () => {
     connectionSettings(store(overrides), password);
 
   const failsWith = async (work: Promise<unknown>, code: ErrorCode, message: RegExp) => {
-    await assert.rejects(work, (e: unknown) => {
-      assert.ok(e instanceof AppError, String(e));
-      assert.equal(e.code, code, e.message);
-      assert.match(e.message, message);
-      assert.doesNotMatch(e.message, new RegExp(servicePassword));
-      return true;
-    });
+    const error = await rejectedAppError(work);
+    assertCode(error, code, message);
+    assert.doesNotMatch(error.message, new RegExp(servicePassword));
   };
 
   it("binds and reads the root DSE over plain LDAP", async () => {

@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { generateMasterKey } from "../../src/crypto/secret-box.ts";
-import { AppError } from "../../src/lib/errors.ts";
 import { salesforceFailureOf } from "../../src/provisioning/salesforce/errors.ts";
 import { salesforceTargetFor } from "../../src/services/provisioning/target.ts";
+import { assertCode, rejectedAppError, rejectsWithCode } from "../support/errors.ts";
 import {
   clientCredentialsSettings,
   connectionWithTarget,
@@ -23,13 +23,6 @@ import { startTestServer, type TestServer } from "../support/server.ts";
  * emulator over a real socket: grants, the 401 rule, rotation across a restart, error translation,
  * collections and paging.
  */
-
-const isCode = (code: string, check?: (e: AppError) => void) => (error: unknown) => {
-  assert.ok(error instanceof AppError, String(error));
-  assert.equal(error.code, code, error.message);
-  check?.(error);
-  return true;
-};
 
 describe("the Salesforce client against the emulator", () => {
   let sf: SalesforceEmulator;
@@ -100,9 +93,10 @@ describe("the Salesforce client against the emulator", () => {
     try {
       await save(server, "stale", clientCredentialsSettings(stale));
       const { client } = await salesforceTargetFor(server.context, "stale");
-      await assert.rejects(
+      await rejectsWithCode(
         client.query("SELECT Id FROM User"),
-        isCode("PROV_TARGET_AUTH_FAILED", (e) => assert.match(e.message, /INVALID_SESSION_ID/)),
+        "PROV_TARGET_AUTH_FAILED",
+        /INVALID_SESSION_ID/,
       );
       const calls = await stale.requests();
       assert.deepEqual(
@@ -175,13 +169,10 @@ describe("the Salesforce client against the emulator", () => {
       ["REQUEST_LIMIT_EXCEEDED", "REQUEST_LIMIT_EXCEEDED"],
     ] as const) {
       await sf.control("POST", "/faults", { kind, count: 1, path: "/services/data/v66.0/query" });
-      await assert.rejects(
-        client.query("SELECT Id FROM User LIMIT 1"),
-        isCode("PROV_TARGET_UNAVAILABLE", (e) => {
-          assert.equal(e.retryable, true, kind);
-          assert.equal(salesforceFailureOf(e)?.errorCode, errorCode, kind);
-        }),
-      );
+      const e = await rejectedAppError(client.query("SELECT Id FROM User LIMIT 1"));
+      assertCode(e, "PROV_TARGET_UNAVAILABLE");
+      assert.equal(e.retryable, true, kind);
+      assert.equal(salesforceFailureOf(e)?.errorCode, errorCode, kind);
     }
     await sf.control("POST", "/faults", {
       kind: "hang",
@@ -189,10 +180,9 @@ describe("the Salesforce client against the emulator", () => {
       path: "/services/data/v66.0/limits",
       hangMs: 30_000,
     });
-    await assert.rejects(
-      client.request("GET", "limits", { timeoutMs: 200 }),
-      isCode("PROV_TARGET_UNAVAILABLE", (e) => assert.equal(salesforceFailureOf(e)?.errorCode, "TIMEOUT")),
-    );
+    const timedOut = await rejectedAppError(client.request("GET", "limits", { timeoutMs: 200 }));
+    assertCode(timedOut, "PROV_TARGET_UNAVAILABLE");
+    assert.equal(salesforceFailureOf(timedOut)?.errorCode, "TIMEOUT");
     await sf.control("DELETE", "/faults");
     assert.ok((await client.query("SELECT Id FROM User LIMIT 1")).length === 1, "and works again afterwards");
   });
@@ -222,10 +212,11 @@ describe("the Salesforce client against the emulator", () => {
     assert.equal(deleted?.success, true);
     assert.equal(missing?.success, false, "a record already deleted fails on its own");
 
-    await assert.rejects(
+    const rejected = await rejectedAppError(
       client.request("PATCH", `sobjects/Account/${made.id}`, { body: { Nope__c: 1 } }),
-      isCode("PROV_TARGET_REJECTED", (e) => assert.ok(salesforceFailureOf(e)?.errorCode)),
     );
+    assertCode(rejected, "PROV_TARGET_REJECTED");
+    assert.ok(salesforceFailureOf(rejected)?.errorCode);
     const describe = await client.describe("User");
     assert.equal(describe.name, "User");
     assert.ok(describe.fields.some((f) => f.name === "FederationIdentifier"));

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { isAppError } from "../../src/lib/errors.ts";
+import type { AppError } from "../../src/lib/errors.ts";
 import { defaultBuiltinMapping } from "../../src/provisioning/model/channel-config.ts";
 import { startProvisioning } from "../../src/services/provisioning/background.ts";
+import { assertCode, rejectedAppError } from "../support/errors.ts";
 import {
   assertStaffInOrg,
   channelStatus,
@@ -23,15 +24,12 @@ describe("a channel whose configuration cannot run", () => {
   let sf: SalesforceEmulator;
   let server: TestServer;
 
-  /** A cycle that must be refused: resolves to the refusal's code. */
-  const refusedCycle = async (): Promise<string> => {
+  /** A cycle that must be refused: resolves to the refusal. */
+  const refusedCycle = async (): Promise<AppError> => {
     await sf.clearRequests();
-    const code = await cycle(server).then(
-      () => "ran",
-      (error: unknown) => (isAppError(error) ? error.code : String(error)),
-    );
+    const refusal = await rejectedAppError(cycle(server));
     assert.deepEqual(await sf.requests("/services/data"), [], "the cycle did not call Salesforce");
-    return code;
+    return refusal;
   };
 
   before(async () => {
@@ -52,7 +50,7 @@ describe("a channel whose configuration cannot run", () => {
     assert.equal(refreshed.statusCode, 200, refreshed.body);
     await staff(server, "t", 1);
 
-    assert.equal(await refusedCycle(), "PROV_CONFIG_INVALID");
+    assertCode(await refusedCycle(), "PROV_CONFIG_INVALID");
     const stopped = await channelStatus(server);
     assert.equal(stopped.state, "STOPPED");
     assert.match(stopped.stateReason ?? "", /Badge__c/);
@@ -100,8 +98,7 @@ describe("a channel whose configuration cannot run", () => {
     });
     await staff(server, "v", 1);
 
-    const code = await refusedCycle();
-    assert.notEqual(code, "ran");
+    await refusedCycle();
     const stopped = await channelStatus(server);
     assert.equal(stopped.state, "STOPPED", JSON.stringify(stopped));
     assert.match(stopped.stateReason ?? "", /CLIENT_SECRET/);

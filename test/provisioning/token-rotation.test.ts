@@ -8,6 +8,7 @@ import {
   type StoredTokens,
   type TokenPersistence,
 } from "../../src/provisioning/salesforce/token-manager.ts";
+import { rejectsWithCode } from "../support/errors.ts";
 import { refreshTokenFor, type SalesforceEmulator, startSalesforceEmulator } from "../support/salesforce.ts";
 
 /**
@@ -86,11 +87,7 @@ describe("a rotated refresh token", () => {
       },
       configured,
     );
-    await assert.rejects(client.query("SELECT Id FROM User LIMIT 1"), (e: unknown) => {
-      assert.ok(e instanceof AppError);
-      assert.equal(e.code, "STORE_UNAVAILABLE");
-      return true;
-    });
+    await rejectsWithCode(client.query("SELECT Id FROM User LIMIT 1"), "STORE_UNAVAILABLE");
     assert.deepEqual(await sf.requests("/services/data"), [], "the unsaved session was not used");
   });
 });

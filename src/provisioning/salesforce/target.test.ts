@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { throwsCode } from "../../../test/support/errors.ts";
 import type { ConfigField } from "../../domain/sp-connection.ts";
-import { AppError } from "../../lib/errors.ts";
 import { parseSalesforceDomain } from "./domain.ts";
 import { missingTargetSettings, parseSalesforceTarget, targetSettingErrors } from "./target.ts";
 
@@ -191,21 +191,18 @@ describe("parseSalesforceTarget", () => {
   });
 
   it("throws PROV_TARGET_INCOMPLETE naming what is missing, and CONN_INVALID for a bad value", () => {
-    assert.throws(
+    throwsCode(
       () =>
         parseSalesforceTarget(
           fields({ AUTH_METHOD: "CLIENT_CREDENTIALS", SALESFORCE_DOMAIN: "acme" }),
           reveal,
         ),
-      (e: unknown) =>
-        e instanceof AppError &&
-        e.code === "PROV_TARGET_INCOMPLETE" &&
-        e.message ===
-          "outboundProvision.targetSettings (CLIENT_ID): is required when AUTH_METHOD is CLIENT_CREDENTIALS (and 1 more)",
+      "PROV_TARGET_INCOMPLETE",
+      /^outboundProvision\.targetSettings \(CLIENT_ID\): is required when AUTH_METHOD is CLIENT_CREDENTIALS \(and 1 more\)$/,
     );
-    assert.throws(
+    throwsCode(
       () => parseSalesforceTarget(fields({ ...complete, AUTH_METHOD: "SAML" }), reveal),
-      (e: unknown) => e instanceof AppError && e.code === "CONN_INVALID",
+      "CONN_INVALID",
     );
   });
 });

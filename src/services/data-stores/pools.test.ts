@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { rejectedAppError } from "../../../test/support/errors.ts";
 import { openServiceContext, testActor } from "../../../test/support/service-context.ts";
 import { type Slapd, serviceDn, servicePassword, startSlapd } from "../../../test/support/slapd.ts";
-import { AppError } from "../../lib/errors.ts";
 import type { ServiceContext } from "../context.ts";
 import { createDataStore, deleteDataStore, getDataStoreRecord, updateDataStore } from "./data-stores.ts";
 import { closeLdapPools, ldapPoolFor } from "./pools.ts";
@@ -43,10 +43,7 @@ describe("LDAP pools per data store", () => {
     });
     const second = await ldapPoolFor(context, await getDataStoreRecord(context, "corp"));
     assert.notEqual(second, first);
-    await assert.rejects(
-      first.search({ baseDn: "dc=example,dc=com" }),
-      (e: unknown) => e instanceof AppError,
-    );
+    await rejectedAppError(first.search({ baseDn: "dc=example,dc=com" }));
     assert.equal((await second.search({ baseDn: "dc=example,dc=com", filter: "(uid=bob)" })).length, 1);
 
     await deleteDataStore(context, testActor, "corp");
