@@ -224,7 +224,8 @@ describe("architecture", () => {
       /\binstanceof AppError\b/,
       /\bisAppError\(/,
       /\((e|err|error)(?::\s*unknown)?\)\s*=>[^;]*?\b\1\.code\s*===/,
-      /\.json\(\)(?:\s+as\s+\{[^}]*\})?\)?\.code\b/,
+      /\.json\(\)(?:\s+as\s+(?:\{[^}]*\}|Problem))?\)?\.code\b/,
+      /\bas\s+\{\s*code:\s*string\b/,
     ];
     const tests = [...files(join(root, "src")), ...files(join(root, "test"))]
       .filter((f) => f.endsWith(".test.ts") || relative(root, f).startsWith("test/support/"))

@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
+import type { ErrorCode } from "../../src/lib/errors.ts";
+import { assertProblem } from "../support/errors.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 import { baseDn, type Slapd, serviceDn, servicePassword, startSlapd } from "../support/slapd.ts";
 
 /** `/dataStores` over the admin API, tested against a real slapd. */
 
-type Problem = { code: string; detail: string; errors?: { field?: string; message: string }[] };
 type DataStoreView = Record<string, unknown> & { id: string; name: string; encryptedPassword?: string };
 
 const fixture = () =>
@@ -60,13 +61,6 @@ describe("LDAP data stores (/dataStores)", () => {
     return response.json() as DataStoreView;
   };
 
-  const refused = async (response: { statusCode: number; json(): unknown }, status: number, code: string) => {
-    assert.equal(response.statusCode, status, JSON.stringify(response.json()));
-    const problem = response.json() as Problem;
-    assert.equal(problem.code, code);
-    return problem;
-  };
-
   it("creates a data store, seals the password and never shows it", async () => {
     const response = await call("POST", "/dataStores", document({ id: "corp-ldap", name: "Corporate LDAP" }));
     assert.equal(response.statusCode, 201, response.body);
@@ -101,7 +95,7 @@ describe("LDAP data stores (/dataStores)", () => {
   });
 
   it("names the stage that failed: DNS, TCP, TLS (CA and host name), bind, search", async () => {
-    const cases: [Record<string, unknown>, string, RegExp, { baseDn: string } | undefined][] = [
+    const cases: [Record<string, unknown>, ErrorCode, RegExp, { baseDn: string } | undefined][] = [
       [
         { hostnames: ["directory.portico-test.invalid"] },
         "LDAP_DNS",
@@ -121,10 +115,10 @@ describe("LDAP data stores (/dataStores)", () => {
     ];
     for (const [overrides, code, message, body] of cases) {
       const store = await create(overrides);
-      const problem = await refused(
+      const problem = assertProblem(
         await call("POST", `/dataStores/${store.id}/test`, body),
-        code === "LDAP_DNS" || code === "LDAP_TCP" ? 503 : 422,
         code,
+        code === "LDAP_DNS" || code === "LDAP_TCP" ? 503 : 422,
       );
       assert.match(problem.detail, message, code);
     }
@@ -165,19 +159,19 @@ describe("LDAP data stores (/dataStores)", () => {
       document({ name: "Corporate LDAP", password: "wrong" }),
     );
     assert.equal(changed.statusCode, 200);
-    await refused(await call("POST", "/dataStores/corp-ldap/test"), 422, "LDAP_BIND");
+    assertProblem(await call("POST", "/dataStores/corp-ldap/test"), "LDAP_BIND", 422);
     await call("PUT", "/dataStores/corp-ldap", document({ name: "Corporate LDAP" }));
     assert.equal((await call("POST", "/dataStores/corp-ldap/test")).statusCode, 200);
   });
 
   it("refuses an encryptedPassword this server did not issue", async () => {
-    const problem = await refused(
+    const problem = assertProblem(
       await call("POST", "/dataStores", {
         ...document({ password: undefined }),
         encryptedPassword: "v1.forged.value",
       }),
-      422,
       "DATASTORE_INVALID",
+      422,
     );
     assert.match(problem.detail, /not issued by this server/);
   });
@@ -195,30 +189,30 @@ describe("LDAP data stores (/dataStores)", () => {
       [{ minConnections: 5, maxConnections: 2 }, "minConnections"],
     ];
     for (const [overrides, field] of cases) {
-      const problem = await refused(
+      const problem = assertProblem(
         await call("POST", "/dataStores", document(overrides)),
-        422,
         "DATASTORE_INVALID",
+        422,
       );
       assert.ok(
         problem.errors?.some((e) => e.field === field),
         `${field}: ${JSON.stringify(problem.errors)}`,
       );
     }
-    await refused(await call("POST", "/dataStores", document({ ldapType: "NOVELL" })), 400, "REQ_VALIDATION");
-    await refused(await call("POST", "/dataStores", document({ hostName: "x" })), 400, "REQ_VALIDATION");
+    assertProblem(await call("POST", "/dataStores", document({ ldapType: "NOVELL" })), "REQ_VALIDATION", 400);
+    assertProblem(await call("POST", "/dataStores", document({ hostName: "x" })), "REQ_VALIDATION", 400);
   });
 
   it("refuses a taken id or name", async () => {
-    await refused(
+    assertProblem(
       await call("POST", "/dataStores", document({ id: "corp-ldap" })),
-      409,
       "DATASTORE_ID_TAKEN",
+      409,
     );
-    const problem = await refused(
+    const problem = assertProblem(
       await call("POST", "/dataStores", document({ name: "Corporate LDAP" })),
-      422,
       "DATASTORE_INVALID",
+      422,
     );
     assert.equal(problem.errors?.[0]?.field, "name");
   });
@@ -245,7 +239,7 @@ describe("LDAP data stores (/dataStores)", () => {
     channel.channelSource.dataSource.id = store.id;
     const created = await call("POST", "/idp/spConnections", connection);
     assert.equal(created.statusCode, 201, created.body);
-    const problem = await refused(await call("DELETE", `/dataStores/${store.id}`), 409, "DATASTORE_IN_USE");
+    const problem = assertProblem(await call("DELETE", `/dataStores/${store.id}`), "DATASTORE_IN_USE", 409);
     assert.match(problem.detail, /channel "AD users" of connection ".+"/);
     assert.match(
       problem.detail,
@@ -257,8 +251,8 @@ describe("LDAP data stores (/dataStores)", () => {
     const updated = await call("PUT", `/idp/spConnections/${connection.id}`, connection);
     assert.equal(updated.statusCode, 200, updated.body);
     assert.equal((await call("DELETE", `/dataStores/${store.id}`)).statusCode, 204);
-    await refused(await call("GET", `/dataStores/${store.id}`), 404, "DATASTORE_NOT_FOUND");
-    await refused(await call("DELETE", `/dataStores/${store.id}`), 404, "DATASTORE_NOT_FOUND");
+    assertProblem(await call("GET", `/dataStores/${store.id}`), "DATASTORE_NOT_FOUND", 404);
+    assertProblem(await call("DELETE", `/dataStores/${store.id}`), "DATASTORE_NOT_FOUND", 404);
   });
 
   it("travels in the configuration export and still binds after an import with the same master key", async () => {
@@ -294,9 +288,8 @@ describe("LDAP data stores (/dataStores)", () => {
         spConnections: [],
         dataStores: [corp],
       });
-      assert.equal((refusedImport.json() as Problem).code, "CONFIG_BUNDLE_INVALID", refusedImport.body);
       assert.match(
-        (refusedImport.json() as Problem).detail,
+        assertProblem(refusedImport, "CONFIG_BUNDLE_INVALID").detail,
         /dataStores\[0\]\.encryptedPassword was not issued by this server/,
       );
     } finally {

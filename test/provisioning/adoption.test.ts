@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { defaultBuiltinMapping } from "../../src/provisioning/model/channel-config.ts";
 import { updateUser } from "../../src/services/directory/users.ts";
+import { assertProblem } from "../support/errors.ts";
 import {
   acme,
   type ProvisioningBench,
@@ -47,9 +48,7 @@ describe("adoption on first activation, required fields, refused records", () =>
     const mapping = defaultBuiltinMapping().filter((m) => !["LastName", "Alias"].includes(m.fieldName));
     // The first save: Portico has no field list yet, so it reads Salesforce's now, in the same PUT.
     const refused = await bench.configure({ channels: [staffChannel({ attributeMapping: mapping })] });
-    assert.equal(refused.statusCode, 422, refused.body);
-    const problem = JSON.parse(refused.body) as { code: string; detail: string };
-    assert.equal(problem.code, "CONN_INVALID");
+    const problem = assertProblem(refused, "CONN_INVALID", 422);
     assert.match(problem.detail, /required by Salesforce and not mapped: .*Alias/);
     assert.match(problem.detail, /LastName/);
     assert.equal(

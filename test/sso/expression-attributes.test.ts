@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { SpConnection } from "../../src/domain/sp-connection.ts";
+import { assertProblem } from "../support/errors.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 import {
   browserInject,
@@ -137,9 +138,7 @@ describe("EXPRESSION sources in attribute contract fulfillment", () => {
       ...stored,
       active: true,
     });
-    assert.equal(activated.statusCode, 422, activated.body);
-    const problem = activated.json() as { code: string; detail: string; validationErrors?: unknown };
-    assert.equal(problem.code, "CONN_INVALID");
+    const problem = assertProblem(activated, "CONN_INVALID", 422);
     assert.match(
       problem.detail,
       /spBrowserSso\.adapterMappings\[0\]\.attributeContractFulfillment\.Alias\.value: EXPR_SYNTAX unexpected character "#" \(a PingFederate OGNL expression\? Rewrite it in Portico's language: docs\/expressions\.md\) at line 1, column 1; the connection cannot be active until the expression is rewritten/,
