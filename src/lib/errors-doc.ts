@@ -15,7 +15,7 @@ export const renderErrorsDoc = (): string => {
     "(the CLI's exit code for `CLI_*`; other codes exit 1). The message is the default; most errors add a",
     "detail that names the field or the thing at fault.",
     "",
-    "Generated from `src/lib/errors.ts` by `npm run docs:errors`; do not edit by hand.",
+    "Generated from `errorCatalogue` (`src/lib/errors.ts`, its areas in `src/lib/error-catalogue/`) by `npm run docs:errors`; do not edit by hand.",
     "",
     "| code | status | retryable | default message |",
     "|---|---|---|---|",
