@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { SpConnection } from "../../src/domain/sp-connection.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
-import { salesforceMetadata } from "../support/sso.ts";
+import { createDirectoryUser, salesforceMetadata, spEntityId } from "../support/sso.ts";
 
 /** The Salesforce template's Just-in-Time provisioning contract, and its validation (issue 9, item 7). */
 
@@ -81,5 +81,60 @@ describe("the Salesforce template's JIT contract", () => {
     const refused = await create(connection, "jit-site");
     assert.equal(refused.json().code, "CONN_JIT_CONTRACT_INCOMPLETE", refused.body);
     assert.match(refused.json().detail, /requires Contact\.LastName, Account\.Name, Account\.AccountNumber/);
+  });
+});
+
+describe("sso test shows the JIT attributes a user would send", () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+    await createDirectoryUser(server);
+    await createDirectoryUser(server, {
+      uid: "nosn",
+      password: "nosn-password-1",
+      mail: "nosn@acme.example.com",
+    });
+    const converted = await server.request("POST", "/connectionMetadata/convert", {
+      connectionType: "SP",
+      samlMetadata: salesforceMetadata().toString("base64"),
+      jit: { profile: "Standard User" },
+    });
+    const connection = converted.json().connection as SpConnection;
+    const created = await server.request("POST", "/idp/spConnections", {
+      ...connection,
+      id: "sf",
+      active: true,
+    });
+    assert.equal(created.statusCode, 201, created.body);
+  });
+  after(() => server.dispose());
+
+  const test = (uid: string) => server.request("POST", "/sso/test", { partnerSpId: spEntityId, uid });
+
+  it("lists each User.* attribute with the user's value, and passes when none required is empty", async () => {
+    const result = (await test("ada")).json();
+    assert.deepEqual(result.jit, {
+      attributes: [
+        { name: "User.Username", values: ["ada@acme.example.com"] },
+        { name: "User.Email", values: ["ada@acme.example.com"] },
+        { name: "User.FirstName", values: ["Ada"] },
+        { name: "User.LastName", values: ["Lovelace"] },
+        { name: "User.FederationIdentifier", values: ["ada@acme.example.com"] },
+        { name: "User.ProfileId", values: ["Standard User"] },
+      ],
+      missing: [],
+    });
+    const check = result.checks.find((c: { name: string }) => c.name === "Salesforce JIT attributes");
+    assert.equal(check?.ok, true);
+    assert.equal(result.ok, true, JSON.stringify(result.checks.filter((c: { ok: boolean }) => !c.ok)));
+  });
+
+  it("fails the check, naming the attribute, for a user without a last name", async () => {
+    const result = (await test("nosn")).json();
+    assert.deepEqual(result.jit.missing, ["User.LastName"]);
+    const check = result.checks.find((c: { name: string }) => c.name === "Salesforce JIT attributes");
+    assert.equal(check?.ok, false);
+    assert.match(check?.detail ?? "", /no value for User\.LastName.*JIT error 5/);
+    assert.equal(result.ok, false);
   });
 });
