@@ -19,7 +19,7 @@ export type TestServer = Server & {
   /** Every log line the server wrote, as text. */
   logs: () => string;
   request(
-    method: "GET" | "POST" | "PUT" | "DELETE",
+    method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
     path: string,
     body?: unknown,
     options?: { headers?: Record<string, string>; auth?: string | null; raw?: string },
