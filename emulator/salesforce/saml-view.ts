@@ -1,3 +1,4 @@
+import { provisionFromAssertion } from "./jit-provision.ts";
 import type { SamlOrgView } from "./saml/index.ts";
 import type { EmulatorState } from "./state.ts";
 
@@ -9,6 +10,7 @@ export function samlView(state: EmulatorState): SamlOrgView {
     instanceUrl: org.instanceUrl,
     communities: org.communities,
     now: () => org.clock(),
+    provision: (request) => provisionFromAssertion(org, request),
     findUser(by, value) {
       let user = by === "Username" ? org.userByUsername(value) : undefined;
       if (by === "FederationIdentifier") {

@@ -8,6 +8,7 @@ import type { Actor, ServiceContext } from "./context.ts";
 import { fullPassAfterConfigChange } from "./provisioning/config-change.ts";
 import { channelDocumentErrors, checkActiveChannels } from "./provisioning/fields.ts";
 import { targetSettingsErrors } from "./provisioning/target-settings.ts";
+import { jitContractErrors } from "./salesforce-jit.ts";
 import { expressionSourceErrors } from "./sso/expression-sources.ts";
 
 /** The SSO Application Endpoint: the IdP-initiated URL the admin pastes into Salesforce. */
@@ -128,7 +129,14 @@ export const prepareConnection = async (
     ...channelDocumentErrors(connection),
     ...expressionSourceErrors(connection),
   ];
-  if (errors.length > 0) failValidation(errors);
+  const jit = jitContractErrors(connection);
+  if (errors.length > 0) failValidation([...errors, ...jit]);
+  if (jit[0] !== undefined) {
+    throw new AppError("CONN_JIT_CONTRACT_INCOMPLETE", {
+      message: `${jit[0].field}: ${jit[0].message}`,
+      details: jit,
+    });
+  }
   sealSecrets(context, connection);
   return connection;
 };

@@ -5,6 +5,7 @@ import { parseSpMetadata } from "../saml/metadata/parse-sp-metadata.ts";
 import { presentConnection } from "./connections.ts";
 import type { ServiceContext } from "./context.ts";
 import { getDefaultSigningKeyId } from "./keys.ts";
+import { addJitContract, type JitTemplateOptions } from "./salesforce-jit.ts";
 import { applySalesforceTemplate, templateIds } from "./salesforce-template.ts";
 
 export type ConvertInput = {
@@ -13,6 +14,8 @@ export type ConvertInput = {
   templateId?: string | undefined;
   expectedEntityId?: string | undefined;
   expectedProtocol?: "SAML20" | undefined;
+  /** Adds Salesforce's Just-in-Time provisioning contract to the template's connection. */
+  jit?: JitTemplateOptions | undefined;
 };
 
 export type ConvertResult = {
@@ -64,10 +67,15 @@ export const convertMetadata = async (
       message: "The server has no default signing key pair; generate one first.",
     });
   }
-  const { connection, warnings } = applySalesforceTemplate(metadata, {
+  const { connection, warnings: templateWarnings } = applySalesforceTemplate(metadata, {
     keyPairId: key.id,
     keyAlgorithm: key.keyAlgorithm,
   });
+  const warnings = [...templateWarnings];
+  if (input.jit !== undefined) {
+    const notAdded = addJitContract(connection, input.jit);
+    if (notAdded !== undefined) warnings.push(notAdded);
+  }
   const first = metadata.signingCertificates[0];
   const cert = first === undefined ? undefined : new X509Certificate(Buffer.from(first, "base64"));
   const presented = presentConnection(context, {

@@ -36,6 +36,8 @@ export const startFederation = async (
   options: {
     requestBinding?: "HTTP-Redirect" | "HTTP-POST";
     editConnection?: (c: SpConnection) => void;
+    /** Converts the metadata with the Salesforce JIT contract (convert's `jit`). */
+    jit?: { profile: string };
   } = {},
 ): Promise<Federation> => {
   const emulator = createEmulator({});
@@ -71,6 +73,7 @@ export const startFederation = async (
     connectionType: "SP",
     samlMetadata: Buffer.from(metadata).toString("base64"),
     templateId: "salesforce-provisioner",
+    ...(options.jit === undefined ? {} : { jit: options.jit }),
   });
   if (converted.statusCode !== 200) throw new Error(`convert: ${converted.body}`);
   const connection = converted.json().connection as SpConnection;

@@ -1,8 +1,9 @@
 import { type Check, check, passed } from "./checks.ts";
 import { CLOCK_SKEW_MS, LOGIN_STATUS, MAX_ASSERTION_AGE_MS, NS, URN } from "./constants.ts";
+import { assertionAttributes, jitError } from "./jit.ts";
 import type { Located } from "./locate-assertion.ts";
 import type { SsoSettings } from "./settings.ts";
-import type { SamlOrgView, SamlUser } from "./types.ts";
+import type { JitError, SamlOrgView, SamlUser } from "./types.ts";
 import type { AcsEndpoint } from "./urls.ts";
 import { attr, child, children, text } from "./xml.ts";
 
@@ -14,6 +15,7 @@ export type AssertionCheckContext = {
   issuedRequest(id: string): { acsUrl: string } | undefined;
   hasSeenAssertion(id: string): boolean;
   findUser: SamlOrgView["findUser"];
+  provision?: SamlOrgView["provision"];
 };
 
 function parseTime(value: string | undefined): Date | undefined {
@@ -134,10 +136,24 @@ export function assertionChecks(located: Located, settings: SsoSettings, ctx: As
   const irt = inResponseToCheck(located, data, ctx);
   checks.push(irt.check);
 
-  const identity = identityChecks(assertion, subject, settings, ctx);
+  // JIT writes to the org, so it runs only for an assertion that passed every other check.
+  const identity = identityChecks(
+    assertion,
+    subject,
+    settings,
+    ctx,
+    checks.every((c) => c.ok),
+  );
   checks.push(...identity.checks);
 
-  return { checks, issuer: issuer.issuer, user: identity.user, nameId: identity.value, inResponseTo: irt.id };
+  return {
+    checks,
+    issuer: issuer.issuer,
+    user: identity.user,
+    nameId: identity.value,
+    inResponseTo: irt.id,
+    ...(identity.jitError !== undefined ? { jitError: identity.jitError } : {}),
+  };
 }
 
 function validityCheck(
@@ -201,7 +217,8 @@ function identityChecks(
   subject: Element | undefined,
   settings: SsoSettings,
   ctx: AssertionCheckContext,
-): { checks: Check[]; user?: SamlUser; value?: string } {
+  earlierOk: boolean,
+): { checks: Check[]; user?: SamlUser; value?: string; jitError?: JitError } {
   let value: string | undefined;
   let where: string;
   if (settings.identityLocation === "SubjectNameId") {
@@ -215,7 +232,12 @@ function identityChecks(
       .find((a) => attr(a, "Name") === settings.attributeName);
     value = attribute ? text(child(attribute, NS.assertion, "AttributeValue")) : undefined;
   }
+  const jitOn = settings.userProvisioning && ctx.provision !== undefined;
   if (value === undefined || value === "") {
+    if (jitOn && earlierOk) {
+      const error = jitError("MISSING_FEDERATION_ID");
+      return { checks: [jitCheck(error)], jitError: error };
+    }
     return {
       checks: [
         check(false, LOGIN_STATUS.assertionInvalid, "Identity", "", `no identity found in the ${where}`),
@@ -223,6 +245,21 @@ function identityChecks(
     };
   }
   const field = settings.identityType === "Username" ? "Username" : "FederationIdentifier";
+  const jitChecks: Check[] = [];
+  if (jitOn && earlierOk && ctx.provision) {
+    const outcome = ctx.provision({
+      federationId: value,
+      attributes: assertionAttributes(assertion),
+      ...(ctx.acs.community !== undefined ? { community: ctx.acs.community } : {}),
+    });
+    if (!outcome.ok) return { checks: [jitCheck(outcome.error)], value, jitError: outcome.error };
+    jitChecks.push(
+      passed(
+        "Just-in-Time Provisioning",
+        `${outcome.created ? "created" : "updated"} user ${outcome.user.Username}`,
+      ),
+    );
+  }
   const user = ctx.findUser(field, value);
   const mapped = check(
     !!user,
@@ -231,9 +268,10 @@ function identityChecks(
     `${field} "${value}" maps to ${user?.Username ?? ""}`,
     `Unable to map the subject to a Salesforce user: no user with ${field} "${value}"`,
   );
-  if (!user) return { checks: [mapped], value };
+  if (!user) return { checks: [...jitChecks, mapped], value };
   return {
     checks: [
+      ...jitChecks,
       mapped,
       check(user.IsActive, LOGIN_STATUS.userInactive, "User Active", "user is active", "user is inactive"),
       check(
@@ -247,4 +285,14 @@ function identityChecks(
     user,
     value,
   };
+}
+
+function jitCheck(error: JitError): Check {
+  return check(
+    false,
+    LOGIN_STATUS.jitProvisionError,
+    "Just-in-Time Provisioning",
+    "",
+    `Error ${error.code}: ${error.description} (${error.details})`,
+  );
 }

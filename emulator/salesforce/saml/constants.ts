@@ -49,6 +49,9 @@ export const LOGIN_STATUS = {
   unmappedSubject: "Unable to map the subject to a Salesforce user",
   userInactive: "User is Inactive",
   userFrozen: "User Is Frozen",
+  // A JIT failure shows in Login History as "Failed: SAML Provision Error" (as observed and
+  // reported; the error itself goes to the browser as JIT error parameters).
+  jitProvisionError: "SAML Provision Error",
 } as const;
 
 export type LoginStatus = (typeof LOGIN_STATUS)[keyof typeof LOGIN_STATUS];

@@ -3,6 +3,7 @@ import { buildAuthnRequest, newAuthnRequestId, sendToIdp } from "./authn-request
 import { INVALID_PAGE_REDIRECTION } from "./constants.ts";
 import { decryptAssertion } from "./decrypt.ts";
 import { deliver, html, notThisOrg, param, type SpContext } from "./http.ts";
+import { JIT_ERROR_PATH, jitErrorUrl } from "./jit.ts";
 import { messagePage, signedInPage, ssoErrorPage } from "./pages.ts";
 import { newSessionId, sessionCookie } from "./sessions.ts";
 import { type AcsEndpoint, communityAcs, findCommunity, isThisOrg, orgAcs } from "./urls.ts";
@@ -44,6 +45,7 @@ export function registerLoginRoutes(app: FastifyInstance, ctx: SpContext): void 
       issuedRequest: (id) => store.issuedRequest(id, "AuthnRequest"),
       hasSeenAssertion: (id) => store.hasSeenAssertion(id),
       findUser: (by, value) => view.findUser(by, value),
+      ...(view.provision !== undefined ? { provision: view.provision } : {}),
       decryptAssertion: async (encrypted) => decryptAssertion(encrypted, (await ctx.keys()).privateKeyPem),
     });
     if (outcome.verifiedAssertionId !== undefined) store.rememberAssertion(outcome.verifiedAssertionId);
@@ -51,6 +53,9 @@ export function registerLoginRoutes(app: FastifyInstance, ctx: SpContext): void 
     const login = outcome.login;
     if (!login) {
       store.recordValidation(result);
+      // Salesforce Help, "Just-in-Time Provisioning Errors": the error goes back to the browser
+      // in the URL parameters of the JIT error page.
+      if (result.jitError !== undefined) return reply.redirect(jitErrorUrl(acs.base, result.jitError), 302);
       const failure = result.checks.find((c) => !c.ok);
       return html(reply, 403, ssoErrorPage(result.status, failure?.detail ?? ""));
     }
@@ -105,6 +110,21 @@ export function registerLoginRoutes(app: FastifyInstance, ctx: SpContext): void 
     }
     return consume(request, reply, communityAcs(view, community));
   });
+
+  // The page Salesforce redirects to on a JIT failure, at the org and at each site.
+  const jitErrorPage = async (request: FastifyRequest, reply: FastifyReply) => {
+    const q = (name: string) => param(request.query, name) ?? "";
+    return html(
+      reply,
+      200,
+      messagePage(
+        "Just-in-Time Provisioning Error",
+        `Error ${q("ErrorCode")}: ${q("ErrorDescription")} (${q("ErrorDetails")})`,
+      ),
+    );
+  };
+  app.get(JIT_ERROR_PATH, jitErrorPage);
+  app.get(`/:prefix${JIT_ERROR_PATH}`, jitErrorPage);
 
   // ---- SP-initiated login ---------------------------------------------------------------------
   async function startLogin(request: FastifyRequest, reply: FastifyReply, acs: AcsEndpoint) {

@@ -24,6 +24,12 @@ export type SsoSettings = {
   requestSignatureMethod: "RSA-SHA256" | "RSA-SHA1";
   /** When true the SP publishes an encryption key and requires an EncryptedAssertion. */
   assertionDecryptionCertificate: boolean;
+  /**
+   * "Just-in-time User Provisioning: User Provisioning Enabled", standard (not Apex-handler)
+   * JIT: a valid assertion's `User.*` (and, at a site, `Contact.*`/`Account.*`) attributes create
+   * or update the user (salesforce-api.md §5.7).
+   */
+  userProvisioning: boolean;
 };
 
 export type SettingsProblem = { field: string; message: string };
@@ -44,6 +50,7 @@ const KNOWN_FIELDS = new Set([
   "signRequests",
   "requestSignatureMethod",
   "assertionDecryptionCertificate",
+  "userProvisioning",
 ]);
 
 function oneOf<T extends string>(
@@ -167,6 +174,16 @@ export function parseSsoSettings(input: unknown, defaultEntityId: string): Setti
     "assertionDecryptionCertificate",
     problems,
   );
+  const userProvisioning = optionalBoolean(body.userProvisioning, false, "userProvisioning", problems);
+  // Salesforce Help, "Just-in-Time Provisioning for SAML": JIT requires the Federation ID as
+  // the SAML Identity Type.
+  if (userProvisioning && identityType !== "FederationId") {
+    problems.push({
+      field: "userProvisioning",
+      message:
+        "User Provisioning requires identityType FederationId (the assertion carries the Federation ID)",
+    });
+  }
   const name = optionalString(body.name, "name", problems) ?? "Portico";
 
   if (problems.length > 0 || issuer === undefined || idpCertificate === undefined) {
@@ -188,6 +205,7 @@ export function parseSsoSettings(input: unknown, defaultEntityId: string): Setti
       signRequests,
       requestSignatureMethod,
       assertionDecryptionCertificate,
+      userProvisioning,
     },
   };
 }

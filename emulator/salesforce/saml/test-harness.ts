@@ -110,10 +110,13 @@ export type ResponseOptions = {
 
 export type Harness = Awaited<ReturnType<typeof startHarness>>;
 
-export async function startHarness() {
+/** `orgView` swaps the fixed users for a real org's view (JIT tests need the org to write to). */
+export async function startHarness(
+  options: { orgView?: (now: () => Date) => Omit<SamlOrgView, "orgId" | "instanceUrl" | "communities"> } = {},
+) {
   const keys = await testKeys();
   const clock = { now: new Date("2026-07-01T12:00:00.000Z") };
-  const view: SamlOrgView = {
+  const fixed: SamlOrgView = {
     orgId: ORG_ID,
     instanceUrl: INSTANCE_URL,
     communities: [SITE],
@@ -125,6 +128,14 @@ export async function startHarness() {
     },
     now: () => new Date(clock.now.getTime()),
   };
+  const view: SamlOrgView = options.orgView
+    ? {
+        ...options.orgView(() => new Date(clock.now.getTime())),
+        orgId: ORG_ID,
+        instanceUrl: INSTANCE_URL,
+        communities: [SITE],
+      }
+    : fixed;
   const sp: SamlSp = createSamlSp(() => view);
   const app: FastifyInstance = Fastify();
   await app.register(formbody);

@@ -4,7 +4,7 @@ import { type Check, check, isNamed, passed, Stop, stop, type ValidationCheck } 
 import { LOGIN_STATUS, type LoginStatus, NS, URN } from "./constants.ts";
 import { type Located, locateSignedAssertion } from "./locate-assertion.ts";
 import type { SsoSettings } from "./settings.ts";
-import type { SamlUser } from "./types.ts";
+import type { JitError, SamlUser } from "./types.ts";
 import { attr, child, parseXml, text } from "./xml.ts";
 
 export type { ValidationCheck } from "./checks.ts";
@@ -27,6 +27,8 @@ export type ValidationResult = {
   redirectTo?: string;
   /** On success with an external RelayState: "Invalid Page Redirection". */
   redirectError?: string;
+  /** When Just-in-Time provisioning refused the assertion: Salesforce's JIT error. */
+  jitError?: JitError;
 };
 
 export type ValidationContext = AssertionCheckContext & {
@@ -127,6 +129,7 @@ export async function validateSamlResponse(
     ...(outcome.inResponseTo !== undefined ? { inResponseTo: outcome.inResponseTo } : {}),
     ...(outcome.nameId !== undefined ? { nameId: outcome.nameId } : {}),
     ...(outcome.user ? { username: outcome.user.Username, userId: outcome.user.Id } : {}),
+    ...(outcome.jitError !== undefined ? { jitError: outcome.jitError } : {}),
   };
   const result: ValidationResult = {
     time,

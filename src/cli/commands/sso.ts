@@ -112,6 +112,20 @@ const checksText = (checks: readonly JsonObject[]): string =>
     })
     .join("\n");
 
+/** The Salesforce JIT attributes the user would send, when the connection sends any. */
+const jitText = (result: JsonObject): string[] => {
+  if (!isObject(result.jit)) return [];
+  const attributes = list(result.jit.attributes)
+    .filter(isObject)
+    .map((a) => [text(a.name), list(a.values).map((v) => text(v, '""'))] as [string, string[]]);
+  const missing = list(result.jit.missing).map((m) => text(m));
+  return [
+    "Just-in-Time provisioning (what Salesforce creates or updates the user from)",
+    fields([...attributes, ...(missing.length === 0 ? [] : [["Missing", missing] as [string, string[]]])]),
+    "",
+  ];
+};
+
 const print = (io: CliIo, result: JsonObject, raw: boolean): void => {
   const connection = objectAt(result, "connection");
   const checks = list(result.checks).filter(isObject);
@@ -129,6 +143,7 @@ const print = (io: CliIo, result: JsonObject, raw: boolean): void => {
     "Summary",
     summaryText(result),
     "",
+    ...jitText(result),
     "Checks",
     checksText(checks),
     "",

@@ -13,6 +13,22 @@ const ConvertBody = Type.Object(
     templateId: Type.Optional(Type.String({ description: "salesforce-provisioner (the default)" })),
     expectedEntityId: Type.Optional(Type.String()),
     expectedProtocol: Type.Optional(Type.Literal("SAML20")),
+    jit: Type.Optional(
+      Type.Object(
+        {
+          profile: Type.String({
+            minLength: 1,
+            maxLength: 255,
+            description: "the Salesforce profile new users get: its name or its 00e… id",
+          }),
+        },
+        {
+          additionalProperties: false,
+          description:
+            "add a Salesforce Just-in-Time provisioning contract (User.* attributes from the directory) to the connection (Portico's addition)",
+        },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

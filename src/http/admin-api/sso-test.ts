@@ -112,6 +112,21 @@ const TestResult = Type.Object({
   }),
   checks: Type.Array(Check),
   ok: Type.Boolean({ description: "whether every check passes" }),
+  jit: Type.Union(
+    [
+      Type.Object({
+        attributes: Type.Array(Type.Object({ name: Type.String(), values: Type.Array(Type.String()) })),
+        missing: Type.Array(Type.String(), {
+          description: "required JIT attributes the user has no value for",
+        }),
+      }),
+      Type.Null(),
+    ],
+    {
+      description:
+        "the Salesforce Just-in-Time provisioning attributes (User.*, Contact.*, Account.*) the user would send; null when the connection does not send any",
+    },
+  ),
 });
 
 export const ssoTestRoutes =

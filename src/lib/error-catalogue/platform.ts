@@ -64,6 +64,11 @@ export const platformErrors = {
   // SP connections
   CONN_NOT_FOUND: { status: 404, message: "No such SP connection." },
   CONN_INVALID: { status: 422, message: "The connection is invalid." },
+  CONN_JIT_CONTRACT_INCOMPLETE: {
+    status: 422,
+    message:
+      "The connection turns on Salesforce Just-in-Time provisioning without the attributes Salesforce requires.",
+  },
   CONN_ENTITY_ID_TAKEN: {
     status: 409,
     message: "Another connection already uses that entity ID.",

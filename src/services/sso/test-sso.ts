@@ -13,6 +13,7 @@ import type { Principal } from "../admin-auth.ts";
 import { recordAudit } from "../audit.ts";
 import type { ServiceContext } from "../context.ts";
 import { getSigningCertificatePem } from "../keys.ts";
+import { hasJitContract, jitAttributesOf, jitContractNames } from "../salesforce-jit.ts";
 import { absoluteUrl, defaultAcs } from "./flow.ts";
 import { fulfill, issueResponse, issuerFor, signingFor } from "./issue-response.ts";
 
@@ -63,6 +64,44 @@ export type SsoTestResult = {
   readonly checks: readonly ResponseCheck[];
   /** Whether every check passes. */
   readonly ok: boolean;
+  /**
+   * The Salesforce Just-in-Time provisioning attributes the user would send, and the required
+   * ones they have no value for; null when the connection's contract does not turn JIT on.
+   */
+  readonly jit: JitPreview | null;
+};
+
+export type JitPreview = {
+  readonly attributes: readonly { readonly name: string; readonly values: readonly string[] }[];
+  readonly missing: readonly string[];
+};
+
+/** What Salesforce's JIT would make of this user's attributes, as a check an admin reads. */
+const jitPreview = (
+  connection: SpConnection,
+  subject: AuthenticatedSubject,
+): { preview: JitPreview; check: ResponseCheck } | null => {
+  if (!hasJitContract(connection)) return null;
+  const names = jitContractNames(connection);
+  const preview = jitAttributesOf(
+    names,
+    names.map((name) => ({ name, values: [...fulfill(connection, subject, name)] })),
+  );
+  const check: ResponseCheck =
+    preview.missing.length === 0
+      ? {
+          name: "Salesforce JIT attributes",
+          ok: true,
+          detail: `The user sends every attribute Salesforce requires to create or update them (${preview.attributes.length} JIT attributes).`,
+          warning: null,
+        }
+      : {
+          name: "Salesforce JIT attributes",
+          ok: false,
+          detail: `The user has no value for ${preview.missing.join(", ")}: with User Provisioning Enabled, Salesforce refuses the sign-in with JIT error 5, "Unable to create user" (REQUIRED_FIELD_MISSING). Give the user the directory attributes these come from, or map them to others.`,
+          warning: null,
+        };
+  return { preview, check };
 };
 
 /** The session index the test assertion carries: no SSO session stands behind it. */
@@ -265,7 +304,13 @@ const run = async (
   const keyId = connection.credentials?.signingSettings?.signingKeyPairRef.id;
   const certificates = keyId === undefined ? [] : [await getSigningCertificatePem(context, keyId)];
   const inspected = inspect(signed, certificates);
-  const checks = [activeCheck(record), profilesCheck(connection), ...inspected.checks];
+  const jit = jitPreview(connection, subject);
+  const checks = [
+    activeCheck(record),
+    profilesCheck(connection),
+    ...inspected.checks,
+    ...(jit === null ? [] : [jit.check]),
+  ];
   // What is shown by default: the same Response, signed with a key no SP trusts.
   const throwawayCopy = async () => {
     const throwaway = await throwawaySigning(await signingFor(context, connection), now);
@@ -291,5 +336,6 @@ const run = async (
     summary: shown.summary,
     checks,
     ok: checks.every((c) => c.ok),
+    jit: jit === null ? null : jit.preview,
   };
 };
