@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
+import { stripLocations } from "../../src/domain/references.ts";
 import type { SpConnection } from "../../src/domain/sp-connection.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 
@@ -16,6 +17,7 @@ const comparable = (document: SpConnection): SpConnection => {
   delete copy.modificationDate;
   if (copy.spBrowserSso) delete copy.spBrowserSso.ssoApplicationEndpoint;
   for (const cert of copy.credentials?.certs ?? []) delete cert.certView;
+  stripLocations(copy);
   for (const setting of copy.outboundProvision?.targetSettings ?? []) {
     if (setting.encryptedValue !== undefined) setting.encryptedValue = "<sealed>";
   }
@@ -52,6 +54,11 @@ describe("SP connections", () => {
       "https://idp.example.com/idp/startSSO.ping?PartnerSpId=https%3A%2F%2Facme.my.salesforce.com",
     );
     assert.ok(document.creationDate && document.modificationDate);
+    assert.equal(
+      document.credentials?.signingSettings?.signingKeyPairRef.location,
+      "http://localhost:80/pf-admin-api/v1/keyPairs/signing/sig1",
+      "a reference carries this server's location",
+    );
     const input = fixture();
     input.outboundProvision?.targetSettings.forEach((s) => {
       if (secretValues.includes(s.value ?? "")) {
