@@ -479,6 +479,16 @@ describe("admin API bad input", () => {
       assert.equal(problem.code, c.code, response.body.slice(0, 500));
       assert.equal(problem.status, c.status);
       assert.ok(problem.correlationId);
+      // PingFederate's error fields ride alongside, carrying the same findings.
+      assert.equal(problem.message, problem.detail);
+      assert.equal(typeof problem.resultId, "string");
+      assert.deepEqual(
+        (problem.validationErrors ?? []).map((e: { fieldPath?: string; message: string }) => [
+          e.fieldPath,
+          e.message,
+        ]),
+        (problem.errors ?? []).map((e: { field?: string; message: string }) => [e.field, e.message]),
+      );
       if (c.field !== undefined) {
         const fields: string[] = (problem.errors ?? []).map((e: { field?: string }) => e.field ?? "");
         assert.ok(

@@ -196,6 +196,14 @@ describe("PingFederate exports imported unchanged", () => {
     const refused = await server.request("POST", "/idp/spConnections", wsFed);
     assert.equal(refused.statusCode, 422, refused.body);
     assert.match(refused.json().detail, /spBrowserSso\.protocol: WS-Federation browser SSO is not supported/);
+    // PingFederate's 422 fields, which its clients read, alongside problem+json's.
+    assert.equal(refused.json().resultId, "validation_error");
+    assert.equal(refused.json().message, refused.json().detail);
+    assert.deepEqual(refused.json().validationErrors[0], {
+      errorId: "invalid_value",
+      fieldPath: "spBrowserSso.protocol",
+      message: "WS-Federation browser SSO is not supported by Portico, which speaks SAML 2.0 (SAML20) only",
+    });
 
     const backChannel = example(named("03"));
     Object.assign(backChannel, { id: "soap", entityId: "urn:soap" });
