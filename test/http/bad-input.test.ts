@@ -405,7 +405,7 @@ const cases: Case[] = [
   {
     name: "import of a document that is not a bundle",
     method: "POST",
-    path: "/bulk/import",
+    path: "/portico/config/import",
     body: { hello: "world" },
     status: 400,
     code: "REQ_VALIDATION",
@@ -414,7 +414,7 @@ const cases: Case[] = [
   {
     name: "import of a bundle with a broken connection",
     method: "POST",
-    path: "/bulk/import",
+    path: "/portico/config/import",
     body: {
       formatVersion: 1,
       keyPairs: [],

@@ -124,13 +124,13 @@ describe("SP connections", () => {
   });
 
   it("round-trips through get, export and import into an empty server sharing the master key", async () => {
-    const exported = await server.request("GET", "/bulk/export");
+    const exported = await server.request("GET", "/portico/config/export");
     assert.equal(exported.statusCode, 200);
     for (const secret of secretValues) assert.ok(!exported.body.includes(secret));
     assert.ok(!exported.body.includes("PRIVATE KEY"), "private keys leave only sealed");
     const other = await startTestServer({ masterKey: server.masterKeyText });
     try {
-      const imported = await other.request("POST", "/bulk/import", exported.json());
+      const imported = await other.request("POST", "/portico/config/import", exported.json());
       assert.equal(imported.statusCode, 200, imported.body);
       assert.deepEqual(imported.json().spConnectionsImported, ["sfprod"]);
       const original = (await server.request("GET", "/idp/spConnections/sfprod")).json() as SpConnection;
@@ -142,7 +142,7 @@ describe("SP connections", () => {
         other.context.secretBox.open(sealed, "spConnection.targetSettings:CLIENT_SECRET").toString(),
         "a-new-secret",
       );
-      const again = await other.request("POST", "/bulk/import", exported.json());
+      const again = await other.request("POST", "/portico/config/import", exported.json());
       assert.equal(again.statusCode, 409, "importing over existing connections is refused");
       assert.equal(again.json().code, "CONFIG_NOT_EMPTY");
     } finally {
@@ -150,7 +150,7 @@ describe("SP connections", () => {
     }
     const stranger = await startTestServer();
     try {
-      const refused = await stranger.request("POST", "/bulk/import", exported.json());
+      const refused = await stranger.request("POST", "/portico/config/import", exported.json());
       assert.equal(refused.statusCode, 422, "a server with another master key cannot open the secrets");
       assert.equal(refused.json().code, "CONFIG_BUNDLE_INVALID");
       assert.deepEqual(
