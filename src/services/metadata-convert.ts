@@ -6,6 +6,7 @@ import { presentConnection } from "./connections.ts";
 import type { ServiceContext } from "./context.ts";
 import { getDefaultSigningKeyId } from "./keys.ts";
 import { applySalesforceTemplate, templateIds } from "./salesforce-template.ts";
+import { applyStandardSamlTemplate } from "./standard-saml-template.ts";
 
 export type ConvertInput = {
   connectionType: "SP";
@@ -64,10 +65,11 @@ export const convertMetadata = async (
       message: "The server has no default signing key pair; generate one first.",
     });
   }
-  const { connection, warnings } = applySalesforceTemplate(metadata, {
-    keyPairId: key.id,
-    keyAlgorithm: key.keyAlgorithm,
-  });
+  const signing = { keyPairId: key.id, keyAlgorithm: key.keyAlgorithm };
+  const { connection, warnings } =
+    templateId === "standard-saml-sp"
+      ? applyStandardSamlTemplate(metadata, signing)
+      : applySalesforceTemplate(metadata, signing);
   const first = metadata.signingCertificates[0];
   const cert = first === undefined ? undefined : new X509Certificate(Buffer.from(first, "base64"));
   const presented = presentConnection(context, {

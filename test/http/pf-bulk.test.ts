@@ -88,7 +88,10 @@ describe("PingFederate's bulk format on /bulk/import and /bulk/export", () => {
     const refused = await server.request("POST", "/bulk/import", document);
     assert.equal(refused.statusCode, 422, refused.body);
     assert.equal(refused.json().code, "CONFIG_BUNDLE_INVALID");
-    assert.match(refused.json().detail, /operations\[1\]\.items\[0\]\.password: .*substitute a server profile/);
+    assert.match(
+      refused.json().detail,
+      /operations\[1\]\.items\[0\]\.password: .*substitute a server profile/,
+    );
     const connections = (await server.request("GET", "/idp/spConnections")).json().items;
     assert.equal(connections.length, 0);
   });
