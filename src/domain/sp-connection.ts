@@ -117,16 +117,10 @@ const PluginConfiguration = Type.Object({
   ),
 });
 
-export const AdapterMapping = closed({
-  idpAdapterRef: optional(ResourceLink),
+/** What an adapter mapping and a policy-contract mapping share (PingFederate's `IdpAdapterAssertionMapping` and `SpAdapterAssertionMapping`). */
+const mappingFields = {
   restrictVirtualEntityIds: optional(Type.Boolean()),
   restrictedVirtualEntityIds: optional(Type.Array(Type.String())),
-  adapterOverrideSettings: optional(
-    Type.Object(
-      { configuration: optional(PluginConfiguration) },
-      { description: "an adapter instance overriding the default one (kept; secret fields sealed)" },
-    ),
-  ),
   abortSsoTransactionAsFailSafe: optional(Type.Boolean()),
   attributeSources: optional(passthrough("additional attribute lookups (kept, not evaluated)")),
   attributeContractFulfillment: Type.Record(Type.String({ minLength: 1 }), AttributeFulfillmentValue),
@@ -136,7 +130,33 @@ export const AdapterMapping = closed({
       expressionCriteria: optional(passthrough("expressions (kept, not evaluated)")),
     }),
   ),
+};
+
+export const AdapterMapping = closed({
+  idpAdapterRef: optional(ResourceLink),
+  adapterOverrideSettings: optional(
+    Type.Object(
+      { configuration: optional(PluginConfiguration) },
+      { description: "an adapter instance overriding the default one (kept; secret fields sealed)" },
+    ),
+  ),
+  ...mappingFields,
 });
+
+/**
+ * A mapping from an authentication policy contract (the usual setup since PingFederate 9, with
+ * `adapterMappings: []`). Portico has no policy contracts: the contract's attributes are read from
+ * the signed-in user's directory entry, `subject` being the user's uid (docs/pingfederate-import.md).
+ */
+export const PolicyContractMapping = closed({
+  authenticationPolicyContractRef: ResourceLink,
+  ...mappingFields,
+});
+export type AttributeMapping = Static<typeof AdapterMapping> | Static<typeof PolicyContractMapping>;
+
+/** A PingFederate section Portico stores as sent without serving it (reported as a warning). */
+const kept = (description: string) =>
+  Type.Record(Type.String(), Type.Unknown(), { description: `${description} (stored as sent, not served)` });
 
 export const EncryptionPolicy = closed({
   encryptAssertion: optional(Type.Boolean({ default: false })),
@@ -146,7 +166,18 @@ export const EncryptionPolicy = closed({
 });
 
 export const SpBrowserSso = closed({
-  protocol: union(["SAML20"] as const, "Portico speaks SAML 2.0 only"),
+  protocol: union(
+    ["SAML20", "SAML11", "SAML10", "WSFED"] as const,
+    "Portico speaks SAML 2.0 only; the others are refused naming the protocol",
+  ),
+  wsFedTokenType: optional(Type.String({ description: "WS-Federation (stored as sent, not served)" })),
+  wsTrustVersion: optional(Type.String({ description: "WS-Federation (stored as sent, not served)" })),
+  spWsFedIdentityMapping: optional(
+    Type.String({ description: "WS-Federation (stored as sent, not served)" }),
+  ),
+  artifact: optional(kept("SAML artifact resolution")),
+  alwaysSignArtifactResponse: optional(Type.Boolean({ description: "SAML artifact resolution" })),
+  urlWhitelistEntries: optional(passthrough("allowed redirect targets (kept, not evaluated)")),
   enabledProfiles: Type.Array(union(ssoProfiles), { uniqueItems: true }),
   incomingBindings: optional(Type.Array(union(bindings), { uniqueItems: true })),
   ssoServiceEndpoints: Type.Array(SsoServiceEndpoint, { minItems: 1, maxItems: 100 }),
@@ -161,7 +192,7 @@ export const SpBrowserSso = closed({
     extendedAttributes: optional(Type.Array(ContractAttribute)),
   }),
   adapterMappings: Type.Array(AdapterMapping),
-  authenticationPolicyContractAssertionMappings: optional(passthrough("kept, not used")),
+  authenticationPolicyContractAssertionMappings: optional(Type.Array(PolicyContractMapping)),
   signAssertions: optional(Type.Boolean({ default: false })),
   signResponseAsRequired: optional(Type.Boolean({ default: true })),
   requireSignedAuthnRequests: optional(Type.Boolean({ default: false })),
@@ -205,6 +236,10 @@ export const Credentials = closed({
     union(["AES_128", "AES_256", "AES_128_GCM", "AES_192_GCM", "AES_256_GCM"] as const),
   ),
   keyTransportAlgorithm: optional(union(["RSA_OAEP", "RSA_OAEP_256", "RSA_v15"] as const)),
+  decryptionKeyPairRef: optional(ResourceLink),
+  secondaryDecryptionKeyPairRef: optional(ResourceLink),
+  outboundBackChannelAuth: optional(kept("back-channel authentication")),
+  inboundBackChannelAuth: optional(kept("back-channel authentication")),
 });
 
 export const OutboundProvision = closed({
@@ -238,6 +273,9 @@ export const SpConnection = closed({
   credentials: optional(Credentials),
   spBrowserSso: optional(SpBrowserSso),
   outboundProvision: optional(OutboundProvision),
+  wsTrust: optional(kept("WS-Trust STS")),
+  attributeQuery: optional(kept("SAML attribute query")),
+  additionalAllowedEntitiesConfiguration: optional(kept("additional allowed entities")),
   creationDate: optional(Type.String({ description: "read-only" })),
   modificationDate: optional(Type.String({ description: "read-only" })),
   replicationStatus: optional(Type.String({ description: "read-only" })),
@@ -261,3 +299,24 @@ export const isSecretFieldName = (name: string): boolean => /secret|token|passwo
 
 /** The provisioning plug-in type of the Salesforce connector (PingFederate's own id is not published). */
 export const salesforceProvisionerType = "SalesforceProvisioner";
+
+/**
+ * The mapping SSO fulfils the attribute contract with: the first adapter mapping, or else the
+ * first authentication-policy-contract mapping (PingFederate 9+ exports carry `adapterMappings: []`).
+ */
+export const ssoAttributeMapping = (sso: SpBrowserSso | undefined): AttributeMapping | undefined =>
+  sso?.adapterMappings[0] ?? sso?.authenticationPolicyContractAssertionMappings?.[0];
+
+/** Every mapping of the connection with the path that names it in errors. */
+export const attributeMappings = (
+  sso: SpBrowserSso | undefined,
+): { mapping: AttributeMapping; path: string }[] => [
+  ...(sso?.adapterMappings ?? []).map((mapping, i) => ({
+    mapping,
+    path: `spBrowserSso.adapterMappings[${i}]`,
+  })),
+  ...(sso?.authenticationPolicyContractAssertionMappings ?? []).map((mapping, i) => ({
+    mapping,
+    path: `spBrowserSso.authenticationPolicyContractAssertionMappings[${i}]`,
+  })),
+];

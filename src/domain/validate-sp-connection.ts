@@ -1,7 +1,7 @@
 import { X509Certificate } from "node:crypto";
 import { Value } from "@sinclair/typebox/value";
 import type { ErrorDetail } from "../lib/errors.ts";
-import { SpConnection, ssoProfiles } from "./sp-connection.ts";
+import { attributeMappings, SpConnection, ssoProfiles } from "./sp-connection.ts";
 
 /** JSON-pointer path → the dotted field name admins read: `/spBrowserSso/ssoServiceEndpoints/0/url` → `spBrowserSso.ssoServiceEndpoints[0].url`. */
 export const fieldName = (pointer: string): string =>
@@ -145,16 +145,20 @@ export const invariantErrors = (connection: SpConnection): ErrorDetail[] => {
         "must contain SAML_SUBJECT for standard identity mapping",
       );
     }
-    if (sso.adapterMappings.length === 0) {
-      add("spBrowserSso.adapterMappings", "needs at least one authentication source mapping");
+    const mappings = attributeMappings(sso);
+    if (mappings.length === 0) {
+      add(
+        "spBrowserSso.adapterMappings",
+        "needs at least one authentication source mapping (adapterMappings or authenticationPolicyContractAssertionMappings)",
+      );
     }
-    sso.adapterMappings.forEach((mapping, i) => {
+    for (const { mapping, path } of mappings) {
       for (const name of contract) {
         if (!(name in mapping.attributeContractFulfillment)) {
-          add(`spBrowserSso.adapterMappings[${i}].attributeContractFulfillment.${name}`, "is not fulfilled");
+          add(`${path}.attributeContractFulfillment.${name}`, "is not fulfilled");
         }
       }
-    });
+    }
     if (!connection.credentials?.signingSettings) {
       add(
         "credentials.signingSettings.signingKeyPairRef.id",

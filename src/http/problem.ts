@@ -10,7 +10,28 @@ export type Problem = {
   detail: string;
   correlationId: string;
   errors?: ErrorDetail[];
+  /** PingFederate's error fields, so that its clients (Terraform, pingfederate-go-client) read them. */
+  resultId: string;
+  message: string;
+  validationErrors?: PingFederateValidationError[];
 };
+
+/** One entry of PingFederate's `validationErrors` (its ApiResult). */
+export type PingFederateValidationError = { errorId: string; fieldPath?: string; message: string };
+
+/** PingFederate's `errorId` for a finding, from what it says. */
+const errorIdOf = (detail: ErrorDetail): string =>
+  detail.message === "is required"
+    ? "required_field"
+    : detail.message === "is not a known field"
+      ? "unknown_field"
+      : "invalid_value";
+
+/** PingFederate's `resultId`: `validation_error` for a refused document, else the code in lower case. */
+const resultIdOf = (error: AppError): string =>
+  error.code === "REQ_VALIDATION" || (error.status === 422 && error.details.length > 0)
+    ? "validation_error"
+    : error.code.toLowerCase();
 
 type AjvError = {
   keyword?: string;
@@ -114,13 +135,26 @@ export const toAppError = (error: unknown): AppError => {
 
 export const problemFor = (error: AppError, correlationId: string): Problem => {
   const title = errorCatalogue[error.code].message;
+  const detail = error.expose ? error.message : title;
+  const details = error.expose ? error.details : [];
   return {
     type: `urn:portico:problem:${error.code}`,
     title,
     status: error.status,
     code: error.code,
-    detail: error.expose ? error.message : title,
+    detail,
     correlationId,
-    ...(error.expose && error.details.length > 0 ? { errors: [...error.details] } : {}),
+    ...(details.length > 0 ? { errors: [...details] } : {}),
+    resultId: resultIdOf(error),
+    message: detail,
+    ...(details.length > 0
+      ? {
+          validationErrors: details.map((d) => ({
+            errorId: errorIdOf(d),
+            ...(d.field === undefined ? {} : { fieldPath: d.field }),
+            message: d.message,
+          })),
+        }
+      : {}),
   };
 };

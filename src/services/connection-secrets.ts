@@ -81,8 +81,13 @@ export const sealSecrets = (context: ServiceContext, connection: SpConnection): 
         context.secretBox.open(setting.encryptedValue, sealContext(list, setting));
       } catch {
         throw new AppError("CONN_ENCRYPTED_VALUE_INVALID", {
-          message: `${field}.encryptedValue (${setting.name}) was not issued by this server (or belongs to another field).`,
-          details: [{ field: `${field}.encryptedValue`, message: "not issued by this server" }],
+          message: `${field}.encryptedValue (${setting.name}) was not issued by this server (or belongs to another field): another server's encryption cannot be read here. Resend the secret in clear as "value" instead of "encryptedValue"; Portico seals it.`,
+          details: [
+            {
+              field: `${field}.encryptedValue`,
+              message: 'not issued by this server; resend the secret as "value"',
+            },
+          ],
         });
       }
     });

@@ -1,4 +1,6 @@
+import { unsupportedErrors } from "../domain/pf-unsupported.ts";
 import type { ConnectionRecord, Repositories } from "../domain/ports.ts";
+import { stripLocations } from "../domain/references.ts";
 import type { SpConnection } from "../domain/sp-connection.ts";
 import { invariantErrors, parseCertificate, shapeErrors } from "../domain/validate-sp-connection.ts";
 import { AppError, type ErrorDetail } from "../lib/errors.ts";
@@ -31,12 +33,7 @@ const withoutReadOnly = (input: SpConnection): SpConnection => {
   const copy: SpConnection = structuredClone(rest);
   if (copy.spBrowserSso) delete copy.spBrowserSso.ssoApplicationEndpoint;
   for (const cert of copy.credentials?.certs ?? []) delete cert.certView;
-  for (const link of [
-    copy.credentials?.signingSettings?.signingKeyPairRef,
-    ...(copy.credentials?.signingSettings?.alternativeSigningKeyPairRefs ?? []),
-  ]) {
-    if (link) delete link.location;
-  }
+  stripLocations(copy);
   return copy;
 };
 
@@ -124,6 +121,7 @@ export const prepareConnection = async (
     endpoints[0].isDefault = true;
   const errors = [
     ...invariantErrors(connection),
+    ...unsupportedErrors(connection),
     ...(await referenceErrors(repos, connection)),
     ...(await targetSettingsErrors(repos, connection)),
     ...channelDocumentErrors(connection),

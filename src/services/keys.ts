@@ -308,6 +308,23 @@ export const importSealedSigningKey = async (
   return keyRecord(context, key.id, pair.certificatePem, key.encryptedPrivateKey);
 };
 
+/**
+ * A key pair from a PKCS#12 file (PingFederate's bulk export carries `/keyPairs/signing` so), as
+ * the record to store, its private key sealed; refuses a file the password does not open.
+ */
+export const pkcs12KeyRecord = async (
+  context: ServiceContext,
+  key: { id: string; fileData: string; password: string },
+): Promise<SigningKeyRecord> => {
+  const pair = await importPkcs12({ pkcs12: Buffer.from(key.fileData, "base64"), password: key.password });
+  return keyRecord(
+    context,
+    key.id,
+    pair.certificatePem,
+    context.secretBox.seal(pair.privateKeyPem, sealContext(key.id)),
+  );
+};
+
 /** The stored form of a key pair: the certificate's facts beside the sealed private key. */
 const keyRecord = (
   context: ServiceContext,

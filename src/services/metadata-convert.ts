@@ -7,6 +7,7 @@ import type { ServiceContext } from "./context.ts";
 import { getDefaultSigningKeyId } from "./keys.ts";
 import { addJitContract, type JitTemplateOptions } from "./salesforce-jit.ts";
 import { applySalesforceTemplate, templateIds } from "./salesforce-template.ts";
+import { applyStandardSamlTemplate } from "./standard-saml-template.ts";
 
 export type ConvertInput = {
   connectionType: "SP";
@@ -67,10 +68,11 @@ export const convertMetadata = async (
       message: "The server has no default signing key pair; generate one first.",
     });
   }
-  const { connection, warnings: templateWarnings } = applySalesforceTemplate(metadata, {
-    keyPairId: key.id,
-    keyAlgorithm: key.keyAlgorithm,
-  });
+  const signing = { keyPairId: key.id, keyAlgorithm: key.keyAlgorithm };
+  const { connection, warnings: templateWarnings } =
+    templateId === "standard-saml-sp"
+      ? applyStandardSamlTemplate(metadata, signing)
+      : applySalesforceTemplate(metadata, signing);
   const warnings = [...templateWarnings];
   if (input.jit !== undefined) {
     const notAdded = addJitContract(connection, input.jit);

@@ -9,7 +9,7 @@ import { nameIdFormat } from "../saml/urn.ts";
 import { porticoNameIdFormats } from "./sso/name-id.ts";
 
 /** The templates `POST /connectionMetadata/convert` knows. */
-export const templateIds = ["salesforce-provisioner"] as const;
+export const templateIds = ["salesforce-provisioner", "standard-saml-sp"] as const;
 export type TemplateId = (typeof templateIds)[number];
 
 const pem = (base64Der: string): string =>
@@ -97,12 +97,12 @@ const sloEndpoints = (metadata: ParsedSpMetadata, warnings: string[]) => {
  * TRANSIENT identity mapping, persistent the PSEUDONYM one (a pairwise identifier, never the
  * directory's own), emailAddress and unspecified the directory's `mail` in that format.
  */
-const subjectFor = (metadata: ParsedSpMetadata, warnings: string[]) => {
+const subjectFor = (metadata: ParsedSpMetadata, warnings: string[], unspecifiedFrom = "mail") => {
   const issuable = metadata.nameIdFormats.filter((f) => porticoNameIdFormats.includes(f));
   const chosen = issuable[0] ?? nameIdFormat.unspecified;
   if (metadata.nameIdFormats.length > 0 && issuable.length === 0) {
     warnings.push(
-      `Portico cannot issue any of the metadata's NameIDFormats (${metadata.nameIdFormats.join(", ")}); the subject is the directory's mail, format unspecified.`,
+      `Portico cannot issue any of the metadata's NameIDFormats (${metadata.nameIdFormats.join(", ")}); the subject is the directory's ${unspecifiedFrom}, format unspecified.`,
     );
   }
   const mapping =
@@ -117,27 +117,25 @@ const subjectFor = (metadata: ParsedSpMetadata, warnings: string[]) => {
   return {
     mapping,
     coreAttributes: [{ name: "SAML_SUBJECT", nameFormat: chosen }],
-    fulfillment: { SAML_SUBJECT: { source: { type: "ADAPTER" as const }, value: "mail" } },
+    fulfillment: {
+      SAML_SUBJECT: {
+        source: { type: "ADAPTER" as const },
+        value: chosen === nameIdFormat.emailAddress ? "mail" : unspecifiedFrom,
+      },
+    },
   };
 };
 
 /** A converted connection, and what of the metadata it could not use. */
 export type TemplateResult = { readonly connection: SpConnection; readonly warnings: readonly string[] };
 
-/**
- * The "Salesforce Provisioner" quick-connection template applied to Salesforce's SP metadata
- * (`SAMLSP-<id>.xml`): every HTTP-POST ACS with its index and the metadata's default, SLO
- * endpoints, Salesforce's request-signing certificate, IdP- and SP-initiated SSO over POST and
- * Redirect, SAML_SUBJECT from the directory's `mail` (or the identifier the metadata's
- * NameIDFormat asks for), a signed response (and a signed assertion when WantAssertionsSigned says
- * so) with the certificate in KeyInfo, 5/5 minutes of assertion lifetime, and Salesforce
- * provisioning with the default options.
- */
-export const applySalesforceTemplate = (
+/** What both templates build from SP metadata: endpoints, certificates, subject and signing wishes. */
+export const samlSpConnection = (
   metadata: ParsedSpMetadata,
   signing: { keyPairId: string; keyAlgorithm: "RSA" | "EC" },
-): TemplateResult => {
-  const warnings: string[] = [];
+  warnings: string[],
+  options: { name: string; unspecifiedSubjectFrom: string },
+): SpConnection & { spBrowserSso: NonNullable<SpConnection["spBrowserSso"]> } => {
   const certs: ConnectionCert[] = [
     ...metadata.signingCertificates.map((der, i) => ({
       x509File: { fileData: pem(der) },
@@ -159,14 +157,14 @@ export const applySalesforceTemplate = (
   ];
   const ssoServiceEndpoints = postEndpoints(metadata, warnings);
   const slo = sloEndpoints(metadata, warnings);
-  const subject = subjectFor(metadata, warnings);
-  const connection: SpConnection = {
+  const subject = subjectFor(metadata, warnings, options.unspecifiedSubjectFrom);
+  return {
     type: "SP",
     entityId: metadata.entityId,
-    name: displayName(metadata.entityId),
+    name: options.name,
     active: false,
     loggingMode: "STANDARD",
-    connectionTargetType: "SALESFORCE",
+    connectionTargetType: "STANDARD",
     virtualEntityIds: [],
     credentials: {
       signingSettings: {
@@ -205,6 +203,29 @@ export const applySalesforceTemplate = (
       requireSignedAuthnRequests: metadata.authnRequestsSigned && metadata.signingCertificates.length > 0,
       encryptionPolicy: { encryptAssertion: false, encryptedAttributes: [] },
     },
+  };
+};
+
+/**
+ * The "Salesforce Provisioner" quick-connection template applied to Salesforce's SP metadata
+ * (`SAMLSP-<id>.xml`): every HTTP-POST ACS with its index and the metadata's default, SLO
+ * endpoints, Salesforce's request-signing certificate, IdP- and SP-initiated SSO over POST and
+ * Redirect, SAML_SUBJECT from the directory's `mail` (or the identifier the metadata's
+ * NameIDFormat asks for), a signed response (and a signed assertion when WantAssertionsSigned says
+ * so) with the certificate in KeyInfo, 5/5 minutes of assertion lifetime, and Salesforce
+ * provisioning with the default options.
+ */
+export const applySalesforceTemplate = (
+  metadata: ParsedSpMetadata,
+  signing: { keyPairId: string; keyAlgorithm: "RSA" | "EC" },
+): TemplateResult => {
+  const warnings: string[] = [];
+  const connection: SpConnection = {
+    ...samlSpConnection(metadata, signing, warnings, {
+      name: displayName(metadata.entityId),
+      unspecifiedSubjectFrom: "mail",
+    }),
+    connectionTargetType: "SALESFORCE",
     outboundProvision: {
       type: salesforceProvisionerType,
       targetSettings: salesforceDefaultTargetSettings.map((s) => ({ ...s })),

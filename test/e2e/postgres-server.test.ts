@@ -44,7 +44,7 @@ describe("Portico on PostgreSQL", () => {
       headers: { cookie: jar.header() },
     });
     assert.ok(readPostForm(again.body).samlResponse, "the session lives in PostgreSQL");
-    const exported = await server.request("GET", "/bulk/export");
+    const exported = await server.request("GET", "/portico/config/export");
     assert.equal(exported.json().spConnections.length, 1);
   });
 });

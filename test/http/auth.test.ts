@@ -108,7 +108,7 @@ describe("admin API authentication and XSRF", () => {
       "/keyPairs/signing/import",
       "/keyPairs/signing/{id}/certificate",
       "/connectionMetadata/convert",
-      "/bulk/export",
+      "/portico/config/export",
       "/apiTokens",
     ]) {
       assert.ok(doc.paths[path], `${path} is documented`);

@@ -96,7 +96,7 @@ const resourceCases: Case[] = [
   {
     name: "import of a document that is not a bundle",
     method: "POST",
-    path: "/bulk/import",
+    path: "/portico/config/import",
     body: { hello: "world" },
     status: 400,
     code: "REQ_VALIDATION",
@@ -105,7 +105,7 @@ const resourceCases: Case[] = [
   {
     name: "import of a bundle with a broken connection",
     method: "POST",
-    path: "/bulk/import",
+    path: "/portico/config/import",
     body: {
       formatVersion: 1,
       keyPairs: [],
@@ -168,6 +168,16 @@ describe("admin API bad input", () => {
       const problem = assertProblem(response, c.code, c.status);
       assert.equal(problem.status, c.status);
       assert.ok(problem.correlationId);
+      // PingFederate's error fields ride alongside, carrying the same findings.
+      assert.equal(problem.message, problem.detail);
+      assert.equal(typeof problem.resultId, "string");
+      assert.deepEqual(
+        (problem.validationErrors ?? []).map((e: { fieldPath?: string; message: string }) => [
+          e.fieldPath,
+          e.message,
+        ]),
+        (problem.errors ?? []).map((e: { field?: string; message: string }) => [e.field, e.message]),
+      );
       if (c.field !== undefined) {
         const fields: string[] = (problem.errors ?? []).map((e) => e.field ?? "");
         assert.ok(

@@ -108,7 +108,7 @@ describe("secrets under any secret-like name", () => {
       server.context.secretBox.openText(token, "spConnection.targetSettings:REFRESH_TOKEN"),
       secrets.REFRESH_TOKEN,
     );
-    const exported = await server.request("GET", "/bulk/export");
+    const exported = await server.request("GET", "/portico/config/export");
     assert.equal(exported.statusCode, 200);
     assertNoSecretIn(exported.body, "the bulk export");
     const bundle = exported.json() as { spConnections: SpConnection[] };

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
+import { stripLocations } from "../../src/domain/references.ts";
 import type { SpConnection } from "../../src/domain/sp-connection.ts";
 import { assertProblem } from "../support/errors.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
@@ -17,6 +18,7 @@ const comparable = (document: SpConnection): SpConnection => {
   delete copy.modificationDate;
   if (copy.spBrowserSso) delete copy.spBrowserSso.ssoApplicationEndpoint;
   for (const cert of copy.credentials?.certs ?? []) delete cert.certView;
+  stripLocations(copy);
   for (const setting of copy.outboundProvision?.targetSettings ?? []) {
     if (setting.encryptedValue !== undefined) setting.encryptedValue = "<sealed>";
   }
@@ -53,6 +55,11 @@ describe("SP connections", () => {
       "https://idp.example.com/idp/startSSO.ping?PartnerSpId=https%3A%2F%2Facme.my.salesforce.com",
     );
     assert.ok(document.creationDate && document.modificationDate);
+    assert.equal(
+      document.credentials?.signingSettings?.signingKeyPairRef.location,
+      "http://localhost:80/pf-admin-api/v1/keyPairs/signing/sig1",
+      "a reference carries this server's location",
+    );
     const input = fixture();
     input.outboundProvision?.targetSettings.forEach((s) => {
       if (secretValues.includes(s.value ?? "")) {
@@ -117,13 +124,13 @@ describe("SP connections", () => {
   });
 
   it("round-trips through get, export and import into an empty server sharing the master key", async () => {
-    const exported = await server.request("GET", "/bulk/export");
+    const exported = await server.request("GET", "/portico/config/export");
     assert.equal(exported.statusCode, 200);
     for (const secret of secretValues) assert.ok(!exported.body.includes(secret));
     assert.ok(!exported.body.includes("PRIVATE KEY"), "private keys leave only sealed");
     const other = await startTestServer({ masterKey: server.masterKeyText });
     try {
-      const imported = await other.request("POST", "/bulk/import", exported.json());
+      const imported = await other.request("POST", "/portico/config/import", exported.json());
       assert.equal(imported.statusCode, 200, imported.body);
       assert.deepEqual(imported.json().spConnectionsImported, ["sfprod"]);
       const original = (await server.request("GET", "/idp/spConnections/sfprod")).json() as SpConnection;
@@ -135,14 +142,14 @@ describe("SP connections", () => {
         other.context.secretBox.open(sealed, "spConnection.targetSettings:CLIENT_SECRET").toString(),
         "a-new-secret",
       );
-      const again = await other.request("POST", "/bulk/import", exported.json());
+      const again = await other.request("POST", "/portico/config/import", exported.json());
       assertProblem(again, "CONFIG_NOT_EMPTY");
     } finally {
       await other.dispose();
     }
     const stranger = await startTestServer();
     try {
-      const refused = await stranger.request("POST", "/bulk/import", exported.json());
+      const refused = await stranger.request("POST", "/portico/config/import", exported.json());
       assertProblem(refused, "CONFIG_BUNDLE_INVALID");
       assert.deepEqual(
         (await stranger.request("GET", "/idp/spConnections")).json(),

@@ -256,7 +256,7 @@ describe("LDAP data stores (/dataStores)", () => {
   });
 
   it("travels in the configuration export and still binds after an import with the same master key", async () => {
-    const exported = await call("GET", "/bulk/export");
+    const exported = await call("GET", "/portico/config/export");
     assert.equal(exported.statusCode, 200, exported.body);
     const bundle = exported.json() as {
       dataStores: DataStoreView[];
@@ -268,7 +268,7 @@ describe("LDAP data stores (/dataStores)", () => {
     assert.equal(corp?.password, undefined);
     const restored = await startTestServer({ masterKey: server.masterKeyText });
     try {
-      const imported = await restored.request("POST", "/bulk/import", {
+      const imported = await restored.request("POST", "/portico/config/import", {
         ...bundle,
         keyPairs: [],
         spConnections: [],
@@ -282,7 +282,7 @@ describe("LDAP data stores (/dataStores)", () => {
     }
     const stranger = await startTestServer();
     try {
-      const refusedImport = await stranger.request("POST", "/bulk/import", {
+      const refusedImport = await stranger.request("POST", "/portico/config/import", {
         ...bundle,
         keyPairs: [],
         spConnections: [],

@@ -192,7 +192,7 @@ describe("signing key pairs", () => {
     }
     for (const body of responses)
       assert.ok(!body.includes("PRIVATE KEY"), "a response carried a private key");
-    const exported = await call("GET", "/bulk/export");
+    const exported = await call("GET", "/portico/config/export");
     assert.ok(!exported.body.includes("PRIVATE KEY"));
   });
 });

@@ -30,7 +30,7 @@ describe("importing a configuration whose channels are active", () => {
     const inactive = provisioningConnection(sf, "org", [staffChannel({ active: false })]);
     const saved = await source.request("POST", "/idp/spConnections", inactive);
     assert.equal(saved.statusCode, 201, saved.body);
-    const exported = await source.request("GET", "/bulk/export");
+    const exported = await source.request("GET", "/portico/config/export");
     assert.equal(exported.statusCode, 200, exported.body);
     bundle = exported.json();
   });
@@ -55,7 +55,7 @@ describe("importing a configuration whose channels are active", () => {
     await addStaff(target.context, "u", 2);
     const imported = await target.request(
       "POST",
-      "/bulk/import",
+      "/portico/config/import",
       withChannel((document) => {
         const channel = document.outboundProvision?.channels[0];
         if (channel)
@@ -90,7 +90,7 @@ describe("importing a configuration whose channels are active", () => {
     await addStaff(target.context, "u", 2);
     const imported = await target.request(
       "POST",
-      "/bulk/import",
+      "/portico/config/import",
       withChannel(() => {}),
     );
     assert.equal(imported.statusCode, 200, imported.body);

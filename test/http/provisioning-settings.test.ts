@@ -199,7 +199,7 @@ describe("Salesforce target settings", () => {
     const texts = {
       connection: JSON.stringify(shown),
       list: (await server.request("GET", "/idp/spConnections")).body,
-      export: (await server.request("GET", "/bulk/export")).body,
+      export: (await server.request("GET", "/portico/config/export")).body,
       log: server.logs(),
     };
     for (const [where, text] of Object.entries(texts)) {

@@ -182,13 +182,13 @@ describe("TRANSIENT and PSEUDONYM identity mappings", () => {
 
   it("keeps pairwise identifiers through config export and import, and will not overwrite another server's", async () => {
     const before = (await ssoTest(server, "https://a.example")).value;
-    const bundle = (await server.request("GET", "/bulk/export")).json();
+    const bundle = (await server.request("GET", "/portico/config/export")).json();
     assert.equal(typeof bundle.pairwiseIdSecret, "string");
 
     const restored = await startTestServer({ masterKey: server.masterKeyText });
     const busy = await startTestServer({ masterKey: server.masterKeyText });
     try {
-      const imported = await restored.request("POST", "/bulk/import", bundle);
+      const imported = await restored.request("POST", "/portico/config/import", bundle);
       assert.equal(imported.statusCode, 200, imported.body);
       await createDirectoryUser(restored);
       assert.equal((await ssoTest(restored, "https://a.example")).value, before);
@@ -198,7 +198,7 @@ describe("TRANSIENT and PSEUDONYM identity mappings", () => {
       await createSalesforceConnection(busy, ownIdentifiers("own", "https://own.example", "PSEUDONYM"));
       const own = (await ssoTest(busy, "https://own.example")).value;
       // (Its own key pair stays too: only the connections and the secret are offered.)
-      const refused = await busy.request("POST", "/bulk/import", {
+      const refused = await busy.request("POST", "/portico/config/import", {
         ...bundle,
         keyPairs: [],
         defaultSigningKeyId: undefined,

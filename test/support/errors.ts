@@ -64,6 +64,7 @@ export type Problem = {
   status: number;
   detail: string;
   correlationId: string;
+  message?: string;
   resultId?: string;
   validationErrors?: { fieldPath?: string; message: string; errorId?: string }[];
   errors?: { field?: string; message: string }[];

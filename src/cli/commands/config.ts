@@ -37,7 +37,7 @@ export const registerConfigCommands = (program: Command, io: CliIo): void => {
   )
     .option("--out <file>", "write the document to a file instead of standard output")
     .action(async (options: ConnectionOptions & { out?: string | undefined }) => {
-      const bundle = await clientFor(io, options).get<JsonObject>("/bulk/export");
+      const bundle = await clientFor(io, options).get<JsonObject>("/portico/config/export");
       const document = `${JSON.stringify(bundle, null, 2)}\n`;
       if (options.out === undefined) return io.stdout(document);
       const path = await writeOutFile(io, options.out, document);
@@ -56,7 +56,7 @@ export const registerConfigCommands = (program: Command, io: CliIo): void => {
     .option("--json", "print the API's JSON")
     .action(async (file: string, options: ConnectionOptions & { json?: boolean | undefined }) => {
       const bundle = await readJsonObject(io, file);
-      const report = await clientFor(io, options).post<JsonObject>("/bulk/import", bundle);
+      const report = await clientFor(io, options).post<JsonObject>("/portico/config/import", bundle);
       if (options.json) return printJson(io, report);
       io.stdout(
         [

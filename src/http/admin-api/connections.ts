@@ -1,4 +1,7 @@
 import { Type } from "@sinclair/typebox";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { unsupportedWarnings } from "../../domain/pf-unsupported.ts";
+import { addLocations } from "../../domain/references.ts";
 import { SpConnection } from "../../domain/sp-connection.ts";
 import {
   createConnection,
@@ -24,6 +27,31 @@ const ListQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/** This server's admin-API base URL, as the client reached it: references' `location`s start with it. */
+const apiBase = (request: FastifyRequest): string => `${request.protocol}://${request.host}/pf-admin-api/v1`;
+
+/**
+ * The header that reports what Portico stored without serving (docs/pingfederate-import.md): a
+ * JSON array of sentences, ASCII-escaped so that any header parser reads it.
+ */
+export const warningsHeader = "Portico-Warnings";
+
+/** The document as sent to the client: references located here, unsupported parts reported. */
+const shown = (request: FastifyRequest, reply: FastifyReply, document: SpConnection): SpConnection => {
+  addLocations(document, apiBase(request));
+  const warnings = unsupportedWarnings(document);
+  if (warnings.length > 0) {
+    reply.header(
+      warningsHeader,
+      JSON.stringify(warnings).replace(
+        /[^\x20-\x7e]/g,
+        (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+      ),
+    );
+  }
+  return document;
+};
+
 export const connectionRoutes =
   (context: ServiceContext): AdminRoutes =>
   async (api) => {
@@ -41,6 +69,7 @@ export const connectionRoutes =
       async (request) => {
         const query = request.query;
         const all = await listConnections(context, { entityId: query.entityId, filter: query.filter });
+        for (const document of all) addLocations(document, apiBase(request));
         if (query.page === undefined && query.numberPerPage === undefined) return { items: all };
         const size = Number(query.numberPerPage ?? "20");
         const page = Number(query.page ?? "1");
@@ -63,7 +92,7 @@ export const connectionRoutes =
         reply
           .status(201)
           .header("Location", `/pf-admin-api/v1/idp/spConnections/${encodeURIComponent(created.id ?? "")}`);
-        return created;
+        return shown(request, reply, created);
       },
     );
 
@@ -77,7 +106,7 @@ export const connectionRoutes =
           response: { 200: SpConnection, ...problems },
         },
       },
-      async (request) => getConnection(context, request.params.id),
+      async (request, reply) => shown(request, reply, await getConnection(context, request.params.id)),
     );
 
     api.put(
@@ -91,7 +120,12 @@ export const connectionRoutes =
           response: { 200: SpConnection, ...problems },
         },
       },
-      async (request) => updateConnection(context, principalOf(request), request.params.id, request.body),
+      async (request, reply) =>
+        shown(
+          request,
+          reply,
+          await updateConnection(context, principalOf(request), request.params.id, request.body),
+        ),
     );
 
     api.delete(

@@ -10,7 +10,11 @@ const ConvertBody = Type.Object(
   {
     connectionType: Type.Literal("SP"),
     samlMetadata: Type.String({ minLength: 1, description: "the SP metadata file (SAMLSP-….xml), base64" }),
-    templateId: Type.Optional(Type.String({ description: "salesforce-provisioner (the default)" })),
+    templateId: Type.Optional(
+      Type.String({
+        description: "salesforce-provisioner (the default) or standard-saml-sp (any other SAML SP)",
+      }),
+    ),
     expectedEntityId: Type.Optional(Type.String()),
     expectedProtocol: Type.Optional(Type.Literal("SAML20")),
     jit: Type.Optional(

@@ -19,6 +19,20 @@ export const ProblemSchema = Type.Object(
     errors: Type.Optional(
       Type.Array(Type.Object({ field: Type.Optional(Type.String()), message: Type.String() })),
     ),
+    resultId: Type.String({
+      description: "PingFederate's result id (validation_error for a refused document)",
+    }),
+    message: Type.String({ description: "PingFederate's message: the same text as detail" }),
+    validationErrors: Type.Optional(
+      Type.Array(
+        Type.Object({
+          errorId: Type.String(),
+          fieldPath: Type.Optional(Type.String()),
+          message: Type.String(),
+        }),
+        { description: "PingFederate's field errors: the same findings as errors" },
+      ),
+    ),
   },
   { description: "application/problem+json" },
 );

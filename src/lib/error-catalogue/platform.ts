@@ -77,7 +77,7 @@ export const platformErrors = {
   CONN_ACTIVE: { status: 422, message: "Only an inactive connection can be deleted." },
   CONN_ENCRYPTED_VALUE_INVALID: {
     status: 422,
-    message: "An encryptedValue was not issued by this server.",
+    message: 'An encryptedValue was not issued by this server; resend the secret as "value".',
   },
 
   // Configuration bundles

@@ -1,5 +1,5 @@
 import type { AuthenticatedSubject } from "../../domain/ports.ts";
-import type { SpConnection } from "../../domain/sp-connection.ts";
+import { attributeMappings, type SpConnection } from "../../domain/sp-connection.ts";
 import {
   type CompileResult,
   compileExpression,
@@ -55,16 +55,16 @@ export const expressionValues = (
 export const expressionSourceErrors = (connection: SpConnection): ErrorDetail[] => {
   if (connection.active !== true) return [];
   const errors: ErrorDetail[] = [];
-  (connection.spBrowserSso?.adapterMappings ?? []).forEach((mapping, i) => {
+  for (const { mapping, path } of attributeMappings(connection.spBrowserSso)) {
     for (const [name, rule] of Object.entries(mapping.attributeContractFulfillment)) {
       if (rule.source.type !== "EXPRESSION") continue;
       const result = compiled(rule.value);
       if (result.ok) continue;
       errors.push({
-        field: `spBrowserSso.adapterMappings[${i}].attributeContractFulfillment.${name}.value`,
+        field: `${path}.attributeContractFulfillment.${name}.value`,
         message: `${explain(rule.value, result.problem)}; the connection cannot be active until the expression is rewritten\n${result.problem.excerpt}`,
       });
     }
-  });
+  }
   return errors;
 };

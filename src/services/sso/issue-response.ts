@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { AuthenticatedSubject, SessionParticipant } from "../../domain/ports.ts";
-import type { SigningAlgorithm, SpConnection } from "../../domain/sp-connection.ts";
+import { type SigningAlgorithm, type SpConnection, ssoAttributeMapping } from "../../domain/sp-connection.ts";
 import { parseCertificate } from "../../domain/validate-sp-connection.ts";
 import { AppError } from "../../lib/errors.ts";
 import {
@@ -75,7 +75,7 @@ export const fulfill = (
   subject: AuthenticatedSubject,
   name: string,
 ): readonly string[] => {
-  const mapping = connection.spBrowserSso?.adapterMappings[0];
+  const mapping = ssoAttributeMapping(connection.spBrowserSso);
   const rule = mapping?.attributeContractFulfillment[name];
   if (!rule) return [];
   switch (rule.source.type) {
@@ -83,8 +83,11 @@ export const fulfill = (
       return rule.value === "" ? [] : [rule.value];
     case "NO_MAPPING":
       return [];
-    case "ADAPTER":
     case "AUTHENTICATION_POLICY_CONTRACT":
+      // A policy contract's core attribute `subject` is who signed in (Portico has no contracts).
+      if (rule.value === "subject") return [subject.uid];
+      return rule.value === "uid" ? [subject.uid] : (subject.attributes[rule.value] ?? []);
+    case "ADAPTER":
     case "LDAP_DATA_STORE":
     case "JDBC_DATA_STORE":
     case "CUSTOM_DATA_STORE":

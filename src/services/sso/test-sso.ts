@@ -1,6 +1,6 @@
 import { generateSigningKeyPair } from "../../crypto/keys.ts";
 import type { AuthenticatedSubject, AuthenticationSource, ConnectionRecord } from "../../domain/ports.ts";
-import type { SpConnection } from "../../domain/sp-connection.ts";
+import { type SpConnection, ssoAttributeMapping } from "../../domain/sp-connection.ts";
 import { AppError } from "../../lib/errors.ts";
 import type { SigningInput } from "../../saml/response/build-response.ts";
 import {
@@ -122,7 +122,7 @@ const acsFor = (connection: SpConnection, index: number | undefined): string => 
 
 /** Where the connection takes the NameID from, in words. */
 const subjectSource = (connection: SpConnection): string => {
-  const rule = connection.spBrowserSso?.adapterMappings[0]?.attributeContractFulfillment.SAML_SUBJECT;
+  const rule = ssoAttributeMapping(connection.spBrowserSso)?.attributeContractFulfillment.SAML_SUBJECT;
   if (!rule || rule.source.type === "NO_MAPPING") return "maps SAML_SUBJECT to nothing";
   if (rule.source.type === "TEXT") return "maps SAML_SUBJECT to an empty constant";
   return `takes it from the directory attribute "${rule.value}", which this user does not have`;
