@@ -279,7 +279,23 @@ export const errorCatalogue = {
     status: 403,
     message: "The sign-in form was posted from another site; sign in on this site's own page.",
   },
+  LOGIN_ACCOUNT_UNUSABLE: {
+    status: 403,
+    message:
+      "Your account cannot sign in right now (it may be locked, expired or need a new password); contact your administrator.",
+  },
   SSO_SESSION_NOT_FOUND: { status: 404, message: "There is no SSO session." },
+
+  // Password credential validators (/passwordCredentialValidators) and the sign-in form's list
+  PCV_NOT_FOUND: { status: 404, message: "No such password credential validator." },
+  PCV_INVALID: { status: 422, message: "The password credential validator is invalid." },
+  PCV_ID_TAKEN: { status: 409, message: "Another password credential validator already has that id." },
+  PCV_IN_USE: {
+    status: 409,
+    message: "The sign-in form lists this password credential validator; remove it from the list first.",
+  },
+  ADAPTER_NOT_FOUND: { status: 404, message: "No such IdP adapter; Portico has one, htmlform." },
+  ADAPTER_INVALID: { status: 422, message: "The adapter's configuration is invalid." },
 
   // Outbound provisioning
   PROV_CONFIG_INVALID: { status: 422, message: "The provisioning configuration is invalid." },
