@@ -57,7 +57,9 @@ const canonicalName = (entry: LdapEntry, typed: string): string => {
 const subjectOf = (validatorId: string, entry: LdapEntry, username: string): AuthenticatedSubject => {
   const attributes: Record<string, readonly string[]> = {};
   for (const [name, values] of Object.entries(entry.attributes)) {
-    if (!secretAttributes.has(name.toLowerCase())) attributes[name] = values;
+    // ldapts lists every attribute asked for, with no values when the entry has none.
+    if (values.length > 0 && name !== "*" && !secretAttributes.has(name.toLowerCase()))
+      attributes[name] = values;
   }
   // PingFederate's LDAP validator contract: DN and username, besides what the entry holds.
   attributes.DN = [entry.dn];
