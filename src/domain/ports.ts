@@ -279,6 +279,8 @@ export type AuthenticatedSubject = {
   readonly attributes: Readonly<Record<string, readonly string[]>>;
   /** The password credential validator that vouched for the subject; absent: the built-in directory. */
   readonly source?: string;
+  /** Attributes found by the connection's attribute sources for this request, by source id. */
+  readonly sourced?: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
 };
 
 /**
