@@ -94,27 +94,29 @@ describe("LDAP attribute sources at SSO (slapd)", () => {
     }
     return Buffer.from(readPostForm(html).samlResponse ?? "", "base64").toString("utf8");
   };
-  const valueOf = (xml: string, name: string) =>
+  const attributeValue = (xml: string, name: string) =>
     new RegExp(`Name="${name}"[^>]*>\\s*<saml:AttributeValue[^>]*>([^<]*)<`).exec(xml)?.[1];
 
   it("fills attributes from the directory entry that the filter finds for the subject", async () => {
     const xml = await sso();
-    assert.equal(valueOf(xml, "title"), "Countess");
-    assert.equal(valueOf(xml, "directoryDn"), userDn("ada"));
+    assert.equal(attributeValue(xml, "title"), "Countess");
+    assert.equal(attributeValue(xml, "directoryDn"), userDn("ada"));
   });
 
   it("answers from its cache for a short while, then reads the directory again", async () => {
     await setTitle("Analyst");
-    assert.equal(valueOf(await sso(), "title"), "Countess", "within the cache's lifetime");
+    assert.equal(attributeValue(await sso(), "title"), "Countess", "within the cache's lifetime");
     clock.advance(attributeCacheTtlMs + 1000);
-    assert.equal(valueOf(await sso(), "title"), "Analyst", "after it");
+    assert.equal(attributeValue(await sso(), "title"), "Analyst", "after it");
   });
 
   it("sends no value, and no error, for a subject the source does not find", async () => {
-    await slapd.modify(`dn: ${userDn("ada")}\nchangetype: modrdn\nnewrdn: uid=ada-renamed\ndeleteoldrdn: 1\n`);
+    await slapd.modify(
+      `dn: ${userDn("ada")}\nchangetype: modrdn\nnewrdn: uid=ada-renamed\ndeleteoldrdn: 1\n`,
+    );
     clock.advance(attributeCacheTtlMs + 1000);
     const xml = await sso();
     assert.ok(xml.includes("<saml:NameID"), "an assertion is still issued");
-    assert.equal(valueOf(xml, "title"), undefined);
+    assert.equal(attributeValue(xml, "title"), undefined);
   });
 });
