@@ -79,6 +79,23 @@ describe("signing in against LDAP (slapd)", () => {
       mapping.attributeContractFulfillment.givenName = { source: { type: "ADAPTER" }, value: "givenName" };
       mapping.attributeContractFulfillment.DN = { source: { type: "ADAPTER" }, value: "DN" };
     });
+    // erin must choose a new password (ppolicy's pwdReset, as an administrator's reset leaves it).
+    await slapd.modify(
+      [
+        `dn: ${userDn("erin")}`,
+        "objectClass: inetOrgPerson",
+        "uid: erin",
+        "cn: Erin Reset",
+        "sn: Reset",
+        "userPassword: erin-pw",
+        "",
+        `dn: ${userDn("erin")}`,
+        "changetype: modify",
+        "add: pwdReset",
+        "pwdReset: TRUE",
+        "",
+      ].join("\n"),
+    );
     // bob is locked (ppolicy, as an administrator locks), carol's account expired (shadowExpire).
     await slapd.modify(
       `dn: ${userDn("bob")}\nchangetype: modify\nadd: pwdAccountLockedTime\npwdAccountLockedTime: 000001010000Z\n`,
@@ -154,21 +171,30 @@ describe("signing in against LDAP (slapd)", () => {
     }
   });
 
-  it("tells a locked and an expired account the same thing, and the audit log which", async () => {
+  it("tells a locked, an expired and a must-change account the same thing, and the audit log which", async () => {
     const locked = await signIn("bob", "bob-pw");
     const expired = await signIn("carol", "carol-pw");
-    for (const { posted } of [locked, expired]) {
+    const mustChange = await signIn("erin", "erin-pw");
+    for (const { posted } of [locked, expired, mustChange]) {
       assert.equal(posted.statusCode, 401, "the form again, with the message");
       assert.match(posted.body, /Your account cannot sign in right now/);
       assert.equal(readPostForm(posted.body).samlResponse, undefined, "no assertion");
     }
     const message = (html: string) => /role="alert"[^>]*>([^<]*)</.exec(html)?.[1];
     assert.equal(message(locked.posted.body), message(expired.posted.body), "one message for every state");
+    assert.equal(message(locked.posted.body), message(mustChange.posted.body), "one message for every state");
+    const wrong = await signIn("erin", "not-erins");
+    assert.match(
+      wrong.posted.body,
+      /The username or password is incorrect/,
+      "must-change says nothing without the password",
+    );
     const reasons = (await audit())
       .filter((e) => e.action === "signIn.failed")
       .map((e) => `${e.resourceId}:${String(e.detail?.reason)}`);
     assert.ok(reasons.includes("bob:DIRECTORY_LOCKED"), reasons.join(", "));
     assert.ok(reasons.includes("carol:DIRECTORY_EXPIRED"), reasons.join(", "));
+    assert.ok(reasons.includes("erin:DIRECTORY_MUST_CHANGE_PASSWORD"), reasons.join(", "));
   });
 
   it("falls through to the built-in directory for a user LDAP does not know", async () => {
