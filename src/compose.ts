@@ -12,10 +12,10 @@ import { AppError } from "./lib/errors.ts";
 import { type IdGenerator, randomIds } from "./lib/ids.ts";
 import { type BootstrapReport, bootstrap } from "./services/bootstrap.ts";
 import { type ServiceContext, silentLog } from "./services/context.ts";
+import { signInSource } from "./services/credential-validators/sign-in-source.ts";
 import { closeLdapPools } from "./services/data-stores/pools.ts";
 import { startHousekeeping } from "./services/housekeeping.ts";
 import { startProvisioning } from "./services/provisioning/background.ts";
-import { directoryAuthenticationSource } from "./services/sso/directory-source.ts";
 import { openStore } from "./store/open-store.ts";
 import { version } from "./version.ts";
 
@@ -75,7 +75,7 @@ export const composeServer = async (
   try {
     const context = serviceContext(config, store, createSecretBox(masterKey.key), options);
     const migrations = await store.migrate();
-    const source = directoryAuthenticationSource(context);
+    const source = signInSource(context);
     const http = { context, source, logger: options.logger, trustedProxies: config.trustedProxies };
     const adminApp = await createAdminApp({ ...http, version });
     apps.push(adminApp);

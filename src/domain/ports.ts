@@ -1,3 +1,4 @@
+import type { CredentialValidatorRecord } from "./credential-validator.ts";
 import type { DataStoreRecord } from "./data-store.ts";
 import type { ProvisioningRepository } from "./provisioning-ports.ts";
 import type { SpConnection } from "./sp-connection.ts";
@@ -135,6 +136,17 @@ export type DataStoreRepository = {
   delete(id: string): Promise<boolean>;
 };
 
+export type CredentialValidatorRepository = {
+  get(id: string): Promise<CredentialValidatorRecord | undefined>;
+  getByName(name: string): Promise<CredentialValidatorRecord | undefined>;
+  /** By name, then id. */
+  list(): Promise<CredentialValidatorRecord[]>;
+  create(record: CredentialValidatorRecord): Promise<void>;
+  /** Replaces the record; false when it does not exist. */
+  update(record: CredentialValidatorRecord): Promise<boolean>;
+  delete(id: string): Promise<boolean>;
+};
+
 export type SettingsRepository = {
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string): Promise<void>;
@@ -241,6 +253,8 @@ export type SsoSession = {
   readonly lastSeenAt: string;
   readonly expiresAt: string;
   readonly participants: readonly SessionParticipant[];
+  /** The credential validator that signed the user in; absent: the built-in directory. */
+  readonly source?: string;
 };
 
 export type SsoSessionRepository = {
@@ -263,17 +277,21 @@ export type ReplayCache = {
 export type AuthenticatedSubject = {
   readonly uid: string;
   readonly attributes: Readonly<Record<string, readonly string[]>>;
+  /** The password credential validator that vouched for the subject; absent: the built-in directory. */
+  readonly source?: string;
+  /** Attributes found by the connection's attribute sources for this request, by source id. */
+  readonly sourced?: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
 };
 
 /**
- * Where sign-in checks passwords: the built-in directory today, an LDAP bind tomorrow. The
- * protocol code only sees this port.
+ * Where sign-in checks passwords: the sign-in form's credential validators in order (the built-in
+ * directory, LDAP binds). The protocol code only sees this port.
  */
 export type AuthenticationSource = {
   /** The subject when the password is right and the account enabled; undefined otherwise. */
   authenticate(username: string, password: string): Promise<AuthenticatedSubject | undefined>;
-  /** Current attributes of a signed-in subject; undefined when gone or disabled. */
-  lookup(uid: string): Promise<AuthenticatedSubject | undefined>;
+  /** Current attributes of a signed-in subject (from `source`, its validator); undefined when gone or disabled. */
+  lookup(uid: string, source?: string): Promise<AuthenticatedSubject | undefined>;
 };
 
 /**
@@ -299,6 +317,7 @@ export type Repositories = {
   readonly signingKeys: SigningKeyRepository;
   readonly connections: ConnectionRepository;
   readonly dataStores: DataStoreRepository;
+  readonly credentialValidators: CredentialValidatorRepository;
   readonly settings: SettingsRepository;
   readonly auditLog: AuditLogRepository;
   readonly throttle: ThrottleRepository;

@@ -13,7 +13,14 @@ const resourceType = { admin: "adminAccount", login: "directoryUser" } as const;
  */
 export const recordSignInFailure = async (
   context: ServiceContext,
-  input: { area: SignInArea; username: string; address: string; refusal?: Refusal | undefined },
+  input: {
+    area: SignInArea;
+    username: string;
+    address: string;
+    refusal?: Refusal | undefined;
+    /** Why the directory refused an account it knows (LOCKED, EXPIRED, …); absent: a wrong password. */
+    reason?: string | undefined;
+  },
 ): Promise<void> => {
   const { area, username, address, refusal } = input;
   const actor = { name: `anonymous@${address}`, kind: "system" } as const;
@@ -25,7 +32,7 @@ export const recordSignInFailure = async (
       actor,
       "signIn.failed",
       resource,
-      { address, reason: "INVALID_CREDENTIALS" },
+      { address, reason: input.reason === undefined ? "INVALID_CREDENTIALS" : `DIRECTORY_${input.reason}` },
       "FAILURE",
     );
     return;

@@ -8,6 +8,7 @@ import type {
   StoredAuditEvent,
 } from "../domain/ports.ts";
 import type { SpConnection } from "../domain/sp-connection.ts";
+import { createCredentialValidatorRepository } from "./credential-validator-repository.ts";
 import { createDataStoreRepository } from "./data-store-repository.ts";
 import { createDirectoryRepository } from "./directory-repository.ts";
 import { guarded } from "./guarded.ts";
@@ -221,6 +222,7 @@ export const createRepositories = (db: Kysely<Database>, dialect: "sqlite" | "po
   },
 
   dataStores: createDataStoreRepository(db),
+  credentialValidators: createCredentialValidatorRepository(db),
 
   settings: {
     get: async (key) =>

@@ -69,6 +69,8 @@ export type Database = {
     last_seen_at: string;
     expires_at: string;
     participants: string;
+    /** The credential validator that signed the user in; null: the built-in directory. */
+    source: string | null;
   };
   replay_cache: {
     key: string;
@@ -79,6 +81,14 @@ export type Database = {
     name: string;
     type: string;
     /** The LdapDataStore document as JSON; the bind password in it is sealed. */
+    document: string;
+    created_at: string;
+    updated_at: string;
+  };
+  password_credential_validators: {
+    id: string;
+    name: string;
+    /** The PasswordCredentialValidator document as JSON. */
     document: string;
     created_at: string;
     updated_at: string;

@@ -10,6 +10,7 @@ const toSession = (row: Selectable<Database["sso_sessions"]>): SsoSession => ({
   lastSeenAt: row.last_seen_at,
   expiresAt: row.expires_at,
   participants: JSON.parse(row.participants) as SessionParticipant[],
+  ...(row.source === null ? {} : { source: row.source }),
 });
 
 export const createSsoSessionRepository = (db: Kysely<Database>): SsoSessionRepository => ({
@@ -28,6 +29,7 @@ export const createSsoSessionRepository = (db: Kysely<Database>): SsoSessionRepo
         last_seen_at: session.lastSeenAt,
         expires_at: session.expiresAt,
         participants: JSON.stringify(session.participants),
+        source: session.source ?? null,
       })
       .execute();
   },

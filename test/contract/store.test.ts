@@ -37,6 +37,7 @@ for (const dialect of dialects) {
         "004-provisioning-tokens",
         "005-provisioning",
         "006-data-stores",
+        "007-credential-validators",
       ]);
       assert.deepEqual(await store.migrate(), []);
       assert.equal(store.dialect, dialect.name);
@@ -191,6 +192,46 @@ for (const dialect of dialects) {
       assert.equal(await store.dataStores.get("LDAP-1"), undefined);
     });
 
+    it("stores password credential validators by id, with unique names, listed by name", async () => {
+      const record = (id: string, name: string) => ({
+        id,
+        name,
+        document: {
+          id,
+          name,
+          pluginDescriptorRef: { id: "org.sourceid.saml20.domain.LDAPUsernamePasswordCredentialValidator" },
+          configuration: {
+            fields: [
+              { name: "LDAP Datastore", value: "LDAP-1" },
+              // biome-ignore lint/suspicious/noTemplateCurlyInString: PingFederate's placeholder, not a template
+              { name: "Search Filter", value: "(uid=${username})" },
+            ],
+          },
+        },
+        createdAt: "2026-01-01T00:00:00.000Z",
+        updatedAt: "2026-01-01T00:00:00.000Z",
+      });
+      await store.credentialValidators.create(record("pcv2", "Zeta"));
+      await store.credentialValidators.create(record("pcv1", "Alpha"));
+      assert.deepEqual(await store.credentialValidators.get("pcv2"), record("pcv2", "Zeta"));
+      assert.equal((await store.credentialValidators.getByName("Alpha"))?.id, "pcv1");
+      assert.deepEqual(
+        (await store.credentialValidators.list()).map((r) => r.id),
+        ["pcv1", "pcv2"],
+      );
+      for (const duplicate of [record("pcv1", "Other"), record("pcv3", "Alpha")]) {
+        await assert.rejects(
+          store.credentialValidators.create(duplicate),
+          (e: unknown) => e instanceof AppError && e.code === "STORE_CONFLICT",
+        );
+      }
+      assert.equal(await store.credentialValidators.update(record("pcv2", "Beta")), true);
+      assert.equal((await store.credentialValidators.get("pcv2"))?.name, "Beta");
+      assert.equal(await store.credentialValidators.update(record("nope", "Nope")), false);
+      assert.equal(await store.credentialValidators.delete("pcv1"), true);
+      assert.equal(await store.credentialValidators.delete("pcv1"), false);
+    });
+
     it("rolls a failed transaction back", async () => {
       await assert.rejects(
         store.transaction(async (repos) => {
@@ -311,6 +352,10 @@ for (const dialect of dialects) {
       };
       await store.ssoSessions.create(session);
       assert.deepEqual(await store.ssoSessions.get("s1"), session);
+      const fromLdap = { ...session, id: "s2", source: "corpLdap" };
+      await store.ssoSessions.create(fromLdap);
+      assert.deepEqual(await store.ssoSessions.get("s2"), fromLdap, "the validator that signed the user in");
+      await store.ssoSessions.delete("s2");
       const participant = { connectionId: "c1", nameId: "ada@x", nameIdFormat: "f", sessionIndex: "_i" };
       assert.equal(
         await store.ssoSessions.update({

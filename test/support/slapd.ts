@@ -44,6 +44,8 @@ export const people: readonly SeedUser[] = [
  */
 export const groupDn = (cn: string) => `cn=${cn},ou=groups,${baseDn}`;
 export const userDn = (uid: string) => `uid=${uid},ou=people,${baseDn}`;
+/** OpenLDAP's password policy (ppolicy) for every entry: it refuses a locked account's bind. */
+export const policyDn = `cn=default,ou=policies,${baseDn}`;
 
 const tools = {
   slapd: "/usr/sbin/slapd",
@@ -126,6 +128,20 @@ const seedLdif = (bulkUsers: number): string => {
     ou("people"),
     ou("groups"),
     ou("services"),
+    ou("policies"),
+    // ppolicy's lock without a failure count: an account is locked only by setting its
+    // pwdAccountLockedTime, as an administrator does (000001010000Z: until unlocked).
+    entry(
+      {
+        objectClass: ["organizationalRole", "pwdPolicy"],
+        cn: "default",
+        pwdAttribute: "userPassword",
+        pwdLockout: "TRUE",
+        pwdMaxFailure: "0",
+        pwdMaxAge: "0",
+      },
+      policyDn,
+    ),
     entry(
       {
         objectClass: ["organizationalRole", "simpleSecurityObject"],
@@ -187,6 +203,7 @@ include ${dir}/ad-like.schema
 modulepath /usr/lib/ldap
 moduleload back_mdb
 moduleload memberof
+moduleload ppolicy
 pidfile ${dir}/slapd.pid
 argsfile ${dir}/slapd.args
 TLSCACertificateFile ${dir}/ca.pem
@@ -206,6 +223,8 @@ index entryUUID,modifyTimestamp eq
 limits dn.exact="${serviceDn}" size.soft=${serviceSizeLimit} size.hard=${serviceSizeLimit} size.prtotal=unlimited
 access to attrs=userPassword by anonymous auth by * none
 access to * by users read by * none
+overlay ppolicy
+ppolicy_default "${policyDn}"
 overlay memberof
 memberof-group-oc groupOfNames
 memberof-member-ad member

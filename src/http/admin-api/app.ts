@@ -10,6 +10,7 @@ import { trustProxy } from "../proxy.ts";
 import { accountRoutes } from "./accounts.ts";
 import { configurationRoutes } from "./configuration.ts";
 import { connectionRoutes } from "./connections.ts";
+import { credentialValidatorRoutes } from "./credential-validators.ts";
 import { dataStoreRoutes } from "./data-stores.ts";
 import { directoryRoutes } from "./directory.ts";
 import { directoryGroupRoutes } from "./directory-groups.ts";
@@ -123,6 +124,7 @@ export const createAdminApp = async (options: AdminAppOptions): Promise<FastifyI
       await api.register(keyRoutes(context));
       await api.register(connectionRoutes(context));
       await api.register(dataStoreRoutes(context));
+      await api.register(credentialValidatorRoutes(context));
       await api.register(metadataRoutes(context));
       await api.register(accountRoutes(context));
       await api.register(configurationRoutes(context));

@@ -88,6 +88,17 @@ export const identityErrors = {
   SAML_SIGNING_FAILED: { status: 500, message: "The SAML message could not be signed." },
   SAML_ENCRYPTION_FAILED: { status: 500, message: "The assertion could not be encrypted." },
 
+  // Password credential validators and the sign-in form's adapter
+  PCV_NOT_FOUND: { status: 404, message: "No such password credential validator." },
+  PCV_INVALID: { status: 422, message: "The password credential validator is invalid." },
+  PCV_ID_TAKEN: { status: 409, message: "Another password credential validator already has that id." },
+  PCV_IN_USE: {
+    status: 409,
+    message: "The sign-in form lists this password credential validator; remove it from the list first.",
+  },
+  ADAPTER_NOT_FOUND: { status: 404, message: "No such IdP adapter; Portico has one, htmlform." },
+  ADAPTER_INVALID: { status: 422, message: "The adapter's configuration is invalid." },
+
   // Built-in directory
   DIR_USER_NOT_FOUND: { status: 404, message: "No such user in the directory." },
   DIR_USER_EXISTS: { status: 409, message: "A user with that uid already exists." },
@@ -97,6 +108,11 @@ export const identityErrors = {
   DIR_CSV_INVALID: { status: 422, message: "The CSV file could not be imported." },
 
   // Sign-in at the identity provider and SSO sessions
+  LOGIN_ACCOUNT_UNUSABLE: {
+    status: 403,
+    message:
+      "Your account cannot sign in right now (it may be locked, expired or need a new password); contact your administrator.",
+  },
   LOGIN_INVALID_CREDENTIALS: { status: 401, message: "The username or password is incorrect." },
   LOGIN_THROTTLED: {
     status: 429,

@@ -1,9 +1,10 @@
 import type { ServiceContext } from "../context.ts";
+import { validatorsUsing } from "../credential-validators/validators.ts";
 
 /**
  * Who uses a data store: a provisioning channel reading it (`channelSource.dataSource`), or an
- * attribute source or any other part of a connection that points at it with `dataStoreRef`.
- * The sign-in form's LDAP credential validators will join this list.
+ * attribute source or any other part of a connection that points at it with `dataStoreRef`, or
+ * a password credential validator that searches it.
  */
 export type DataStoreReference = { readonly field: string; readonly label: string };
 
@@ -48,5 +49,6 @@ export const dataStoreReferences = async (
       });
     }
   }
+  found.push(...(await validatorsUsing(context, id)));
   return found;
 };

@@ -98,7 +98,7 @@ export const completeSso = async (
   loaded?: ActiveConnection,
 ): Promise<SsoOutcome> => {
   const connection = loaded ?? (await activeConnection(context, pending.connectionId));
-  const subject = await source.lookup(session.uid);
+  const subject = await source.lookup(session.uid, session.source);
   if (!subject) {
     // The account was disabled or removed since the session began: sign in again.
     await context.store.ssoSessions.delete(session.id);
@@ -203,7 +203,9 @@ export const submitSignIn = async (
   } catch (error) {
     if (
       error instanceof AppError &&
-      (error.code === "LOGIN_INVALID_CREDENTIALS" || error.code === "LOGIN_THROTTLED")
+      (error.code === "LOGIN_INVALID_CREDENTIALS" ||
+        error.code === "LOGIN_THROTTLED" ||
+        error.code === "LOGIN_ACCOUNT_UNUSABLE")
     ) {
       const partner = form.sso ? await context.store.connections.get(form.sso.connectionId) : undefined;
       return {
@@ -218,7 +220,7 @@ export const submitSignIn = async (
     throw error;
   }
   await spendLoginForm(context, form);
-  const session = await startSession(context, subject.uid);
+  const session = await startSession(context, subject.uid, subject.source);
   if (!form.sso) return { kind: "signed-in", session };
   return completeSso(context, source, form.sso, session, input.browser);
 };

@@ -12,6 +12,7 @@ import {
 } from "../../saml/response/build-response.ts";
 import type { ServiceContext } from "../context.ts";
 import { loadSigningKeyPair } from "../keys.ts";
+import { withAttributeSources } from "./attribute-sources.ts";
 import { expressionValues } from "./expression-sources.ts";
 import { issueNameId } from "./name-id.ts";
 
@@ -87,8 +88,16 @@ export const fulfill = (
       // A policy contract's core attribute `subject` is who signed in (Portico has no contracts).
       if (rule.value === "subject") return [subject.uid];
       return rule.value === "uid" ? [subject.uid] : (subject.attributes[rule.value] ?? []);
+    case "LDAP_DATA_STORE": {
+      // An LDAP attribute source looked up for this request (attribute-sources.ts).
+      const found = rule.source.id === undefined ? undefined : subject.sourced?.[rule.source.id];
+      if (found) {
+        const wanted = rule.value.toLowerCase();
+        return Object.entries(found).find(([key]) => key.toLowerCase() === wanted)?.[1] ?? [];
+      }
+      return rule.value === "uid" ? [subject.uid] : (subject.attributes[rule.value] ?? []);
+    }
     case "ADAPTER":
-    case "LDAP_DATA_STORE":
     case "JDBC_DATA_STORE":
     case "CUSTOM_DATA_STORE":
     case "MAPPED_ATTRIBUTES":
@@ -126,7 +135,8 @@ export const issueResponse = async (
     requestedNameIdFormat?: string | undefined;
   },
 ): Promise<IssuedResponse> => {
-  const { connection, subject } = input;
+  const { connection } = input;
+  const subject = await withAttributeSources(context, connection, input.subject);
   const sso = connection.spBrowserSso;
   if (!sso) throw new AppError("SAML_PROFILE_DISABLED", { message: "The connection has no browser SSO." });
   const nameId = await issueNameId(

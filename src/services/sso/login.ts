@@ -1,6 +1,7 @@
 import type { AuthenticatedSubject, AuthenticationSource } from "../../domain/ports.ts";
 import { AppError } from "../../lib/errors.ts";
 import type { ServiceContext } from "../context.ts";
+import { AccountUnusableError } from "../credential-validators/ldap-sign-in.ts";
 import { recordSignInFailure } from "../sign-in-audit.ts";
 import { type Counter, minutesUntil, signInCounters, throttledCheck } from "../throttle.ts";
 
@@ -16,9 +17,18 @@ export const signIn = async (
 ): Promise<AuthenticatedSubject> => {
   const { username, password, address } = input;
   const counters = [...(input.form ? [input.form] : []), ...signInCounters("login", username, address)];
-  const result = await throttledCheck(context, counters, async () =>
-    username === "" || password === "" ? undefined : source.authenticate(username, password),
-  );
+  let result: Awaited<ReturnType<typeof throttledCheck<AuthenticatedSubject>>>;
+  try {
+    result = await throttledCheck(context, counters, async () =>
+      username === "" || password === "" ? undefined : source.authenticate(username, password),
+    );
+  } catch (error) {
+    // The directory knows the account and keeps it out (locked, expired, must change its
+    // password): the user is told so in one message for all of these; the audit log says which.
+    if (error instanceof AccountUnusableError)
+      await recordSignInFailure(context, { area: "login", username, address, reason: error.reason });
+    throw error;
+  }
   if (result.ok) return result.value;
   const { refusal } = result;
   if (refusal?.counter.kind === "form") {

@@ -7,7 +7,12 @@ const sessionId = (token: string) => createHash("sha256").update(token).digest("
 
 export type LiveSession = SsoSession & { readonly token: string };
 
-export const startSession = async (context: ServiceContext, uid: string): Promise<LiveSession> => {
+export const startSession = async (
+  context: ServiceContext,
+  uid: string,
+  /** The credential validator that signed the user in; absent: the built-in directory. */
+  source?: string,
+): Promise<LiveSession> => {
   const now = context.clock.now();
   const token = randomBytes(32).toString("base64url");
   const session: SsoSession = {
@@ -18,6 +23,7 @@ export const startSession = async (context: ServiceContext, uid: string): Promis
     lastSeenAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + context.sso.sessionLifetimeMinutes * 60_000).toISOString(),
     participants: [],
+    ...(source === undefined ? {} : { source }),
   };
   await context.store.ssoSessions.create(session);
   return { ...session, token };

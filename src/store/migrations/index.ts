@@ -5,6 +5,7 @@ import * as sso from "./003-sso.ts";
 import * as provisioningTokens from "./004-provisioning-tokens.ts";
 import * as provisioning from "./005-provisioning.ts";
 import * as dataStores from "./006-data-stores.ts";
+import * as credentialValidators from "./007-credential-validators.ts";
 import type { Dialect } from "./dialect.ts";
 
 export type { Dialect } from "./dialect.ts";
@@ -19,6 +20,7 @@ const migrations: Readonly<Record<string, NumberedMigration>> = {
   "004-provisioning-tokens": provisioningTokens,
   "005-provisioning": provisioning,
   "006-data-stores": dataStores,
+  "007-credential-validators": credentialValidators,
 };
 
 export const migrationProvider = (dialect: Dialect): MigrationProvider => ({
