@@ -220,10 +220,7 @@ for (const dialect of dialects) {
         ["pcv1", "pcv2"],
       );
       for (const duplicate of [record("pcv1", "Other"), record("pcv3", "Alpha")]) {
-        await assert.rejects(
-          store.credentialValidators.create(duplicate),
-          (e: unknown) => e instanceof AppError && e.code === "STORE_CONFLICT",
-        );
+        await rejectsWithCode(store.credentialValidators.create(duplicate), "STORE_CONFLICT");
       }
       assert.equal(await store.credentialValidators.update(record("pcv2", "Beta")), true);
       assert.equal((await store.credentialValidators.get("pcv2"))?.name, "Beta");
