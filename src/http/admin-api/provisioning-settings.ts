@@ -1,4 +1,4 @@
-import type { Static } from "@sinclair/typebox";
+import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import type { ServiceContext } from "../../services/context.ts";
 import {
@@ -60,11 +60,23 @@ export const provisioningSettingsRoutes =
       {
         schema: {
           tags,
-          summary: "The attribute mapping a channel on the built-in directory starts from",
+          summary: "The attribute mapping a channel starts from, on the built-in directory or a data store",
+          querystring: Type.Object(
+            {
+              dataStore: Type.Optional(
+                Type.String({
+                  minLength: 1,
+                  maxLength: 64,
+                  description: "an LDAP data store's id: the mapping for its kind of directory",
+                }),
+              ),
+            },
+            { additionalProperties: false },
+          ),
           response: { 200: DefaultMapping, ...problems },
         },
       },
-      async () => defaultMapping(),
+      async (request) => defaultMapping(context, (request.query as { dataStore?: string }).dataStore),
     );
 
     api.get(

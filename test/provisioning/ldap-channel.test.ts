@@ -1,0 +1,196 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { Channel } from "../../src/domain/channel.ts";
+import { defaultLdapMapping } from "../../src/provisioning/model/channel-config.ts";
+import { type ProvisioningBench, startProvisioningBench } from "../support/provisioning.ts";
+import {
+  baseDn,
+  groupDn,
+  type Slapd,
+  serviceDn,
+  servicePassword,
+  startSlapd,
+  userDn,
+} from "../support/slapd.ts";
+
+/**
+ * A channel whose source is a real OpenLDAP (slapd), into the Salesforce emulator: users by a
+ * nested group, incremental changes by modifyTimestamp, a user leaving the group, an account
+ * disabled by a flag attribute, and a directory that stops answering or loses the scope group,
+ * which deprovisions no one and says why.
+ */
+
+export const ldapStore = (slapd: Slapd, id = "corp") => ({
+  type: "LDAP",
+  id,
+  name: "Corporate LDAP",
+  ldapType: "GENERIC",
+  hostnames: [slapd.hostname],
+  userDN: serviceDn,
+  password: servicePassword,
+  maxWait: 2000,
+});
+
+export const ldapChannel = (channelSource: Partial<Channel["channelSource"]>): Channel => ({
+  name: "staff",
+  active: true,
+  channelSource: { dataSource: { id: "corp" }, baseDn, ...channelSource },
+  attributeMapping: defaultLdapMapping("GENERIC"),
+});
+
+export const setUpLdapBench = async (slapd: Slapd, channel: Channel): Promise<ProvisioningBench> => {
+  const bench = await startProvisioningBench();
+  const stored = await bench.server.request("POST", "/dataStores", ldapStore(slapd));
+  assert.equal(stored.statusCode, 201, stored.body);
+  const saved = await bench.configure({ channels: [channel] });
+  assert.ok(saved.statusCode < 300, saved.body);
+  return bench;
+};
+
+/** Whether each user (by uid, @example.com) is active in the org; "absent" when not there. */
+export const orgState = async (bench: ProvisioningBench, uids: readonly string[]) => {
+  const out: Record<string, boolean | "absent"> = {};
+  for (const uid of uids) {
+    const user = await bench.sfUser(`${uid}@example.com`);
+    out[uid] = user === undefined ? "absent" : user.IsActive === true;
+  }
+  return out;
+};
+
+const replace = (dn: string, attribute: string, value: string) =>
+  [`dn: ${dn}`, "changetype: modify", `replace: ${attribute}`, `${attribute}: ${value}`, ""].join("\n");
+
+describe("an LDAP channel by nested group, against slapd", () => {
+  let slapd: Slapd;
+  let bench: ProvisioningBench;
+  const everyone = ["ada", "bob", "carol", "dave"];
+
+  before(async () => {
+    slapd = await startSlapd({ bulkUsers: 3 });
+    bench = await setUpLdapBench(
+      slapd,
+      ldapChannel({
+        userSourceLocation: { groupDN: groupDn("salesforce-users"), nestedSearch: true },
+        // A flag attribute of the channel's choosing marks a disabled account (PingFederate's FLAG).
+        accountManagementSettings: {
+          accountStatusAttributeName: "employeeType",
+          accountStatusAlgorithm: "ACCOUNT_STATUS_ALGORITHM_FLAG",
+          flagComparisonValue: "disabled",
+          flagComparisonStatus: false,
+          defaultStatus: true,
+        },
+      }),
+    );
+  });
+  after(async () => {
+    await bench?.dispose();
+    await slapd?.dispose();
+  });
+
+  it("provisions the group's members through nested groups (a cycle among them ends), with the preset's mapping", async () => {
+    const report = await bench.run();
+    assert.equal(report.state.status, "IDLE", report.state.statusReason ?? "");
+    assert.equal(report.summary.kind, "full");
+    assert.deepEqual(await orgState(bench, [...everyone, "user001"]), {
+      ada: true,
+      bob: true,
+      carol: true,
+      dave: true,
+      user001: "absent",
+    });
+    const ada = await bench.sfUser("ada@example.com", ["Alias", "FirstName", "LastName", "Email"]);
+    assert.equal(ada?.FirstName, "Ada");
+    assert.equal(ada?.LastName, "Lovelace");
+    assert.equal(ada?.Alias, "ada");
+    assert.match(
+      report.state.watermark ?? "",
+      /^\d{14}Z$/,
+      "the watermark is the directory's modifyTimestamp",
+    );
+  });
+
+  it("reads changes by modifyTimestamp in an incremental cycle", async () => {
+    await slapd.modify(replace(userDn("bob"), "title", "Chief Builder"));
+    const report = await bench.run();
+    assert.equal(report.summary.kind, "incremental");
+    assert.equal(report.state.status, "IDLE", report.state.statusReason ?? "");
+    assert.equal((await bench.sfUser("bob@example.com", ["Title"]))?.Title, "Chief Builder");
+    // The entries at the watermark's second are read again: nothing is sent twice.
+    const again = await bench.run();
+    assert.equal(again.summary.kind, "incremental");
+    assert.equal(again.summary.counts.UPDATE ?? 0, 0);
+  });
+
+  it("deactivates an account the flag attribute disables, and only that one", async () => {
+    await slapd.modify(replace(userDn("bob"), "employeeType", "disabled"));
+    const report = await bench.run();
+    assert.equal(report.state.status, "IDLE", report.state.statusReason ?? "");
+    assert.deepEqual(await orgState(bench, everyone), { ada: true, bob: false, carol: true, dave: true });
+    await slapd.modify(replace(userDn("bob"), "employeeType", "staff"));
+    await bench.run();
+    assert.equal((await orgState(bench, ["bob"])).bob, true);
+  });
+
+  it("deactivates a user moved out of the group in the next incremental cycle", async () => {
+    await slapd.modify(
+      [
+        `dn: ${groupDn("engineering")}`,
+        "changetype: modify",
+        "delete: member",
+        `member: ${userDn("carol")}`,
+        "",
+      ].join("\n"),
+    );
+    const report = await bench.run();
+    assert.equal(report.summary.kind, "incremental");
+    assert.equal(report.state.status, "IDLE", report.state.statusReason ?? "");
+    assert.deepEqual(await orgState(bench, everyone), { ada: true, bob: true, carol: false, dave: true });
+    // Back in the group, back in Salesforce.
+    await slapd.modify(
+      [
+        `dn: ${groupDn("engineering")}`,
+        "changetype: modify",
+        "add: member",
+        `member: ${userDn("carol")}`,
+        "",
+      ].join("\n"),
+    );
+    await bench.run();
+    assert.equal((await orgState(bench, ["carol"])).carol, true);
+  });
+
+  it("deprovisions no one while the directory is down, says why, and resumes when it is back", async () => {
+    await slapd.stop();
+    try {
+      const full = await bench.run("staff", { full: true });
+      assert.equal(full.state.status, "STOPPED", full.state.statusReason ?? "");
+      assert.match(
+        full.state.statusReason ?? "",
+        /Corporate LDAP" could not be read.*nobody is deprovisioned/,
+      );
+      const incremental = await bench.run();
+      assert.notEqual(incremental.state.status, "IDLE");
+      assert.match(incremental.state.statusReason ?? "", /LDAP_TCP|LDAP_TIMEOUT/);
+      const listed = await bench.server.request("GET", "/provisioning/channels");
+      assert.equal(listed.statusCode, 200, listed.body);
+      assert.deepEqual(await orgState(bench, everyone), { ada: true, bob: true, carol: true, dave: true });
+    } finally {
+      await slapd.start();
+    }
+    await slapd.modify(replace(userDn("dave"), "title", "Kernel"));
+    const resumed = await bench.run();
+    assert.equal(resumed.state.status, "IDLE", resumed.state.statusReason ?? "");
+    assert.equal((await bench.sfUser("dave@example.com", ["Title"]))?.Title, "Kernel");
+    assert.deepEqual(await orgState(bench, everyone), { ada: true, bob: true, carol: true, dave: true });
+  });
+
+  it("deprovisions no one when the scope group vanishes, and says so", async () => {
+    await slapd.modify([`dn: ${groupDn("salesforce-users")}`, "changetype: delete", ""].join("\n"));
+    const full = await bench.run("staff", { full: true });
+    assert.equal(full.state.status, "STOPPED");
+    assert.match(full.state.statusReason ?? "", /scope group "cn=salesforce-users,.*" does not exist/);
+    const incremental = await bench.run();
+    assert.equal(incremental.state.status, "STOPPED");
+    assert.deepEqual(await orgState(bench, everyone), { ada: true, bob: true, carol: true, dave: true });
+  });
+});
