@@ -1,17 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { Channel } from "../../src/domain/channel.ts";
-import { defaultLdapMapping } from "../../src/provisioning/model/channel-config.ts";
-import { type ProvisioningBench, startProvisioningBench } from "../support/provisioning.ts";
-import {
-  baseDn,
-  groupDn,
-  type Slapd,
-  serviceDn,
-  servicePassword,
-  startSlapd,
-  userDn,
-} from "../support/slapd.ts";
+import { ldapChannel, orgState, replaceValue as replace, setUpLdapBench } from "../support/ldap-channel.ts";
+import type { ProvisioningBench } from "../support/provisioning.ts";
+import { groupDn, type Slapd, startSlapd, userDn } from "../support/slapd.ts";
 
 /**
  * A channel whose source is a real OpenLDAP (slapd), into the Salesforce emulator: users by a
@@ -19,46 +10,6 @@ import {
  * disabled by a flag attribute, and a directory that stops answering or loses the scope group,
  * which deprovisions no one and says why.
  */
-
-export const ldapStore = (slapd: Slapd, id = "corp") => ({
-  type: "LDAP",
-  id,
-  name: "Corporate LDAP",
-  ldapType: "GENERIC",
-  hostnames: [slapd.hostname],
-  userDN: serviceDn,
-  password: servicePassword,
-  maxWait: 2000,
-});
-
-export const ldapChannel = (channelSource: Partial<Channel["channelSource"]>): Channel => ({
-  name: "staff",
-  active: true,
-  channelSource: { dataSource: { id: "corp" }, baseDn, ...channelSource },
-  attributeMapping: defaultLdapMapping("GENERIC"),
-});
-
-export const setUpLdapBench = async (slapd: Slapd, channel: Channel): Promise<ProvisioningBench> => {
-  const bench = await startProvisioningBench();
-  const stored = await bench.server.request("POST", "/dataStores", ldapStore(slapd));
-  assert.equal(stored.statusCode, 201, stored.body);
-  const saved = await bench.configure({ channels: [channel] });
-  assert.ok(saved.statusCode < 300, saved.body);
-  return bench;
-};
-
-/** Whether each user (by uid, @example.com) is active in the org; "absent" when not there. */
-export const orgState = async (bench: ProvisioningBench, uids: readonly string[]) => {
-  const out: Record<string, boolean | "absent"> = {};
-  for (const uid of uids) {
-    const user = await bench.sfUser(`${uid}@example.com`);
-    out[uid] = user === undefined ? "absent" : user.IsActive === true;
-  }
-  return out;
-};
-
-const replace = (dn: string, attribute: string, value: string) =>
-  [`dn: ${dn}`, "changetype: modify", `replace: ${attribute}`, `${attribute}: ${value}`, ""].join("\n");
 
 describe("an LDAP channel by nested group, against slapd", () => {
   let slapd: Slapd;

@@ -71,7 +71,7 @@ describe("an LDAP channel's source settings", () => {
 
   it("checks, without a data store, only what holds for every directory", () => {
     assert.deepEqual(fields({}, undefined), []);
-    assert.deepEqual(fields({ baseDn: undefined }, undefined), [`${at}.channelSource.baseDn`]);
+    assert.deepEqual(fields({ baseDn: "" }, undefined), [`${at}.channelSource.baseDn`]);
     assert.deepEqual(
       fields({ changeDetectionSettings: { changedUsersAlgorithm: "ACTIVE_DIRECTORY_USN" } }, undefined),
       [`${at}.channelSource.changeDetectionSettings.usnAttributeName`],
