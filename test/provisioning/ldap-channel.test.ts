@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { runCycle } from "../../src/provisioning/engine/cycle.ts";
+import { channelRuntimeFor } from "../../src/services/provisioning/channel-runtime.ts";
 import { ldapChannel, orgState, replaceValue as replace, setUpLdapBench } from "../support/ldap-channel.ts";
 import type { ProvisioningBench } from "../support/provisioning.ts";
 import { groupDn, type Slapd, startSlapd, userDn } from "../support/slapd.ts";
@@ -133,6 +135,60 @@ describe("an LDAP channel by nested group, against slapd", () => {
     assert.equal(resumed.state.status, "IDLE", resumed.state.statusReason ?? "");
     assert.equal((await bench.sfUser("dave@example.com", ["Title"]))?.Title, "Kernel");
     assert.deepEqual(await orgState(bench, everyone), { ada: true, bob: true, carol: true, dave: true });
+  });
+
+  it("deprovisions no one when the directory stops in the middle of a full pass", async () => {
+    // The stop is timed by wrapping the channel's real source: after the position is taken (the
+    // scope is not read yet), then after the scope was read (the users are being applied).
+    const cycleStoppingLdap = async (after: "watermark" | "checkScope") => {
+      const runtime = await channelRuntimeFor(bench.server.context, bench.connectionId, "staff");
+      const source = runtime.source;
+      const stopAfter =
+        <A extends unknown[], R>(read: (...args: A) => Promise<R>) =>
+        async (...args: A) => {
+          const result = await read(...args);
+          await slapd.stop();
+          return result;
+        };
+      return runCycle(
+        {
+          ...runtime,
+          source: {
+            ...source,
+            [after]: after === "watermark" ? stopAfter(source.watermark) : stopAfter(source.checkScope),
+          },
+        },
+        { full: true },
+      );
+    };
+    try {
+      const early = await cycleStoppingLdap("watermark");
+      assert.equal(early.state.status, "STOPPED");
+      assert.match(early.state.statusReason ?? "", /could not be read.*nobody is deprovisioned/);
+      assert.deepEqual(await orgState(bench, everyone), { ada: true, bob: true, carol: true, dave: true });
+    } finally {
+      await slapd.start();
+    }
+    try {
+      // The scope was read whole before the stop: the pass ends on it, and no one leaves.
+      const late = await cycleStoppingLdap("checkScope");
+      assert.equal(late.state.status, "IDLE", late.state.statusReason ?? "");
+      assert.equal(late.summary.counts.DEACTIVATE ?? 0, 0);
+      assert.deepEqual(await orgState(bench, everyone), { ada: true, bob: true, carol: true, dave: true });
+    } finally {
+      await slapd.start();
+    }
+    assert.equal((await bench.run()).state.status, "IDLE");
+  });
+
+  it("finds one user by uid or GUID, and a username made to inject a filter matches no one", async () => {
+    const { source } = await channelRuntimeFor(bench.server.context, bench.connectionId, "staff");
+    const ada = await source.getUser("ada");
+    assert.equal(ada?.inScope, true);
+    assert.equal((await source.getUser(ada?.user.id ?? ""))?.user.attributes.uid?.[0], "ada");
+    assert.equal(await source.getUser("*)(uid=*"), undefined);
+    assert.equal(await source.getUser("*"), undefined);
+    assert.equal((await source.getUser("user001"))?.inScope, false);
   });
 
   it("deprovisions no one when the scope group vanishes, and says so", async () => {
