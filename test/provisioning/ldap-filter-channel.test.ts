@@ -50,7 +50,11 @@ describe("an LDAP channel by filter, against slapd", () => {
       channels: [ldapChannel({ userSourceLocation: { filter: "(departmentNumber=sales" } })],
     });
     assert.equal(saved.statusCode, 422, saved.body);
-    assert.match(saved.body, /channels\[0\]\.channelSource\.userSourceLocation\.filter/);
+    const problem = saved.json() as { errors: { field: string }[] };
+    assert.deepEqual(
+      problem.errors.map((e) => e.field),
+      ["outboundProvision.channels[0].channelSource.userSourceLocation.filter"],
+    );
   });
 
   it("deprovisions no one when the base DN answers no users, and says so", async () => {

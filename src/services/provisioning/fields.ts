@@ -91,9 +91,17 @@ export const channelDocumentErrors = (connection: SpConnection): ErrorDetail[] =
     // store (whose preset fills the fields it leaves out), and fully when it runs.
     if (!channel.active) return;
     const { channel: compiled, problems } = compileChannel(channel, at);
-    errors.push(...problems, ...activationProblems(compiled, at));
-    if (channel.channelSource.dataSource.id !== builtinDataSourceId)
-      errors.push(...compileLdapSource(channel.channelSource, undefined, at).problems);
+    const found = [...problems, ...activationProblems(compiled, at)];
+    if (channel.channelSource.dataSource.id !== builtinDataSourceId) {
+      // A bad filter is found by both readings: name it once.
+      const named = new Set(found.map((p) => p.field));
+      found.push(
+        ...compileLdapSource(channel.channelSource, undefined, at).problems.filter(
+          (p) => !named.has(p.field),
+        ),
+      );
+    }
+    errors.push(...found);
   });
   return errors;
 };
