@@ -4,9 +4,10 @@ import { closed, optional, union } from "./typebox.ts";
 /**
  * A provisioning channel in PingFederate's shape (pingfederate-salesforce-spec.md §2.5): one
  * source, the connection's Salesforce org as target, and how each Salesforce field is filled.
- * PingFederate requires every source field for its LDAP stores; for Portico's built-in directory
- * (`dataSource.id` = `builtin`) all but `dataSource` are optional, with defaults in
- * provisioning/model/channel-config.ts.
+ * PingFederate requires every source field for its LDAP stores; Portico fills those a channel
+ * leaves out from the data store's preset (provisioning/source/ldap-settings.ts), and for its
+ * built-in directory (`dataSource.id` = `builtin`) all but `dataSource` are optional, with
+ * defaults in provisioning/model/channel-config.ts.
  */
 
 export const builtinDataSourceId = "builtin";

@@ -115,6 +115,29 @@ describe("provisioning settings and Salesforce's fields on the admin API", () =>
     assert.deepEqual(username.saasFieldInfo.attributeNames, ["mail"]);
   });
 
+  it("offers the default mapping for an LDAP data store by its kind of directory", async () => {
+    const store = await server.request("POST", "/dataStores", {
+      type: "LDAP",
+      id: "corp-ad",
+      name: "Corporate AD",
+      ldapType: "ACTIVE_DIRECTORY",
+      hostnames: ["dc1.corp.example.com"],
+      userDN: "CN=Portico,DC=corp,DC=example,DC=com",
+      password: "a-bind-password",
+    });
+    assert.equal(store.statusCode, 201, store.body);
+    const response = await server.request("GET", "/provisioning/defaultMapping?dataStore=corp-ad");
+    assert.equal(response.statusCode, 200, response.body);
+    const { dataSource, attributeMapping } = response.json();
+    assert.equal(dataSource, "corp-ad");
+    const field = (name: string) => attributeMapping.find((m: Json) => m.fieldName === name)?.saasFieldInfo;
+    assert.deepEqual(field("Username").attributeNames, ["mail"]);
+    assert.equal(field("Alias").expression, "Left(Trim([sAMAccountName]), 8)");
+    assert.deepEqual(field("CommunityNickname").attributeNames, ["sAMAccountName"]);
+    const missing = await server.request("GET", "/provisioning/defaultMapping?dataStore=nope");
+    assert.equal(missing.statusCode, 404, missing.body);
+  });
+
   it("keeps the synchronization frequency, 60 s by default, and the safety net", async () => {
     const initial = await server.request("GET", settingsPath);
     assert.equal(initial.statusCode, 200);

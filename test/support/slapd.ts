@@ -181,11 +181,14 @@ const seedLdif = (bulkUsers: number): string => {
 /**
  * Active Directory's two binary identifiers, under AD's own OIDs, on an auxiliary class: enough to
  * read objectGUID and objectSid as bytes from slapd (a whole AD schema would clash with memberof).
+ * And uSNChanged (an integer with ordering), which a test sets on each change as AD's DC would,
+ * to read changes by USN.
  */
 const adLikeSchema = `
 attributetype ( 1.2.840.113556.1.4.2 NAME 'objectGUID' SYNTAX 1.3.6.1.4.1.1466.115.121.1.40 SINGLE-VALUE )
 attributetype ( 1.2.840.113556.1.4.146 NAME 'objectSid' SYNTAX 1.3.6.1.4.1.1466.115.121.1.40 SINGLE-VALUE )
-objectclass ( 1.3.6.1.4.1.4203.666.11.99.1 NAME 'porticoTestAdIdentifiers' AUXILIARY MAY ( objectGUID $ objectSid ) )
+attributetype ( 1.2.840.113556.1.4.120 NAME 'uSNChanged' EQUALITY integerMatch ORDERING integerOrderingMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.27 SINGLE-VALUE )
+objectclass ( 1.3.6.1.4.1.4203.666.11.99.1 NAME 'porticoTestAdIdentifiers' AUXILIARY MAY ( objectGUID $ objectSid $ uSNChanged ) )
 `;
 
 /** ada's binary identifiers, as AD would hold them (see src/ldap/binary.test.ts for the byte order). */

@@ -1,3 +1,4 @@
+import { Type } from "@sinclair/typebox";
 import type { ServiceContext } from "../../services/context.ts";
 import {
   defaultMapping,
@@ -56,11 +57,23 @@ export const provisioningSettingsRoutes =
       {
         schema: {
           tags,
-          summary: "The attribute mapping a channel on the built-in directory starts from",
+          summary: "The attribute mapping a channel starts from, on the built-in directory or a data store",
+          querystring: Type.Object(
+            {
+              dataStore: Type.Optional(
+                Type.String({
+                  minLength: 1,
+                  maxLength: 64,
+                  description: "an LDAP data store's id: the mapping for its kind of directory",
+                }),
+              ),
+            },
+            { additionalProperties: false },
+          ),
           response: { 200: DefaultMapping, ...problems },
         },
       },
-      async () => defaultMapping(),
+      async (request) => defaultMapping(context, request.query.dataStore),
     );
 
     api.get(

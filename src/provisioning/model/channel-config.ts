@@ -1,9 +1,5 @@
-import {
-  type AttributeMapping,
-  builtinDataSourceId,
-  type Channel,
-  type SourceLocation,
-} from "../../domain/channel.ts";
+import type { AttributeMapping, Channel, SourceLocation } from "../../domain/channel.ts";
+import type { LdapType } from "../../domain/data-store.ts";
 import { type LdapFilter, parseLdapFilter } from "../../ldap/filter.ts";
 import { AppError, type ErrorDetail } from "../../lib/errors.ts";
 import type { BuiltinScope } from "../source/builtin.ts";
@@ -85,17 +81,12 @@ export const compileChannel = (
 };
 
 /**
- * What an active channel must have before it runs: a source Portico can read today and a
- * mapping it can carry out. (Inactive channels, as PingFederate exports them, are kept as they are.)
+ * What an active channel must have before it runs: a mapping it can carry out. (Inactive
+ * channels, as PingFederate exports them, are kept as they are.) An LDAP source's own fields are
+ * checked by source/ldap-settings.ts.
  */
 export const activationProblems = (channel: CompiledChannel, at: string): ErrorDetail[] => {
   const problems: ErrorDetail[] = [];
-  if (channel.dataSourceId !== builtinDataSourceId) {
-    problems.push({
-      field: `${at}.channelSource.dataSource.id`,
-      message: `"${channel.dataSourceId}" is not a source Portico can read yet; use "${builtinDataSourceId}" (the built-in directory)`,
-    });
-  }
   if (!channel.mapping.rules.some((r) => r.field === "Username")) {
     problems.push({
       field: `${at}.attributeMapping`,
@@ -132,3 +123,31 @@ export const defaultBuiltinMapping = (): AttributeMapping[] => [
   map("EmailEncodingKey", { defaultValue: "UTF-8" }),
   map("ProfileId", { defaultValue: "Standard User" }),
 ];
+
+/**
+ * The mapping a new channel on an LDAP data store starts from, by its directory (spec §5:
+ * Username ← mail, Alias ← the first 8 characters of uid, or of sAMAccountName on Active
+ * Directory, …). Alias is an expression: Salesforce refuses one longer than 8.
+ */
+export const defaultLdapMapping = (ldapType: LdapType): AttributeMapping[] => {
+  const login = ldapType === "ACTIVE_DIRECTORY" ? "sAMAccountName" : "uid";
+  const employee = ldapType === "ACTIVE_DIRECTORY" ? "employeeID" : "employeeNumber";
+  return [
+    map("Username", { attributeNames: ["mail"], trim: true }),
+    map("Email", { attributeNames: ["mail"], trim: true }),
+    map("FederationIdentifier", { attributeNames: ["mail"], trim: true }),
+    map("FirstName", { attributeNames: ["givenName"], trim: true }),
+    map("LastName", { attributeNames: ["sn", "cn", login], trim: true }),
+    map("Alias", { expression: `Left(Trim([${login}]), 8)`, createOnly: true }),
+    map("CommunityNickname", { attributeNames: [login], trim: true, createOnly: true }),
+    map("Title", { attributeNames: ["title"] }),
+    map("Department", { attributeNames: ["department"] }),
+    map("Phone", { attributeNames: ["telephoneNumber"] }),
+    map("EmployeeNumber", { attributeNames: [employee] }),
+    map("TimeZoneSidKey", { defaultValue: "America/Los_Angeles" }),
+    map("LocaleSidKey", { defaultValue: "en_US" }),
+    map("LanguageLocaleKey", { defaultValue: "en_US" }),
+    map("EmailEncodingKey", { defaultValue: "UTF-8" }),
+    map("ProfileId", { defaultValue: "Standard User" }),
+  ];
+};

@@ -1,6 +1,6 @@
 /**
  * The source side of a channel: what the engine reads, whatever the directory behind it (the
- * built-in one today, LDAP and Active Directory next). Scope (a group's members or a filter) and
+ * built-in one, or an LDAP data store: ldap.ts). Scope (a group's members or a filter) and
  * account status are the source's business: the engine sees in-scope users, enabled or not.
  */
 

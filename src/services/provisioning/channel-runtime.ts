@@ -12,6 +12,7 @@ import type { SalesforceTarget } from "../../provisioning/salesforce/target.ts";
 import { createBuiltinSource } from "../../provisioning/source/builtin.ts";
 import type { ServiceContext } from "../context.ts";
 import { fieldSpecsFor } from "./fields.ts";
+import { ldapSourceFor } from "./ldap-source.ts";
 import { getOutboundProvisioningSettings } from "./server-settings.ts";
 import { salesforceTargetFor } from "./target.ts";
 
@@ -51,12 +52,6 @@ export const optionsOf = (target: SalesforceTarget): ProvisioningOptions => ({
 export const compiledChannel = (channel: Channel, index: number): CompiledChannel => {
   const at = `outboundProvision.channels[${index}]`;
   const { channel: compiled, problems } = compileChannel(channel, at);
-  if (compiled.dataSourceId !== builtinDataSourceId) {
-    problems.push({
-      field: `${at}.channelSource.dataSource.id`,
-      message: `"${compiled.dataSourceId}" is not a source Portico can read yet; use "${builtinDataSourceId}"`,
-    });
-  }
   if (problems.length > 0) {
     throw new AppError("PROV_CONFIG_INVALID", {
       message: problems.map((p) => `${p.field}: ${p.message}`).join("; "),
@@ -79,6 +74,10 @@ export const channelRuntimeFor = async (
     });
   }
   const compiled = compiledChannel(channel, index);
+  const source =
+    compiled.dataSourceId === builtinDataSourceId
+      ? createBuiltinSource(context.store.directory, compiled.scope)
+      : await ldapSourceFor(context, connectionId, channel, index);
   const handle = await salesforceTargetFor(context, connectionId);
   const settings = await getOutboundProvisioningSettings(context);
   // The org's fields decide whether the mapping can work: required ones mapped, none vanished.
@@ -103,7 +102,7 @@ export const channelRuntimeFor = async (
     safety: settings.deprovisionHold,
     groupsInScope: compiled.scope.groups !== undefined,
     fullPassEveryMs: settings.fullSynchronizationFrequency * 1000,
-    source: createBuiltinSource(context.store.directory, compiled.scope),
+    source,
     // One client per cycle on the connection's tokens, with the channel's per-call timeout.
     api: createSalesforceClient({
       tokens: handle.tokens,

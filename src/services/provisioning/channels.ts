@@ -1,4 +1,3 @@
-import { builtinDataSourceId } from "../../domain/channel.ts";
 import type { ChannelState, ProvisionedStatus } from "../../domain/provisioning-ports.ts";
 import { salesforceProvisionerType } from "../../domain/sp-connection.ts";
 import { AppError, isAppError } from "../../lib/errors.ts";
@@ -228,17 +227,13 @@ export const listChannelStatuses = async (context: ServiceContext): Promise<Chan
     if (provision?.type !== salesforceProvisionerType) continue;
     for (const channel of provision.channels) {
       const state = await context.store.provisioning.getChannel(record.id, channel.name);
-      const source = channel.channelSource.dataSource.id;
-      const unsupported = source !== builtinDataSourceId;
       out.push({
         connectionId: record.id,
         connectionName: record.name,
         channelName: channel.name,
         active: record.active && channel.active,
-        state: unsupported ? "STOPPED" : (state?.status ?? "NEVER_RUN"),
-        stateReason: unsupported
-          ? `the source "${source}" is a data store Portico cannot read yet (LDAP sources come next); the channel does not run`
-          : (state?.statusReason ?? null),
+        state: state?.status ?? "NEVER_RUN",
+        stateReason: state?.statusReason ?? null,
         running: isChannelRunning(context, record.id, channel.name),
         progress: runProgress(context, channelKey(record.id, channel.name)),
         lastError: lastRunFailure(context, channelKey(record.id, channel.name)),
@@ -262,7 +257,7 @@ export const activeChannels = async (
     const provision = record.document.outboundProvision;
     if (!record.active || provision?.type !== salesforceProvisionerType) continue;
     for (const channel of provision.channels) {
-      if (!channel.active || channel.channelSource.dataSource.id !== builtinDataSourceId) continue;
+      if (!channel.active) continue;
       const state = await context.store.provisioning.getChannel(record.id, channel.name);
       out.push({ connectionId: record.id, channel: channel.name, nextCycleAt: state?.nextCycleAt ?? null });
     }

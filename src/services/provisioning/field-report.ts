@@ -1,9 +1,10 @@
 import { builtinDataSourceId } from "../../domain/channel.ts";
 import type { ConnectionRecord } from "../../domain/ports.ts";
 import { AppError } from "../../lib/errors.ts";
-import { defaultBuiltinMapping } from "../../provisioning/model/channel-config.ts";
+import { defaultBuiltinMapping, defaultLdapMapping } from "../../provisioning/model/channel-config.ts";
 import type { FieldSpec, FieldSpecs } from "../../provisioning/model/field-specs.ts";
 import type { Actor, ServiceContext } from "../context.ts";
+import { getDataStoreRecord } from "../data-stores/data-stores.ts";
 import { channelFieldProblems, refreshFields } from "./fields.ts";
 import { salesforceConnection } from "./target.ts";
 
@@ -68,8 +69,10 @@ export const storedFieldReport = async (
   return reportOf(context, record, stored.fetchedAt, stored.specs as FieldSpecs);
 };
 
-/** The mapping a channel on the built-in directory starts from. */
-export const defaultMapping = () => ({
-  dataSource: builtinDataSourceId,
-  attributeMapping: defaultBuiltinMapping(),
-});
+/** The mapping a channel starts from: on the built-in directory, or on an LDAP data store by its kind. */
+export const defaultMapping = async (context: ServiceContext, dataStoreId?: string) => {
+  if (dataStoreId === undefined || dataStoreId === builtinDataSourceId)
+    return { dataSource: builtinDataSourceId, attributeMapping: defaultBuiltinMapping() };
+  const store = await getDataStoreRecord(context, dataStoreId);
+  return { dataSource: store.id, attributeMapping: defaultLdapMapping(store.document.ldapType) };
+};

@@ -4,6 +4,7 @@ import { type SpConnection, salesforceProvisionerType } from "../../domain/sp-co
 import { AppError, type ErrorDetail } from "../../lib/errors.ts";
 import { activationProblems, compileChannel } from "../../provisioning/model/channel-config.ts";
 import { type FieldSpecs, mappingProblems, toFieldSpecs } from "../../provisioning/model/field-specs.ts";
+import { compileLdapSource } from "../../provisioning/source/ldap-settings.ts";
 import { recordAudit } from "../audit.ts";
 import type { Actor, ServiceContext } from "../context.ts";
 import { readSalesforceTarget, salesforceConnection, salesforceTargetFor } from "./target.ts";
@@ -85,22 +86,29 @@ export const channelDocumentErrors = (connection: SpConnection): ErrorDetail[] =
     if (names.has(channel.name))
       errors.push({ field: `${at}.name`, message: `"${channel.name}" is used by another channel` });
     names.add(channel.name);
-    // Inactive channels, and channels on sources Portico cannot read yet (an LDAP data store in a
-    // PingFederate export), are kept as they are: a PingFederate export imports unchanged, and
-    // such a channel shows why it does not run. An active built-in channel must run as it is.
-    if (!channel.active || channel.channelSource.dataSource.id !== builtinDataSourceId) return;
+    // Inactive channels are kept as they are: a PingFederate export imports unchanged. An active
+    // channel must run as it is; an LDAP one is checked here as far as it can be without its data
+    // store (whose preset fills the fields it leaves out), and fully when it runs.
+    if (!channel.active) return;
     const { channel: compiled, problems } = compileChannel(channel, at);
-    errors.push(...problems, ...activationProblems(compiled, at));
+    const found = [...problems, ...activationProblems(compiled, at)];
+    if (channel.channelSource.dataSource.id !== builtinDataSourceId) {
+      // A bad filter is found by both readings: name it once.
+      const named = new Set(found.map((p) => p.field));
+      found.push(
+        ...compileLdapSource(channel.channelSource, undefined, at).problems.filter(
+          (p) => !named.has(p.field),
+        ),
+      );
+    }
+    errors.push(...found);
   });
   return errors;
 };
 
 const hasRunnableChannel = (record: ConnectionRecord) => {
   const provision = record.document.outboundProvision;
-  return (
-    provision?.type === salesforceProvisionerType &&
-    provision.channels.some((c) => c.active && c.channelSource.dataSource.id === builtinDataSourceId)
-  );
+  return provision?.type === salesforceProvisionerType && provision.channels.some((c) => c.active);
 };
 
 /**

@@ -1,0 +1,48 @@
+import assert from "node:assert/strict";
+import type { Channel } from "../../src/domain/channel.ts";
+import { defaultLdapMapping } from "../../src/provisioning/model/channel-config.ts";
+import { type ProvisioningBench, startProvisioningBench } from "./provisioning.ts";
+import { baseDn, type Slapd, serviceDn, servicePassword } from "./slapd.ts";
+
+/** A Portico and an emulated org whose channel reads a real slapd through a data store "corp". */
+
+export const ldapStore = (slapd: Slapd, id = "corp") => ({
+  type: "LDAP",
+  id,
+  name: "Corporate LDAP",
+  ldapType: "GENERIC",
+  hostnames: [slapd.hostname],
+  userDN: serviceDn,
+  password: servicePassword,
+  maxWait: 2000,
+});
+
+export const ldapChannel = (channelSource: Partial<Channel["channelSource"]>): Channel => ({
+  name: "staff",
+  active: true,
+  channelSource: { dataSource: { id: "corp" }, baseDn, ...channelSource },
+  attributeMapping: defaultLdapMapping("GENERIC"),
+});
+
+export const setUpLdapBench = async (slapd: Slapd, channel: Channel): Promise<ProvisioningBench> => {
+  const bench = await startProvisioningBench();
+  const stored = await bench.server.request("POST", "/dataStores", ldapStore(slapd));
+  assert.equal(stored.statusCode, 201, stored.body);
+  const saved = await bench.configure({ channels: [channel] });
+  assert.ok(saved.statusCode < 300, saved.body);
+  return bench;
+};
+
+/** Whether each user (by uid, @example.com) is active in the org; "absent" when not there. */
+export const orgState = async (bench: ProvisioningBench, uids: readonly string[]) => {
+  const out: Record<string, boolean | "absent"> = {};
+  for (const uid of uids) {
+    const user = await bench.sfUser(`${uid}@example.com`);
+    out[uid] = user === undefined ? "absent" : user.IsActive === true;
+  }
+  return out;
+};
+
+/** LDIF replacing one attribute's values. */
+export const replaceValue = (dn: string, attribute: string, value: string) =>
+  [`dn: ${dn}`, "changetype: modify", `replace: ${attribute}`, `${attribute}: ${value}`, ""].join("\n");
