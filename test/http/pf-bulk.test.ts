@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { assertProblem } from "../support/errors.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 
 /**
@@ -86,8 +87,7 @@ describe("PingFederate's bulk format on /bulk/import and /bulk/export", () => {
   it("refuses a key pair whose password is a server profile's unsubstituted variable, importing nothing", async () => {
     const document = bulk(pkcs12(work, "p12-pass"), `\${keyPairs_signing_items_devsigningcert_password}`);
     const refused = await server.request("POST", "/bulk/import", document);
-    assert.equal(refused.statusCode, 422, refused.body);
-    assert.equal(refused.json().code, "CONFIG_BUNDLE_INVALID");
+    assertProblem(refused, "CONFIG_BUNDLE_INVALID", 422);
     assert.match(
       refused.json().detail,
       /operations\[1\]\.items\[0\]\.password: .*substitute a server profile/,

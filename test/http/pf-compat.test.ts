@@ -4,6 +4,7 @@ import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { referenceCollections } from "../../src/domain/references.ts";
 import { isSecretFieldName, type SpConnection } from "../../src/domain/sp-connection.ts";
+import { assertProblem } from "../support/errors.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 import { browserInject, cookieJar, createDirectoryUser, readPostForm } from "../support/sso.ts";
 
@@ -225,8 +226,7 @@ describe("PingFederate exports imported unchanged", () => {
     secret.encryptedValue =
       "eyJhbGciOiJkaXIiLCJlbmMiOiJBMTI4Q0JDLUhTMjU2Iiwia2lkIjoiRW1JY1UxOVdueSJ9..abc.def.ghi";
     const refused = await server.request("POST", "/idp/spConnections", sent);
-    assert.equal(refused.statusCode, 422, refused.body);
-    assert.equal(refused.json().code, "CONN_ENCRYPTED_VALUE_INVALID");
+    assertProblem(refused, "CONN_ENCRYPTED_VALUE_INVALID", 422);
     assert.match(refused.json().detail, /not issued by this server.*resend the secret in clear as "value"/i);
   });
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { SpConnection } from "../../src/domain/sp-connection.ts";
+import { assertProblem } from "../support/errors.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 import { createDirectoryUser, salesforceMetadata, spEntityId } from "../support/sso.ts";
 
@@ -66,8 +67,7 @@ describe("the Salesforce template's JIT contract", () => {
       (a) => a.name !== "User.LastName" && a.name !== "User.ProfileId",
     );
     const refused = await create(connection, "jit-missing");
-    assert.equal(refused.statusCode, 422, refused.body);
-    assert.equal(refused.json().code, "CONN_JIT_CONTRACT_INCOMPLETE");
+    assertProblem(refused, "CONN_JIT_CONTRACT_INCOMPLETE", 422);
     assert.match(refused.json().detail, /requires User\.LastName, User\.ProfileId in the attribute contract/);
   });
 
@@ -79,7 +79,7 @@ describe("the Salesforce template's JIT contract", () => {
     sso.attributeContract.extendedAttributes?.push({ name: "Contact.Email" });
     mapping.attributeContractFulfillment["Contact.Email"] = { source: { type: "ADAPTER" }, value: "mail" };
     const refused = await create(connection, "jit-site");
-    assert.equal(refused.json().code, "CONN_JIT_CONTRACT_INCOMPLETE", refused.body);
+    assertProblem(refused, "CONN_JIT_CONTRACT_INCOMPLETE");
     assert.match(refused.json().detail, /requires Contact\.LastName, Account\.Name, Account\.AccountNumber/);
   });
 });

@@ -1,5 +1,4 @@
-import { type Static, Type } from "@sinclair/typebox";
-import type { FastifyPluginAsync } from "fastify";
+import { Type } from "@sinclair/typebox";
 import { HtmlFormAdapter, PasswordCredentialValidator } from "../../domain/credential-validator.ts";
 import { AppError } from "../../lib/errors.ts";
 import type { ServiceContext } from "../../services/context.ts";
@@ -19,15 +18,13 @@ import {
 } from "../../services/credential-validators/validators.ts";
 import { principalOf } from "./principal.ts";
 import { IdParams, Items, problems } from "./schemas.ts";
+import type { AdminRoutes } from "./type-provider.ts";
 
 /** `/passwordCredentialValidators` and `/idp/adapters/htmlform`, in PingFederate's shapes. */
 
-const idOf = (params: unknown) => (params as Static<typeof IdParams>).id;
-
 const AdapterParams = Type.Object({ id: Type.String({ maxLength: 64 }) }, { additionalProperties: false });
 
-const onlyHtmlForm = (params: unknown) => {
-  const { id } = params as Static<typeof AdapterParams>;
+const onlyHtmlForm = ({ id }: { id: string }) => {
   if (id !== htmlFormId)
     throw new AppError("ADAPTER_NOT_FOUND", {
       message: `No IdP adapter "${id}"; Portico's sign-in form is "${htmlFormId}".`,
@@ -35,7 +32,7 @@ const onlyHtmlForm = (params: unknown) => {
 };
 
 export const credentialValidatorRoutes =
-  (context: ServiceContext): FastifyPluginAsync =>
+  (context: ServiceContext): AdminRoutes =>
   async (api) => {
     const tags = ["Sign-in"];
     api.get(
@@ -61,11 +58,7 @@ export const credentialValidatorRoutes =
         },
       },
       async (request, reply) => {
-        const created = await createValidator(
-          context,
-          principalOf(request),
-          request.body as Static<typeof PasswordCredentialValidator>,
-        );
+        const created = await createValidator(context, principalOf(request), request.body);
         reply.status(201).header("Location", validatorLocation(created.id ?? ""));
         return created;
       },
@@ -81,7 +74,7 @@ export const credentialValidatorRoutes =
           response: { 200: PasswordCredentialValidator, ...problems },
         },
       },
-      async (request) => presentValidator(await getValidatorRecord(context, idOf(request.params))),
+      async (request) => presentValidator(await getValidatorRecord(context, request.params.id)),
     );
 
     api.put(
@@ -95,13 +88,7 @@ export const credentialValidatorRoutes =
           response: { 200: PasswordCredentialValidator, ...problems },
         },
       },
-      async (request) =>
-        updateValidator(
-          context,
-          principalOf(request),
-          idOf(request.params),
-          request.body as Static<typeof PasswordCredentialValidator>,
-        ),
+      async (request) => updateValidator(context, principalOf(request), request.params.id, request.body),
     );
 
     api.delete(
@@ -115,8 +102,8 @@ export const credentialValidatorRoutes =
         },
       },
       async (request, reply) => {
-        await deleteValidator(context, principalOf(request), idOf(request.params));
-        reply.status(204).send();
+        await deleteValidator(context, principalOf(request), request.params.id);
+        reply.status(204).send(null);
       },
     );
 
@@ -149,11 +136,7 @@ export const credentialValidatorRoutes =
       },
       async (request) => {
         onlyHtmlForm(request.params);
-        return updateHtmlFormAdapter(
-          context,
-          principalOf(request),
-          request.body as Static<typeof HtmlFormAdapter>,
-        );
+        return updateHtmlFormAdapter(context, principalOf(request), request.body);
       },
     );
   };
