@@ -9,7 +9,7 @@ import { insertConnection, prepareConnection, presentConnection } from "./connec
 import type { Actor, ServiceContext } from "./context.ts";
 import { insertDataStore, presentDataStore } from "./data-stores/data-stores.ts";
 import { defaultKeySetting, exportSigningKeys, importSealedSigningKey } from "./keys.ts";
-import { activeChannelProblems } from "./provisioning/fields.ts";
+import { importedChannelProblems } from "./provisioning/fields.ts";
 import { pairwiseSecretSealContext, pairwiseSecretSetting } from "./sso/name-id.ts";
 
 /**
@@ -217,12 +217,7 @@ export const importConfiguration = async (
     }
     return result;
   });
-  for (const id of report.spConnectionsImported) {
-    const record = await context.store.connections.get(id);
-    if (!record) continue;
-    for (const problem of await activeChannelProblems(context, record))
-      report.channelProblems.push({ spConnection: id, field: problem.field ?? "", message: problem.message });
-  }
+  report.channelProblems.push(...(await importedChannelProblems(context, report.spConnectionsImported)));
   await recordAudit(
     context.store.auditLog,
     context.clock,

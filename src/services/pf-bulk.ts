@@ -6,7 +6,7 @@ import { recordAudit } from "./audit.ts";
 import { insertConnection, prepareConnection, presentConnection } from "./connections.ts";
 import type { Actor, ServiceContext } from "./context.ts";
 import { pkcs12KeyRecord } from "./keys.ts";
-import { activeChannelProblems } from "./provisioning/fields.ts";
+import { importedChannelProblems } from "./provisioning/fields.ts";
 
 /**
  * PingFederate's bulk configuration document (`GET /bulk/export`, `POST /bulk/import`): a list of
@@ -174,12 +174,7 @@ export const importPingFederateBulk = async (
       }
     }
   });
-  for (const id of report.spConnectionsImported) {
-    const record = await context.store.connections.get(id);
-    if (!record) continue;
-    for (const problem of await activeChannelProblems(context, record))
-      report.channelProblems.push({ spConnection: id, field: problem.field ?? "", message: problem.message });
-  }
+  report.channelProblems.push(...(await importedChannelProblems(context, report.spConnectionsImported)));
   await recordAudit(
     context.store.auditLog,
     context.clock,

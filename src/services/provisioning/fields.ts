@@ -138,6 +138,24 @@ export const activeChannelProblems = async (
 };
 
 /**
+ * For a configuration import: why each imported connection's active channels cannot run yet.
+ * The import restores them as they were; such a channel shows STOPPED with the reason.
+ */
+export const importedChannelProblems = async (
+  context: ServiceContext,
+  connectionIds: readonly string[],
+): Promise<{ spConnection: string; field: string; message: string }[]> => {
+  const out: { spConnection: string; field: string; message: string }[] = [];
+  for (const id of connectionIds) {
+    const record = await context.store.connections.get(id);
+    if (!record) continue;
+    for (const problem of await activeChannelProblems(context, record))
+      out.push({ spConnection: id, field: problem.field ?? "", message: problem.message });
+  }
+  return out;
+};
+
+/**
  * After a save that leaves a channel active: the org's field list (fetched now if there is none
  * yet) must be satisfied, or the save is undone. Activation thus works in one PUT, and nothing
  * half-done stays active.
