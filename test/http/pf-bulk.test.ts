@@ -4,8 +4,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { assertProblem } from "../support/errors.ts";
+import { pfCompatExamplesDir } from "../support/pf-compat.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 
 /**
@@ -14,7 +14,7 @@ import { startTestServer, type TestServer } from "../support/server.ts";
  * Portico's own bundle lives at `/portico/config/export|import` (covered in connections.test.ts).
  */
 
-const examplesDir = fileURLToPath(new URL("../../../shared/pf-compat/examples/", import.meta.url));
+const examplesDir = pfCompatExamplesDir();
 const example = (name: string) => JSON.parse(readFileSync(join(examplesDir, name), "utf8"));
 
 /** A PKCS#12 file made by openssl, as PingFederate's bulk export carries a signing key pair. */

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { referenceCollections } from "../../src/domain/references.ts";
 import { isSecretFieldName, type SpConnection } from "../../src/domain/sp-connection.ts";
 import { assertProblem } from "../support/errors.ts";
+import { pfCompatExamplesDir } from "../support/pf-compat.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 import { browserInject, cookieJar, createDirectoryUser, readPostForm } from "../support/sso.ts";
 
@@ -14,7 +14,7 @@ import { browserInject, cookieJar, createDirectoryUser, readPostForm } from "../
  * What the server owns and so does not echo is listed in `expectedBack` (docs/pingfederate-import.md).
  */
 
-const examplesDir = fileURLToPath(new URL("../../../shared/pf-compat/examples/", import.meta.url));
+const examplesDir = pfCompatExamplesDir();
 const exampleFiles = readdirSync(examplesDir)
   .filter((f) => f.endsWith(".json"))
   .sort();
