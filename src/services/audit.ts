@@ -25,3 +25,18 @@ export const recordAudit = async (
     detail,
   });
 };
+
+/**
+ * An audit writer for one kind of resource: `audit(context, actor, "create", id)` records
+ * `<type>.create` on `{type, id}`.
+ */
+export const auditResource =
+  (type: string) =>
+  (
+    context: { store: { auditLog: AuditLogRepository }; clock: Clock },
+    actor: Actor,
+    action: string,
+    id: string,
+    detail: Record<string, unknown> | null = null,
+  ): Promise<void> =>
+    recordAudit(context.store.auditLog, context.clock, actor, `${type}.${action}`, { type, id }, detail);

@@ -4,7 +4,7 @@ import {
   type PasswordCredentialValidator,
 } from "../../domain/credential-validator.ts";
 import { AppError, isAppError } from "../../lib/errors.ts";
-import { recordAudit } from "../audit.ts";
+import { auditResource } from "../audit.ts";
 import type { Actor, ServiceContext } from "../context.ts";
 import { readHtmlFormAdapter } from "./html-form.ts";
 import { assertValidator, fieldNames, ldapValidatorSettings } from "./ldap-settings.ts";
@@ -35,21 +35,7 @@ export const presentValidator = (record: CredentialValidatorRecord): PasswordCre
   },
 });
 
-const audit = (
-  context: ServiceContext,
-  actor: Actor,
-  action: string,
-  id: string,
-  detail: Record<string, unknown> | null = null,
-) =>
-  recordAudit(
-    context.store.auditLog,
-    context.clock,
-    actor,
-    `passwordCredentialValidator.${action}`,
-    { type: "passwordCredentialValidator", id },
-    detail,
-  );
+const audit = auditResource("passwordCredentialValidator");
 
 /** Checks the document and that its data store exists. */
 const checked = async (context: ServiceContext, document: PasswordCredentialValidator) => {

@@ -2,7 +2,7 @@ import type { DataStoreRecord, LdapDataStore } from "../../domain/data-store.ts"
 import type { Repositories } from "../../domain/ports.ts";
 import { assertUsable, effectiveHostnames } from "../../ldap/settings.ts";
 import { AppError, isAppError } from "../../lib/errors.ts";
-import { recordAudit } from "../audit.ts";
+import { auditResource } from "../audit.ts";
 import type { Actor, ServiceContext } from "../context.ts";
 import { forgetLdapPool } from "./pools.ts";
 import { dataStoreReferences } from "./references.ts";
@@ -38,21 +38,7 @@ const fieldNames = (store: LdapDataStore) =>
     .filter((k) => k !== "type" && k !== "id")
     .sort();
 
-const audit = (
-  context: ServiceContext,
-  actor: Actor,
-  action: string,
-  id: string,
-  detail: Record<string, unknown> | null = null,
-) =>
-  recordAudit(
-    context.store.auditLog,
-    context.clock,
-    actor,
-    `dataStore.${action}`,
-    { type: "dataStore", id },
-    detail,
-  );
+const audit = auditResource("dataStore");
 
 const nameTaken = async (repos: Repositories, name: string, id: string) => {
   const holder = await repos.dataStores.getByName(name);
