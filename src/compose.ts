@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { resolveMasterKey } from "./config/master-key.ts";
 import type { Config } from "./config/schema.ts";
+import { registerConsole } from "./console/app.ts";
 import { createSecretBox, type SecretBox } from "./crypto/secret-box.ts";
 import type { Store } from "./domain/ports.ts";
 import { createAdminApp } from "./http/admin-api/app.ts";
@@ -78,6 +79,7 @@ export const composeServer = async (
     const source = signInSource(context);
     const http = { context, source, logger: options.logger, trustedProxies: config.trustedProxies };
     const adminApp = await createAdminApp({ ...http, version });
+    await registerConsole(adminApp, context);
     apps.push(adminApp);
     const runtimeApp = await createRuntimeApp(http);
     apps.push(runtimeApp);

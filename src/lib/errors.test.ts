@@ -13,7 +13,7 @@ describe("error catalogue", () => {
     for (const [code, spec] of Object.entries(errorCatalogue)) {
       assert.match(
         code,
-        /^(CFG|REQ|AUTH|ADMIN|TOKEN|KEY|CERT|CRYPTO|CONN|CONFIG|XML|SAML|STORE|CLI|PROV|DIR|LOGIN|SSO|EXPR|DATASTORE|LDAP|PCV|ADAPTER|INTERNAL)(_|$)/,
+        /^(CFG|REQ|AUTH|ADMIN|TOKEN|KEY|CERT|CRYPTO|CONN|CONFIG|XML|SAML|STORE|CLI|PROV|DIR|LOGIN|SSO|EXPR|DATASTORE|LDAP|PCV|ADAPTER|CONSOLE|INTERNAL)(_|$)/,
       );
       assert.ok(spec.message.length > 0);
     }

@@ -70,6 +70,7 @@ export const changeAdminPassword = async (
   );
   if (!changed) throw new AppError("ADMIN_NOT_FOUND");
   forgetVerifiedCredentials();
+  await context.store.consoleSessions.deleteForUser(username);
   await recordAudit(context.store.auditLog, context.clock, actor, "adminAccount.changePassword", {
     type: "adminAccount",
     id: username,
@@ -85,6 +86,7 @@ export const deleteAdminAccount = async (
   if ((await context.store.adminAccounts.list()).length === 1) throw new AppError("ADMIN_LAST_ACCOUNT");
   await context.store.adminAccounts.delete(username);
   forgetVerifiedCredentials();
+  await context.store.consoleSessions.deleteForUser(username);
   await recordAudit(context.store.auditLog, context.clock, actor, "adminAccount.delete", {
     type: "adminAccount",
     id: username,

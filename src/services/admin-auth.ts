@@ -26,12 +26,16 @@ const throttled = (until: Date, now: Date) => {
   });
 };
 
-const basic = async (context: ServiceContext, encoded: string, address: string): Promise<Principal> => {
-  const decoded = Buffer.from(encoded, "base64").toString("utf8");
-  const colon = decoded.indexOf(":");
-  if (colon <= 0) throw new AppError("AUTH_INVALID_CREDENTIALS");
-  const username = decoded.slice(0, colon);
-  const password = decoded.slice(colon + 1);
+/**
+ * Checks an admin account's password under the sign-in throttle: the one check behind HTTP Basic
+ * and the console's sign-in form, so both count against the same limits.
+ */
+export const verifyAdminPassword = async (
+  context: ServiceContext,
+  username: string,
+  password: string,
+  address: string,
+): Promise<Principal> => {
   const result = await throttledCheck(context, signInCounters("admin", username, address), async () => {
     const account = await context.store.adminAccounts.get(username);
     const memo = memoKey(username, password);
@@ -47,6 +51,13 @@ const basic = async (context: ServiceContext, encoded: string, address: string):
   await recordSignInFailure(context, { area: "admin", username, address, refusal: result.refusal });
   if (result.refusal) throw throttled(result.refusal.until, context.clock.now());
   throw new AppError("AUTH_INVALID_CREDENTIALS");
+};
+
+const basic = async (context: ServiceContext, encoded: string, address: string): Promise<Principal> => {
+  const decoded = Buffer.from(encoded, "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  if (colon <= 0) throw new AppError("AUTH_INVALID_CREDENTIALS");
+  return verifyAdminPassword(context, decoded.slice(0, colon), decoded.slice(colon + 1), address);
 };
 
 const bearer = async (context: ServiceContext, token: string): Promise<Principal> => {

@@ -1,13 +1,20 @@
+import { consoleSessionPolicy } from "./console/sessions.ts";
 import type { ServiceContext } from "./context.ts";
 import { sweepThrottle } from "./throttle.ts";
 
 /**
  * Forgets what no longer holds anything back: sign-in counters whose window and lock are over
- * (an attacker's random usernames would otherwise pile up) and SSO sessions past their end.
+ * (an attacker's random usernames would otherwise pile up), and SSO and console sessions past
+ * their end.
  */
 export const sweepExpired = async (context: ServiceContext): Promise<void> => {
   await sweepThrottle(context);
-  await context.store.ssoSessions.deleteExpired(context.clock.now().toISOString());
+  const now = context.clock.now();
+  await context.store.ssoSessions.deleteExpired(now.toISOString());
+  await context.store.consoleSessions.deleteExpired(
+    now.toISOString(),
+    new Date(now.getTime() - consoleSessionPolicy.idleMs).toISOString(),
+  );
 };
 
 /** Runs the sweep now and then, without keeping the process alive; returns a stop function. */

@@ -8,6 +8,7 @@ import type {
   StoredAuditEvent,
 } from "../domain/ports.ts";
 import type { SpConnection } from "../domain/sp-connection.ts";
+import { createConsoleSessionRepository } from "./console-session-repository.ts";
 import { createCredentialValidatorRepository } from "./credential-validator-repository.ts";
 import { createDataStoreRepository } from "./data-store-repository.ts";
 import { createDirectoryRepository } from "./directory-repository.ts";
@@ -285,6 +286,7 @@ export const createRepositories = (db: Kysely<Database>, dialect: "sqlite" | "po
   throttle: createThrottleRepository(db),
   directory: createDirectoryRepository(db, dialect),
   ssoSessions: createSsoSessionRepository(db),
+  consoleSessions: createConsoleSessionRepository(db),
   replayCache: createReplayCache(db),
   provisioning: createProvisioningRepository(db),
   provisioningTokens: createProvisioningTokenRepository(db),

@@ -72,6 +72,14 @@ export type Database = {
     /** The credential validator that signed the user in; null: the built-in directory. */
     source: string | null;
   };
+  console_sessions: {
+    id: string;
+    username: string;
+    csrf_token: string;
+    created_at: string;
+    last_seen_at: string;
+    expires_at: string;
+  };
   replay_cache: {
     key: string;
     expires_at: string;

@@ -38,6 +38,7 @@ for (const dialect of dialects) {
         "005-provisioning",
         "006-data-stores",
         "007-credential-validators",
+        "008-console-sessions",
       ]);
       assert.deepEqual(await store.migrate(), []);
       assert.equal(store.dialect, dialect.name);
@@ -290,6 +291,39 @@ for (const dialect of dialects) {
       assert.equal(await store.ssoSessions.deleteExpired("2026-01-01T07:59:59.000Z"), 0);
       assert.equal(await store.ssoSessions.deleteExpired("2026-01-01T08:00:01.000Z"), 1);
       assert.equal(await store.ssoSessions.get("s1"), undefined);
+    });
+
+    it("keeps console sessions, touches them, and ends them by account, by idleness or by age", async () => {
+      const session = {
+        id: "c1",
+        username: "admin",
+        csrfToken: "form-token",
+        createdAt: "2026-01-01T00:00:00.000Z",
+        lastSeenAt: "2026-01-01T00:00:00.000Z",
+        expiresAt: "2026-01-01T12:00:00.000Z",
+      };
+      await store.consoleSessions.create(session);
+      assert.deepEqual(await store.consoleSessions.get("c1"), session);
+      assert.equal(await store.consoleSessions.touch("c1", "2026-01-01T01:00:00.000Z"), true);
+      assert.equal((await store.consoleSessions.get("c1"))?.lastSeenAt, "2026-01-01T01:00:00.000Z");
+      assert.equal(await store.consoleSessions.touch("gone", "2026-01-01T01:00:00.000Z"), false);
+      await store.consoleSessions.create({ ...session, id: "c2", lastSeenAt: "2026-01-01T00:10:00.000Z" });
+      await store.consoleSessions.create({ ...session, id: "c3", username: "auditor" });
+      // c2 has been idle since 00:10; c1 was seen at 01:00.
+      assert.equal(
+        await store.consoleSessions.deleteExpired("2026-01-01T02:00:00.000Z", "2026-01-01T00:30:00.000Z"),
+        2,
+      );
+      assert.equal(await store.consoleSessions.get("c2"), undefined);
+      assert.equal(await store.consoleSessions.get("c3"), undefined, "idle since 00:00");
+      assert.equal(
+        await store.consoleSessions.deleteExpired("2026-01-01T12:00:01.000Z", "2026-01-01T00:00:00.000Z"),
+        1,
+      );
+      await store.consoleSessions.create({ ...session, id: "c4" });
+      await store.consoleSessions.create({ ...session, id: "c5" });
+      assert.equal(await store.consoleSessions.deleteForUser("admin"), 2);
+      assert.equal(await store.consoleSessions.delete("c4"), false);
     });
 
     it("remembers a request ID once, until it expires", async () => {

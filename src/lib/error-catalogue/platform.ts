@@ -38,6 +38,13 @@ export const platformErrors = {
   },
   AUTH_FORBIDDEN: { status: 403, message: "This account may not do that." },
 
+  // The admin console
+  CONSOLE_FORM_EXPIRED: {
+    status: 403,
+    message:
+      "The form has expired or did not come from this console (its form token is missing or wrong): reload the page and try again.",
+  },
+
   // Admin accounts and API tokens
   ADMIN_NOT_FOUND: { status: 404, message: "No such admin account." },
   ADMIN_EXISTS: { status: 409, message: "An admin account with that username already exists." },

@@ -6,6 +6,7 @@ import * as provisioningTokens from "./004-provisioning-tokens.ts";
 import * as provisioning from "./005-provisioning.ts";
 import * as dataStores from "./006-data-stores.ts";
 import * as credentialValidators from "./007-credential-validators.ts";
+import * as consoleSessions from "./008-console-sessions.ts";
 import type { Dialect } from "./dialect.ts";
 
 export type { Dialect } from "./dialect.ts";
@@ -21,6 +22,7 @@ const migrations: Readonly<Record<string, NumberedMigration>> = {
   "005-provisioning": provisioning,
   "006-data-stores": dataStores,
   "007-credential-validators": credentialValidators,
+  "008-console-sessions": consoleSessions,
 };
 
 export const migrationProvider = (dialect: Dialect): MigrationProvider => ({

@@ -1,0 +1,128 @@
+import cookie from "@fastify/cookie";
+import formbody from "@fastify/formbody";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { html } from "../http/html.ts";
+import { toAppError } from "../http/problem.ts";
+import { AppError } from "../lib/errors.ts";
+import { checkFormToken, resumeConsoleSession } from "../services/console/sessions.ts";
+import type { ServiceContext } from "../services/context.ts";
+import { registerAssets } from "./assets.ts";
+import { type ConsoleRoutes, cookieOptions, sendPage, sessionCookie, setNotice } from "./request.ts";
+import { connectionListRoutes } from "./routes/connections.ts";
+import { homeRoutes } from "./routes/home.ts";
+import { signInRoutes, signOutRoutes } from "./routes/sign-in.ts";
+import { barePage, consolePage } from "./views/layout.ts";
+
+/**
+ * The strictest policy the pages allow: scripts and styles only from this origin (no inline
+ * script, no eval), forms only to this origin, never framed. htmx is told the same (layout.ts).
+ */
+export const consoleCsp =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+const securityHeaders = async (_request: FastifyRequest, reply: FastifyReply) => {
+  reply
+    .header("Content-Security-Policy", consoleCsp)
+    .header("X-Content-Type-Options", "nosniff")
+    .header("X-Frame-Options", "DENY")
+    .header("Referrer-Policy", "same-origin")
+    .header("Cross-Origin-Opener-Policy", "same-origin")
+    .header("Cache-Control", "no-store");
+};
+
+const errorTitle = (status: number) =>
+  status === 403
+    ? "Not allowed"
+    : status === 404
+      ? "Not found"
+      : status >= 500
+        ? "Something went wrong"
+        : "Refused";
+
+const renderError = (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+  const appError = toAppError(error);
+  if (appError.status >= 500)
+    request.log.error({ err: error, code: appError.code }, "console request failed");
+  if (appError.code === "AUTH_REQUIRED" && request.method === "GET")
+    return reply.redirect(`/console/signin?next=${encodeURIComponent(request.url)}`, 303);
+  const body = html`<div class="alert" role="alert"><p>${appError.expose ? appError.message : "The server could not do this; the log has the details."}</p>
+${appError.details.length > 0 ? html`<ul>${appError.details.map((d) => html`<li>${d.field ? html`<strong>${d.field}</strong>: ` : ""}${d.message}</li>`)}</ul>` : ""}
+<p class="muted">Code <code>${appError.code}</code>, reference <code>${request.id}</code>.</p></div>
+<p><a href="/console">Console home</a></p>`;
+  const title = errorTitle(appError.status);
+  const page = request.viewer ? consolePage({ title, viewer: request.viewer, body }) : barePage(title, body);
+  return sendPage(reply, page, appError.status);
+};
+
+/** Finds the session behind the cookie; a page without one sends the browser to sign in. */
+const requireSession = (context: ServiceContext) => async (request: FastifyRequest, reply: FastifyReply) => {
+  const token = request.cookies[sessionCookie];
+  const resumed = await resumeConsoleSession(context, token);
+  if (!resumed) {
+    if (token !== undefined) {
+      reply.clearCookie(sessionCookie, cookieOptions(request));
+      setNotice(
+        request,
+        reply,
+        "Your console session has ended (signed out, or idle for 30 minutes): sign in again.",
+      );
+    }
+    throw new AppError("AUTH_REQUIRED", {
+      message: "Your console session has ended (signed out, or idle for too long): sign in again.",
+    });
+  }
+  request.viewer = {
+    username: resumed.principal.name,
+    role: resumed.principal.role,
+    csrfToken: resumed.session.csrfToken,
+  };
+  request.consoleSession = resumed;
+};
+
+/** Every POST carries the session's form token; an auditor may only sign out. */
+const guardChanges = async (request: FastifyRequest) => {
+  if (request.method !== "POST") return;
+  const resumed = request.consoleSession;
+  if (!resumed) throw new AppError("AUTH_REQUIRED");
+  const body = request.body;
+  const sent = typeof body === "object" && body !== null && "_csrf" in body ? body._csrf : undefined;
+  checkFormToken(resumed.session, typeof sent === "string" ? sent : undefined);
+  if (resumed.principal.role === "AUDITOR" && request.routeOptions.url !== "/console/signout")
+    throw new AppError("AUTH_FORBIDDEN", { message: "Auditor accounts are read-only." });
+};
+
+/** The console's pages, each behind the session. Their routes are relative to /console. */
+const pages: readonly ((context: ServiceContext) => ConsoleRoutes)[] = [
+  homeRoutes,
+  signOutRoutes,
+  connectionListRoutes,
+];
+
+/** The admin console on the admin listener, under /console: same process, same services as the API. */
+export const registerConsole = async (app: FastifyInstance, context: ServiceContext): Promise<void> => {
+  await app.register(
+    async (scope) => {
+      // Pages, not API: keep them out of the OpenAPI document.
+    scope.addHook("onRoute", (route) => {
+      route.schema = { ...route.schema, hide: true };
+    });
+    await scope.register(cookie);
+      await scope.register(formbody, { bodyLimit: 2 * 1024 * 1024 });
+      scope.decorateRequest("viewer", null);
+      scope.decorateRequest("consoleSession", null);
+      scope.addHook("onRequest", securityHeaders);
+      scope.setErrorHandler(renderError);
+      registerAssets(scope);
+      await scope.register(signInRoutes(context));
+      await scope.register(async (signedIn) => {
+        signedIn.addHook("onRequest", requireSession(context));
+        signedIn.addHook("preHandler", guardChanges);
+        signedIn.setNotFoundHandler(() => {
+          throw new AppError("REQ_NOT_FOUND", { message: "There is no such console page." });
+        });
+        for (const routes of pages) await signedIn.register(routes(context));
+      });
+    },
+    { prefix: "/console" },
+  );
+};

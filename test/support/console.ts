@@ -1,0 +1,69 @@
+import { createRequire } from "node:module";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { launchBrowser } from "./browser.ts";
+import { adminPassword, startTestServer, type TestServer } from "./server.ts";
+
+/**
+ * The admin console for browser tests: a whole Portico with its admin listener on a loopback
+ * port, and Debian's Chromium. `signIn` goes through the real form; `axe` runs axe-core in the
+ * page and returns the serious and critical violations.
+ */
+export type ConsoleBench = {
+  server: TestServer;
+  url: string;
+  browser: Browser;
+  /** A fresh browser context (its own cookies); `bypassCSP` only for injecting axe-core. */
+  context(options?: { bypassCSP?: boolean }): Promise<BrowserContext>;
+  signIn(page: Page, username?: string, password?: string): Promise<void>;
+  axe(page: Page): Promise<string[]>;
+  dispose(): Promise<void>;
+};
+
+const require = createRequire(import.meta.url);
+const axePath = require.resolve("axe-core/axe.min.js");
+
+export const startConsole = async (
+  options: Parameters<typeof startTestServer>[0] = {},
+): Promise<ConsoleBench> => {
+  const server = await startTestServer(options);
+  const url = await server.adminApp.listen({ port: 0, host: "127.0.0.1" });
+  const browser = await launchBrowser();
+  const contexts: BrowserContext[] = [];
+  return {
+    server,
+    url,
+    browser,
+    context: async (o = {}) => {
+      const context = await browser.newContext({ baseURL: url, bypassCSP: o.bypassCSP ?? false });
+      contexts.push(context);
+      return context;
+    },
+    signIn: async (page, username = "admin", password = adminPassword) => {
+      await page.goto("/console/signin");
+      await page.getByLabel("Username").fill(username);
+      await page.getByLabel("Password").fill(password);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.waitForLoadState("load");
+    },
+    axe: async (page) => {
+      await page.addScriptTag({ path: axePath });
+      const results = await page.evaluate(async () => {
+        const axe = (globalThis as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } })
+          .axe;
+        return (await axe.run()).violations;
+      });
+      return results
+        .filter((v) => v.impact === "serious" || v.impact === "critical")
+        .map(
+          (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+        );
+    },
+    dispose: async () => {
+      await Promise.allSettled(contexts.map((c) => c.close()));
+      await browser.dispose();
+      await server.dispose();
+    },
+  };
+};
+
+type AxeViolation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
