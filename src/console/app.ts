@@ -1,5 +1,6 @@
 import cookie from "@fastify/cookie";
 import formbody from "@fastify/formbody";
+import multipart from "@fastify/multipart";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { html } from "../http/html.ts";
 import { toAppError } from "../http/problem.ts";
@@ -108,6 +109,12 @@ export const registerConsole = async (app: FastifyInstance, context: ServiceCont
     });
     await scope.register(cookie);
       await scope.register(formbody, { bodyLimit: 2 * 1024 * 1024 });
+    // File uploads (metadata, connection import, CSV): fields and files land in request.body as
+    // strings and Buffers, so the form token check below reads `_csrf` the same way.
+    await scope.register(multipart, {
+      attachFieldsToBody: "keyValues",
+      limits: { fileSize: 2 * 1024 * 1024, files: 1, fields: 200, parts: 201 },
+    });
       scope.decorateRequest("viewer", null);
       scope.decorateRequest("consoleSession", null);
       scope.addHook("onRequest", securityHeaders);
