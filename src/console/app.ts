@@ -9,6 +9,7 @@ import { checkFormToken, resumeConsoleSession } from "../services/console/sessio
 import type { ServiceContext } from "../services/context.ts";
 import { registerAssets } from "./assets.ts";
 import { type ConsoleRoutes, cookieOptions, sendPage, sessionCookie, setNotice } from "./request.ts";
+import { connectionActionRoutes } from "./routes/connection-actions.ts";
 import { connectionListRoutes } from "./routes/connections.ts";
 import { homeRoutes } from "./routes/home.ts";
 import { signInRoutes, signOutRoutes } from "./routes/sign-in.ts";
@@ -97,6 +98,7 @@ const pages: readonly ((context: ServiceContext) => ConsoleRoutes)[] = [
   homeRoutes,
   signOutRoutes,
   connectionListRoutes,
+  connectionActionRoutes,
 ];
 
 /** The admin console on the admin listener, under /console: same process, same services as the API. */

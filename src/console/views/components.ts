@@ -89,9 +89,9 @@ export const postForm = (
   viewer: Viewer,
   action: string,
   body: SafeHtml,
-  options: { class?: string; confirm?: string; id?: string } = {},
+  options: { class?: string; confirm?: string; id?: string; enctype?: "multipart/form-data" } = {},
 ): SafeHtml =>
-  html`<form method="post" action="${action}"${options.class ? html` class="${options.class}"` : ""}${options.id ? html` id="${options.id}"` : ""}${options.confirm ? html` data-confirm="${options.confirm}"` : ""}>
+  html`<form method="post" action="${action}"${options.class ? html` class="${options.class}"` : ""}${options.id ? html` id="${options.id}"` : ""}${options.confirm ? html` data-confirm="${options.confirm}"` : ""}${options.enctype ? html` enctype="${options.enctype}"` : ""}>
 ${csrfField(viewer)}${body}
 </form>`;
 

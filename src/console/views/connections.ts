@@ -1,6 +1,6 @@
 import type { SpConnection } from "../../domain/sp-connection.ts";
 import { html } from "../../http/html.ts";
-import { actionButton, pager, select, statusBadge, table } from "./components.ts";
+import { pager, select, statusBadge, table } from "./components.ts";
 import { consolePage, type Viewer } from "./layout.ts";
 
 export type ConnectionListQuery = {
@@ -73,9 +73,14 @@ ${table(
       header: "Actions",
       cell: (c) => {
         const base = `/console/connections/${encodeURIComponent(c.id ?? "")}`;
-        return html`<a href="${base}/export">Export</a>
-${o.viewer.role === "ADMIN" ? html` · <a href="${base}/copy">Copy</a> ` : ""}
-${c.active ? "" : actionButton(o.viewer, `${base}/delete`, "Delete", { danger: true, confirm: `Delete the connection "${c.name}"? This cannot be undone.` })}`;
+        // Delete asks on a page of its own, so that it asks without script too.
+        return html`<a href="${base}/export" aria-label="Export ${c.name}">Export</a>${
+          o.viewer.role === "ADMIN"
+            ? html` · <a href="${base}/copy" aria-label="Copy ${c.name}">Copy</a>${
+                c.active ? "" : html` · <a href="${base}/delete" aria-label="Delete ${c.name}">Delete</a>`
+              }`
+            : ""
+        }`;
       },
     },
   ],

@@ -28,7 +28,8 @@ const ListQuery = Type.Object(
 );
 
 /** This server's admin-API base URL, as the client reached it: references' `location`s start with it. */
-const apiBase = (request: FastifyRequest): string => `${request.protocol}://${request.host}/pf-admin-api/v1`;
+export const apiBase = (request: FastifyRequest): string =>
+  `${request.protocol}://${request.host}/pf-admin-api/v1`;
 
 /**
  * The header that reports what Portico stored without serving (docs/pingfederate-import.md): a
