@@ -13,6 +13,7 @@ import { connectionActionRoutes } from "./routes/connection-actions.ts";
 import { accountRoutes } from "./routes/accounts.ts";
 import { connectionListRoutes } from "./routes/connections.ts";
 import { homeRoutes } from "./routes/home.ts";
+import { provisioningRoutes } from "./routes/provisioning.ts";
 import { signInRoutes, signOutRoutes } from "./routes/sign-in.ts";
 import { barePage, consolePage } from "./views/layout.ts";
 
@@ -101,6 +102,7 @@ const pages: readonly ((context: ServiceContext) => ConsoleRoutes)[] = [
   connectionListRoutes,
   connectionActionRoutes,
   accountRoutes,
+  provisioningRoutes,
 ];
 
 /** The admin console on the admin listener, under /console: same process, same services as the API. */
