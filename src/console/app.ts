@@ -11,6 +11,7 @@ import { registerAssets } from "./assets.ts";
 import { type ConsoleRoutes, cookieOptions, sendPage, sessionCookie, setNotice } from "./request.ts";
 import { connectionListRoutes } from "./routes/connections.ts";
 import { homeRoutes } from "./routes/home.ts";
+import { outboundTargetRoutes } from "./routes/outbound-target.ts";
 import { signInRoutes, signOutRoutes } from "./routes/sign-in.ts";
 import { barePage, consolePage } from "./views/layout.ts";
 
@@ -97,6 +98,7 @@ const pages: readonly ((context: ServiceContext) => ConsoleRoutes)[] = [
   homeRoutes,
   signOutRoutes,
   connectionListRoutes,
+  outboundTargetRoutes,
 ];
 
 /** The admin console on the admin listener, under /console: same process, same services as the API. */
@@ -104,17 +106,17 @@ export const registerConsole = async (app: FastifyInstance, context: ServiceCont
   await app.register(
     async (scope) => {
       // Pages, not API: keep them out of the OpenAPI document.
-    scope.addHook("onRoute", (route) => {
-      route.schema = { ...route.schema, hide: true };
-    });
-    await scope.register(cookie);
+      scope.addHook("onRoute", (route) => {
+        route.schema = { ...route.schema, hide: true };
+      });
+      await scope.register(cookie);
       await scope.register(formbody, { bodyLimit: 2 * 1024 * 1024 });
-    // File uploads (metadata, connection import, CSV): fields and files land in request.body as
-    // strings and Buffers, so the form token check below reads `_csrf` the same way.
-    await scope.register(multipart, {
-      attachFieldsToBody: "keyValues",
-      limits: { fileSize: 2 * 1024 * 1024, files: 1, fields: 200, parts: 201 },
-    });
+      // File uploads (metadata, connection import, CSV): fields and files land in request.body as
+      // strings and Buffers, so the form token check below reads `_csrf` the same way.
+      await scope.register(multipart, {
+        attachFieldsToBody: "keyValues",
+        limits: { fileSize: 2 * 1024 * 1024, files: 1, fields: 200, parts: 201 },
+      });
       scope.decorateRequest("viewer", null);
       scope.decorateRequest("consoleSession", null);
       scope.addHook("onRequest", securityHeaders);
