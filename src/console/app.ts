@@ -14,6 +14,7 @@ import { accountRoutes } from "./routes/accounts.ts";
 import { connectionListRoutes } from "./routes/connections.ts";
 import { homeRoutes } from "./routes/home.ts";
 import { provisioningRoutes } from "./routes/provisioning.ts";
+import { outboundTargetRoutes } from "./routes/outbound-target.ts";
 import { signInRoutes, signOutRoutes } from "./routes/sign-in.ts";
 import { barePage, consolePage } from "./views/layout.ts";
 
@@ -103,6 +104,7 @@ const pages: readonly ((context: ServiceContext) => ConsoleRoutes)[] = [
   connectionActionRoutes,
   accountRoutes,
   provisioningRoutes,
+  outboundTargetRoutes,
 ];
 
 /** The admin console on the admin listener, under /console: same process, same services as the API. */

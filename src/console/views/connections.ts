@@ -81,6 +81,9 @@ ${table(
               }`
             : ""
         }`;
+        return html`<a href="${base}/export">Export</a> · <a href="${base}/provisioning">Provisioning</a>
+${o.viewer.role === "ADMIN" ? html` · <a href="${base}/copy">Copy</a> ` : ""}
+${c.active ? "" : actionButton(o.viewer, `${base}/delete`, "Delete", { danger: true, confirm: `Delete the connection "${c.name}"? This cannot be undone.` })}`;
       },
     },
   ],
