@@ -9,12 +9,12 @@ import { checkFormToken, resumeConsoleSession } from "../services/console/sessio
 import type { ServiceContext } from "../services/context.ts";
 import { registerAssets } from "./assets.ts";
 import { type ConsoleRoutes, cookieOptions, sendPage, sessionCookie, setNotice } from "./request.ts";
-import { connectionActionRoutes } from "./routes/connection-actions.ts";
 import { accountRoutes } from "./routes/accounts.ts";
+import { connectionActionRoutes } from "./routes/connection-actions.ts";
 import { connectionListRoutes } from "./routes/connections.ts";
 import { homeRoutes } from "./routes/home.ts";
-import { provisioningRoutes } from "./routes/provisioning.ts";
 import { outboundTargetRoutes } from "./routes/outbound-target.ts";
+import { provisioningRoutes } from "./routes/provisioning.ts";
 import { signInRoutes, signOutRoutes } from "./routes/sign-in.ts";
 import { barePage, consolePage } from "./views/layout.ts";
 
