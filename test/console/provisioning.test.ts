@@ -57,7 +57,7 @@ describe("console provisioning dashboard", { timeout: 300_000 }, () => {
   it("shows a cycle run through the API while the page is open, without a reload", async () => {
     const page = await (await bench.context()).newPage();
     await bench.signIn(page);
-    await page.getByRole("link", { name: "Provisioning" }).click();
+    await page.getByRole("link", { name: "Provisioning", exact: true }).click();
     await page.waitForURL(/\/console\/provisioning$/);
     const card = staffCard(page);
     assert.match((await card.locator(".state-line").textContent()) ?? "", /NEVER RUN/);
