@@ -10,6 +10,7 @@ import type { ServiceContext } from "../services/context.ts";
 import { registerAssets } from "./assets.ts";
 import { type ConsoleRoutes, cookieOptions, sendPage, sessionCookie, setNotice } from "./request.ts";
 import { connectionActionRoutes } from "./routes/connection-actions.ts";
+import { connectionWizardRoutes } from "./routes/connection-wizard.ts";
 import { connectionListRoutes } from "./routes/connections.ts";
 import { homeRoutes } from "./routes/home.ts";
 import { signInRoutes, signOutRoutes } from "./routes/sign-in.ts";
@@ -99,6 +100,7 @@ const pages: readonly ((context: ServiceContext) => ConsoleRoutes)[] = [
   signOutRoutes,
   connectionListRoutes,
   connectionActionRoutes,
+  connectionWizardRoutes,
 ];
 
 /** The admin console on the admin listener, under /console: same process, same services as the API. */
