@@ -11,6 +11,7 @@ import { registerAssets } from "./assets.ts";
 import { type ConsoleRoutes, cookieOptions, sendPage, sessionCookie, setNotice } from "./request.ts";
 import { accountRoutes } from "./routes/accounts.ts";
 import { connectionActionRoutes } from "./routes/connection-actions.ts";
+import { connectionWizardRoutes } from "./routes/connection-wizard.ts";
 import { connectionListRoutes } from "./routes/connections.ts";
 import { homeRoutes } from "./routes/home.ts";
 import { outboundTargetRoutes } from "./routes/outbound-target.ts";
@@ -105,6 +106,7 @@ const pages: readonly ((context: ServiceContext) => ConsoleRoutes)[] = [
   accountRoutes,
   provisioningRoutes,
   outboundTargetRoutes,
+  connectionWizardRoutes,
 ];
 
 /** The admin console on the admin listener, under /console: same process, same services as the API. */

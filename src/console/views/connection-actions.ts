@@ -6,7 +6,8 @@ import { consolePage, type Viewer } from "./layout.ts";
 /** Problems with a form, each naming its field (the form's own name for it when it has one). */
 export type FormErrors = readonly { field?: string | undefined; message: string }[];
 
-const errorFor = (errors: FormErrors, name: string) =>
+/** The messages for one field, joined, or undefined when it has none. */
+export const errorFor = (errors: FormErrors, name: string): string | undefined =>
   errors
     .filter((e) => e.field === name)
     .map((e) => e.message)

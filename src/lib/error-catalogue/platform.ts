@@ -44,6 +44,11 @@ export const platformErrors = {
     message:
       "The form has expired or did not come from this console (its form token is missing or wrong): reload the page and try again.",
   },
+  CONSOLE_DRAFT_NOT_FOUND: {
+    status: 404,
+    message:
+      "This new connection is no longer being edited (it was saved, or the session that started it ended): start it again from Create Connection.",
+  },
 
   // Admin accounts and API tokens
   ADMIN_NOT_FOUND: { status: 404, message: "No such admin account." },
