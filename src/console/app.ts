@@ -12,6 +12,7 @@ import { type ConsoleRoutes, cookieOptions, sendPage, sessionCookie, setNotice }
 import { accountRoutes } from "./routes/accounts.ts";
 import { connectionListRoutes } from "./routes/connections.ts";
 import { homeRoutes } from "./routes/home.ts";
+import { keyRoutes } from "./routes/keys.ts";
 import { signInRoutes, signOutRoutes } from "./routes/sign-in.ts";
 import { barePage, consolePage } from "./views/layout.ts";
 
@@ -99,6 +100,7 @@ const pages: readonly ((context: ServiceContext) => ConsoleRoutes)[] = [
   signOutRoutes,
   connectionListRoutes,
   accountRoutes,
+  keyRoutes,
 ];
 
 /** The admin console on the admin listener, under /console: same process, same services as the API. */
