@@ -10,6 +10,7 @@ import type { ServiceContext } from "../services/context.ts";
 import { registerAssets } from "./assets.ts";
 import { type ConsoleRoutes, cookieOptions, sendPage, sessionCookie, setNotice } from "./request.ts";
 import { accountRoutes } from "./routes/accounts.ts";
+import { auditRoutes } from "./routes/audit.ts";
 import { connectionListRoutes } from "./routes/connections.ts";
 import { homeRoutes } from "./routes/home.ts";
 import { keyRoutes } from "./routes/keys.ts";
@@ -101,6 +102,7 @@ const pages: readonly ((context: ServiceContext) => ConsoleRoutes)[] = [
   connectionListRoutes,
   accountRoutes,
   keyRoutes,
+  auditRoutes,
 ];
 
 /** The admin console on the admin listener, under /console: same process, same services as the API. */
