@@ -16,6 +16,10 @@ import { connectionListRoutes } from "./routes/connections.ts";
 import { homeRoutes } from "./routes/home.ts";
 import { outboundTargetRoutes } from "./routes/outbound-target.ts";
 import { provisioningRoutes } from "./routes/provisioning.ts";
+import { auditRoutes } from "./routes/audit.ts";
+import { connectionListRoutes } from "./routes/connections.ts";
+import { homeRoutes } from "./routes/home.ts";
+import { keyRoutes } from "./routes/keys.ts";
 import { signInRoutes, signOutRoutes } from "./routes/sign-in.ts";
 import { barePage, consolePage } from "./views/layout.ts";
 
@@ -107,6 +111,8 @@ const pages: readonly ((context: ServiceContext) => ConsoleRoutes)[] = [
   provisioningRoutes,
   outboundTargetRoutes,
   connectionWizardRoutes,
+  keyRoutes,
+  auditRoutes,
 ];
 
 /** The admin console on the admin listener, under /console: same process, same services as the API. */

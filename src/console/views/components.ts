@@ -10,7 +10,7 @@ export type FieldOptions = {
   readonly label: string;
   readonly name: string;
   readonly value?: string | undefined;
-  readonly type?: "text" | "password" | "url" | "email" | "number" | "search" | undefined;
+  readonly type?: "text" | "password" | "url" | "email" | "number" | "search" | "file" | undefined;
   readonly required?: boolean | undefined;
   readonly hint?: string | undefined;
   readonly error?: string | undefined;
@@ -92,6 +92,7 @@ export const postForm = (
   options: { class?: string; confirm?: string; id?: string; enctype?: "multipart/form-data" } = {},
 ): SafeHtml =>
   html`<form method="post" action="${action}"${options.class ? html` class="${options.class}"` : ""}${options.id ? html` id="${options.id}"` : ""}${options.confirm ? html` data-confirm="${options.confirm}"` : ""}${options.enctype ? html` enctype="${options.enctype}"` : ""}>
+  html`<form method="post" action="${action}"${options.enctype ? html` enctype="${options.enctype}"` : ""}${options.class ? html` class="${options.class}"` : ""}${options.id ? html` id="${options.id}"` : ""}${options.confirm ? html` data-confirm="${options.confirm}"` : ""}>
 ${csrfField(viewer)}${body}
 </form>`;
 
