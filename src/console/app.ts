@@ -13,6 +13,7 @@ import { connectionListRoutes } from "./routes/connections.ts";
 import { homeRoutes } from "./routes/home.ts";
 import { provisioningRoutes } from "./routes/provisioning.ts";
 import { signInRoutes, signOutRoutes } from "./routes/sign-in.ts";
+import { ssoTestRoutes } from "./routes/sso-test.ts";
 import { barePage, consolePage } from "./views/layout.ts";
 
 /**
@@ -99,6 +100,7 @@ const pages: readonly ((context: ServiceContext) => ConsoleRoutes)[] = [
   signOutRoutes,
   connectionListRoutes,
   provisioningRoutes,
+  ssoTestRoutes,
 ];
 
 /** The admin console on the admin listener, under /console: same process, same services as the API. */
