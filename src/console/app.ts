@@ -21,6 +21,7 @@ import { connectionListRoutes } from "./routes/connections.ts";
 import { homeRoutes } from "./routes/home.ts";
 import { keyRoutes } from "./routes/keys.ts";
 import { signInRoutes, signOutRoutes } from "./routes/sign-in.ts";
+import { ssoTestRoutes } from "./routes/sso-test.ts";
 import { barePage, consolePage } from "./views/layout.ts";
 
 /**
@@ -49,10 +50,27 @@ const errorTitle = (status: number) =>
         ? "Something went wrong"
         : "Refused";
 
+/**
+ * A request htmx made for part of a page, once the session has ended: the whole page goes to the
+ * sign-in form (HX-Redirect), coming back to that page, rather than the form landing in the part.
+ */
+const signInFromPoll = (request: FastifyRequest, reply: FastifyReply) => {
+  const current = request.headers["hx-current-url"];
+  const page = typeof current === "string" && URL.canParse(current) ? new URL(current) : undefined;
+  const next = page?.pathname.startsWith("/console/") ? `${page.pathname}${page.search}` : "/console";
+  return reply
+    .status(401)
+    .header("HX-Redirect", `/console/signin?next=${encodeURIComponent(next)}`)
+    .type("text/plain; charset=utf-8")
+    .send("Sign in again.");
+};
+
 const renderError = (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
   const appError = toAppError(error);
   if (appError.status >= 500)
     request.log.error({ err: error, code: appError.code }, "console request failed");
+  if (appError.code === "AUTH_REQUIRED" && request.headers["hx-request"] === "true")
+    return signInFromPoll(request, reply);
   if (appError.code === "AUTH_REQUIRED" && request.method === "GET")
     return reply.redirect(`/console/signin?next=${encodeURIComponent(request.url)}`, 303);
   const body = html`<div class="alert" role="alert"><p>${appError.expose ? appError.message : "The server could not do this; the log has the details."}</p>
@@ -67,7 +85,9 @@ ${appError.details.length > 0 ? html`<ul>${appError.details.map((d) => html`<li>
 /** Finds the session behind the cookie; a page without one sends the browser to sign in. */
 const requireSession = (context: ServiceContext) => async (request: FastifyRequest, reply: FastifyReply) => {
   const token = request.cookies[sessionCookie];
-  const resumed = await resumeConsoleSession(context, token);
+  const resumed = await resumeConsoleSession(context, token, {
+    activity: request.routeOptions.config.consolePoll !== true,
+  });
   if (!resumed) {
     if (token !== undefined) {
       reply.clearCookie(sessionCookie, cookieOptions(request));
@@ -113,6 +133,7 @@ const pages: readonly ((context: ServiceContext) => ConsoleRoutes)[] = [
   connectionWizardRoutes,
   keyRoutes,
   auditRoutes,
+  ssoTestRoutes,
 ];
 
 /** The admin console on the admin listener, under /console: same process, same services as the API. */

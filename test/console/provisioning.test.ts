@@ -19,6 +19,7 @@ describe("console provisioning dashboard", { timeout: 300_000 }, () => {
   let sf: SalesforceEmulator;
   const channelApi = `${api}/provisioning/connections/org/channels/staff`;
   const auditor = { username: "audrey", password: "auditor-password-123" };
+  let idle = 0;
 
   const staffCard = (page: Page) => page.getByRole("region", { name: "Acme org · staff" });
   /** The number of the channel's users with this status, as the page shows it. */
@@ -40,7 +41,8 @@ describe("console provisioning dashboard", { timeout: 300_000 }, () => {
 
   before(async () => {
     sf = await startSalesforceEmulator();
-    bench = await startConsole();
+    // Real time, moved forward by `idle` when a test lets the admin walk away.
+    bench = await startConsole({ clock: { now: () => new Date(Date.now() + idle) } });
     await addStaff(bench.server.context, "u", 3);
     const connection = provisioningConnection(sf, "org");
     connection.name = "Acme org";
@@ -271,5 +273,22 @@ describe("console provisioning dashboard", { timeout: 300_000 }, () => {
     await page.getByRole("button", { name: "Preview" }).click();
     await page.getByRole("table", { name: "The mapping, field by field" }).waitFor();
     assert.deepEqual(await bench.axe(page), []);
+  });
+
+  it("ends an open dashboard's session after 30 idle minutes: its polls are not the admin's activity", async () => {
+    const page = await (await bench.context()).newPage();
+    await bench.signIn(page);
+    await page.goto("/console/provisioning");
+    const polls: string[] = [];
+    page.on("request", (r) => {
+      if (r.url().endsWith("/status")) polls.push(r.url());
+    });
+    idle += 29 * 60_000;
+    await page.waitForTimeout(3_000);
+    assert.ok(polls.length > 0, "the page kept asking for the channel's status");
+    assert.match(page.url(), /\/console\/provisioning$/, "29 minutes: still signed in");
+    idle += 2 * 60_000;
+    await page.waitForURL(/\/console\/signin\?next=%2Fconsole%2Fprovisioning$/, { timeout: 10_000 });
+    assert.match((await page.getByRole("status").textContent()) ?? "", /session has ended/);
   });
 });

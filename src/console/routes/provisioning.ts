@@ -107,7 +107,7 @@ export const provisioningRoutes =
     // The fragment the pages poll: the channel's status alone.
     app.get(
       `${path}/status`,
-      { schema: { params: ChannelParams, querystring: StatusQuery } },
+      { schema: { params: ChannelParams, querystring: StatusQuery }, config: { consolePoll: true } },
       async (request, reply) =>
         reply.type("text/html; charset=utf-8").send(
           channelStatusFragment(viewerOf(request), await panelOf(request.params), {
