@@ -11,6 +11,9 @@ import { registerAssets } from "./assets.ts";
 import { type ConsoleRoutes, cookieOptions, sendPage, sessionCookie, setNotice } from "./request.ts";
 import { connectionListRoutes } from "./routes/connections.ts";
 import { homeRoutes } from "./routes/home.ts";
+import { outboundChannelRoutes } from "./routes/outbound-channels.ts";
+import { outboundFieldRoutes } from "./routes/outbound-field.ts";
+import { outboundMappingRoutes } from "./routes/outbound-mapping.ts";
 import { outboundTargetRoutes } from "./routes/outbound-target.ts";
 import { signInRoutes, signOutRoutes } from "./routes/sign-in.ts";
 import { barePage, consolePage } from "./views/layout.ts";
@@ -99,6 +102,9 @@ const pages: readonly ((context: ServiceContext) => ConsoleRoutes)[] = [
   signOutRoutes,
   connectionListRoutes,
   outboundTargetRoutes,
+  outboundChannelRoutes,
+  outboundMappingRoutes,
+  outboundFieldRoutes,
 ];
 
 /** The admin console on the admin listener, under /console: same process, same services as the API. */
