@@ -14,6 +14,9 @@ import { connectionActionRoutes } from "./routes/connection-actions.ts";
 import { connectionWizardRoutes } from "./routes/connection-wizard.ts";
 import { connectionListRoutes } from "./routes/connections.ts";
 import { homeRoutes } from "./routes/home.ts";
+import { outboundChannelRoutes } from "./routes/outbound-channels.ts";
+import { outboundFieldRoutes } from "./routes/outbound-field.ts";
+import { outboundMappingRoutes } from "./routes/outbound-mapping.ts";
 import { outboundTargetRoutes } from "./routes/outbound-target.ts";
 import { provisioningRoutes } from "./routes/provisioning.ts";
 import { auditRoutes } from "./routes/audit.ts";
@@ -134,6 +137,9 @@ const pages: readonly ((context: ServiceContext) => ConsoleRoutes)[] = [
   keyRoutes,
   auditRoutes,
   ssoTestRoutes,
+  outboundChannelRoutes,
+  outboundMappingRoutes,
+  outboundFieldRoutes,
 ];
 
 /** The admin console on the admin listener, under /console: same process, same services as the API. */
