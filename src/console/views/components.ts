@@ -92,7 +92,6 @@ export const postForm = (
   options: { class?: string; confirm?: string; id?: string; enctype?: "multipart/form-data" } = {},
 ): SafeHtml =>
   html`<form method="post" action="${action}"${options.class ? html` class="${options.class}"` : ""}${options.id ? html` id="${options.id}"` : ""}${options.confirm ? html` data-confirm="${options.confirm}"` : ""}${options.enctype ? html` enctype="${options.enctype}"` : ""}>
-  html`<form method="post" action="${action}"${options.enctype ? html` enctype="${options.enctype}"` : ""}${options.class ? html` class="${options.class}"` : ""}${options.id ? html` id="${options.id}"` : ""}${options.confirm ? html` data-confirm="${options.confirm}"` : ""}>
 ${csrfField(viewer)}${body}
 </form>`;
 
