@@ -14,7 +14,7 @@ import { testActor } from "../support/service-context.ts";
  * refused; run now, reset and confirm with their dialogs; the preview field by field and one user
  * provisioned on demand on the channel's page; read-only for auditors, on the server too.
  */
-describe("console provisioning dashboard", { timeout: 300_000 }, () => {
+describe("console provisioning dashboard", { timeout: 600_000 }, () => {
   let bench: ConsoleBench;
   let sf: SalesforceEmulator;
   const channelApi = `${api}/provisioning/connections/org/channels/staff`;
