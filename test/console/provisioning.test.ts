@@ -14,7 +14,7 @@ import { testActor } from "../support/service-context.ts";
  * refused; run now, reset and confirm with their dialogs; the preview field by field and one user
  * provisioned on demand on the channel's page; read-only for auditors, on the server too.
  */
-describe("console provisioning dashboard", { timeout: 300_000 }, () => {
+describe("console provisioning dashboard", { timeout: 600_000 }, () => {
   let bench: ConsoleBench;
   let sf: SalesforceEmulator;
   const channelApi = `${api}/provisioning/connections/org/channels/staff`;
@@ -130,6 +130,7 @@ describe("console provisioning dashboard", { timeout: 300_000 }, () => {
   });
 
   it("provisions one user on demand, step by step, and says which field is missing", async () => {
+    await addStaff(bench.server.context, "y", 1);
     const page = await (await bench.context()).newPage();
     await bench.signIn(page);
     await page.goto("/console/provisioning/org/staff");
@@ -148,13 +149,20 @@ describe("console provisioning dashboard", { timeout: 300_000 }, () => {
     assert.equal(empty.status(), 400);
     assert.match(await empty.text(), /id="provision-user-error">Enter the uid of a directory user/);
 
-    await page.getByRole("textbox", { name: "User (uid)", exact: true }).fill("x1");
+    await page.getByRole("textbox", { name: "User (uid)", exact: true }).fill("y1");
     await page.getByRole("button", { name: "Provision", exact: true }).click();
-    const result = page.getByRole("region", { name: "Provisioned x1" });
+    const result = page.getByRole("region", { name: "Provisioned y1" });
     for (const step of ["Read from the directory", "The plan", "Sent to Salesforce", "Recorded"])
       assert.equal(await result.getByRole("heading", { name: step }).count(), 1, step);
     assert.match((await result.textContent()) ?? "", /statusACTIVE/);
-    assert.ok((await acmeUsers(sf)).some((u) => u.Username === "x1@acme.example.com"));
+    assert.ok((await acmeUsers(sf)).some((u) => u.Username === "y1@acme.example.com"));
+
+    const missing = await page.goto("/console/provisioning/org/nope");
+    assert.equal(missing?.status(), 404);
+    assert.match(
+      (await page.getByRole("alert").textContent()) ?? "",
+      /has no channel "nope".*PROV_CHANNEL_NOT_FOUND/s,
+    );
   });
 
   it("holds mass deactivations: the held cycle is confirmed from the page, after a dialog", async () => {
@@ -279,16 +287,15 @@ describe("console provisioning dashboard", { timeout: 300_000 }, () => {
     const page = await (await bench.context()).newPage();
     await bench.signIn(page);
     await page.goto("/console/provisioning");
-    const polls: string[] = [];
-    page.on("request", (r) => {
-      if (r.url().endsWith("/status")) polls.push(r.url());
-    });
     idle += 29 * 60_000;
-    await page.waitForTimeout(3_000);
-    assert.ok(polls.length > 0, "the page kept asking for the channel's status");
+    // Two polls answered: the second surely reached the server 29 minutes on.
+    for (let i = 0; i < 2; i++) {
+      const poll = await page.waitForResponse((r) => r.url().endsWith("/status"), { timeout: 20_000 });
+      assert.equal(poll.status(), 200, "the page keeps asking for the channel's status");
+    }
     assert.match(page.url(), /\/console\/provisioning$/, "29 minutes: still signed in");
     idle += 2 * 60_000;
-    await page.waitForURL(/\/console\/signin\?next=%2Fconsole%2Fprovisioning$/, { timeout: 10_000 });
+    await page.waitForURL(/\/console\/signin\?next=%2Fconsole%2Fprovisioning$/, { timeout: 20_000 });
     assert.match((await page.getByRole("status").textContent()) ?? "", /session has ended/);
   });
 });

@@ -13,7 +13,7 @@ import { testActor } from "../support/service-context.ts";
  * mistakes are named next to their field; nothing signed reaches the page or the log; auditors
  * are refused on the server.
  */
-describe("console SSO test", { timeout: 240_000 }, () => {
+describe("console SSO test", { timeout: 480_000 }, () => {
   let bench: ConsoleBench;
   const auditor = { username: "audrey", password: "auditor-password-123" };
 

@@ -1,6 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { isAppError } from "../../lib/errors.ts";
+import { AppError, isAppError } from "../../lib/errors.ts";
 import type { ServiceContext } from "../../services/context.ts";
 import {
   listChannelStatuses,
@@ -67,8 +67,11 @@ export const provisioningRoutes =
       );
     const panelOf = async (params: { connectionId: string; channelName: string }) => {
       const [panel] = await panelsOf({ connectionId: params.connectionId, channel: params.channelName });
-      // findChannel refuses a channel that does not exist; one left over is not a Salesforce one.
-      if (!panel) throw new Error("a channel without a status");
+      // listChannelStatuses refuses a channel that does not exist; this one provisions no Salesforce.
+      if (!panel)
+        throw new AppError("PROV_CHANNEL_NOT_FOUND", {
+          message: `The connection "${params.connectionId}" does not provision Salesforce.`,
+        });
       return panel;
     };
     const showChannel = async (
