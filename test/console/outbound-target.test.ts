@@ -176,6 +176,26 @@ describe("console: Outbound Provisioning, Target", { timeout: 240_000 }, () => {
     assert.match((await p.getByRole("status").first().textContent()) ?? "", /Test connection succeeded/);
   });
 
+  it("uses the JWT bearer flow with a signing key pair Portico holds", async () => {
+    const certificate = (
+      await bench.server.request("GET", `${api}/keyPairs/signing/default-signing/certificate`)
+    ).body;
+    await sf.control("PUT", "/connected-app", { jwtCertificate: certificate });
+    const p = await (await bench.context()).newPage();
+    await bench.signIn(p);
+    await p.goto(page);
+    await p.getByLabel("Authentication Method").selectOption("JWT_BEARER");
+    await p.getByLabel("JWT Username").fill(sf.org.adminUsername);
+    await p.getByLabel("JWT Signing Certificate").selectOption("default-signing");
+    await Promise.all([p.waitForEvent("load"), p.getByRole("button", { name: "Save" }).click()]);
+    assert.equal(setting(await stored(), "JWT_SIGNING_CERTIFICATE")?.value, "default-signing");
+    await Promise.all([p.waitForEvent("load"), p.getByRole("button", { name: "Test connection" }).click()]);
+    const result = (await p.getByRole("status").first().textContent()) ?? "";
+    assert.match(result, /Test connection succeeded/);
+    assert.match(result, /JWT bearer/);
+    assert.match(result, /JWT certificate\s*default-signing/);
+  });
+
   it("shows an auditor the target without change buttons, and refuses a posted form", async () => {
     const p = await (await bench.context()).newPage();
     await bench.signIn(p, "audrey", "auditor-password-123");
