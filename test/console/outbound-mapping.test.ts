@@ -75,6 +75,25 @@ describe("console: Outbound Provisioning, Attribute Mapping", { timeout: 300_000
     assert.match((await profile.textContent()) ?? "", /reference.*yes/s, "ProfileId: a required reference");
   });
 
+  it("with Communities, lists the Contact's fields too, required ones marked, and the Account", async () => {
+    const document = provisioningConnection(sf, "sf-community", [staffChannel({ active: false })]);
+    document.outboundProvision?.targetSettings.push({ name: "ENABLE_COMMUNITIES", value: "true" });
+    const created = await bench.server.request("POST", `${api}/idp/spConnections`, document);
+    assert.equal(created.statusCode, 201, created.body);
+    const p = await admin();
+    await p.goto("/console/connections/sf-community/provisioning/channels/staff/mapping");
+    await submit(p, "Refresh Fields");
+    assert.match(await notice(p), /User and \d+ Contact fields/);
+    const contactLastName = p.getByRole("row", { name: /Contact\.LastName/ });
+    assert.match((await contactLastName.textContent()) ?? "", /\(required\)/);
+    assert.equal(await p.getByRole("link", { name: "Edit AccountId" }).count(), 1);
+    assert.match(
+      (await p.getByRole("note").first().textContent()) ?? "",
+      /not mapped: .*Contact\.LastName/,
+      "the Contact's required fields must be mapped too",
+    );
+  });
+
   it("refuses activation naming the unmapped required field, and activates once it is mapped", async () => {
     const p = await admin();
     await p.goto(`${channel}/mapping`);
