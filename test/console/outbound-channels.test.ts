@@ -37,8 +37,7 @@ describe("console: Outbound Provisioning, Manage Channels", { timeout: 300_000 }
     return p;
   };
   const submit = async (p: Page, name: string) => {
-    await p.getByRole("button", { name, exact: true }).click();
-    await p.waitForLoadState("load");
+    await Promise.all([p.waitForEvent("load"), p.getByRole("button", { name, exact: true }).click()]);
   };
 
   before(async () => {
@@ -69,8 +68,7 @@ describe("console: Outbound Provisioning, Manage Channels", { timeout: 300_000 }
     const p = await admin();
     await p.goto(channels);
     assert.match((await p.textContent("main")) ?? "", /No channel yet/);
-    await p.getByRole("link", { name: "Create Channel" }).click();
-    await p.waitForLoadState("load");
+    await Promise.all([p.waitForEvent("load"), p.getByRole("link", { name: "Create Channel" }).click()]);
     assert.equal(await p.getByLabel("Source (data store)").inputValue(), "builtin");
     assert.equal(await p.getByLabel("Max Threads").inputValue(), "1", "PingFederate's default");
     assert.equal(await p.getByLabel("Timeout (seconds)").inputValue(), "60");
@@ -92,8 +90,7 @@ describe("console: Outbound Provisioning, Manage Channels", { timeout: 300_000 }
     await p.goto(channels);
     const row = p.getByRole("row", { name: /staff/ });
     assert.match((await row.textContent()) ?? "", /Built-in directory.*Inactive/s);
-    await row.getByRole("link", { name: "staff" }).click();
-    await p.waitForLoadState("load");
+    await Promise.all([p.waitForEvent("load"), row.getByRole("link", { name: "staff" }).click()]);
     await p.getByLabel("Max Threads").fill("4");
     await submit(p, "Save channel");
     assert.match((await p.getByRole("status").first().textContent()) ?? "", /Channel "staff" saved/);
@@ -162,8 +159,8 @@ describe("console: Outbound Provisioning, Manage Channels", { timeout: 300_000 }
       assert.match(dialog.message(), /Delete the channel "corp"/);
       void dialog.accept();
     });
-    await row.getByRole("button", { name: "Delete" }).click();
-    await p.waitForURL(/\/channels$/);
+    await Promise.all([p.waitForEvent("load"), row.getByRole("button", { name: "Delete" }).click()]);
+    assert.match(p.url(), /\/channels$/);
     assert.match((await p.getByRole("status").first().textContent()) ?? "", /deleted/);
     assert.deepEqual(
       (await storedChannels()).map((c) => c.name),

@@ -33,8 +33,7 @@ describe("console: Outbound Provisioning, Attribute Mapping", { timeout: 300_000
     return p;
   };
   const submit = async (p: Page, name: string) => {
-    await p.getByRole("button", { name, exact: true }).click();
-    await p.waitForLoadState("load");
+    await Promise.all([p.waitForEvent("load"), p.getByRole("button", { name, exact: true }).click()]);
   };
   const notice = async (p: Page) => (await p.getByRole("status").first().textContent()) ?? "";
 
@@ -68,20 +67,42 @@ describe("console: Outbound Provisioning, Attribute Mapping", { timeout: 300_000
     const title = p.getByRole("row", { name: /^Title/ });
     assert.doesNotMatch((await title.textContent()) ?? "", /required/, "an optional field is not marked");
 
-    await p.getByRole("link", { name: "View Partner Field Specifications" }).click();
-    await p.waitForLoadState("load");
+    await Promise.all([
+      p.waitForEvent("load"),
+      p.getByRole("link", { name: "View Partner Field Specifications" }).click(),
+    ]);
     const profile = p.getByRole("table", { name: "User fields" }).getByRole("row", { name: /ProfileId/ });
     assert.match((await profile.textContent()) ?? "", /reference.*yes/s, "ProfileId: a required reference");
+  });
+
+  it("with Communities, lists the Contact's fields too, required ones marked, and the Account", async () => {
+    const document = provisioningConnection(sf, "sf-community", [staffChannel({ active: false })]);
+    document.outboundProvision?.targetSettings.push({ name: "ENABLE_COMMUNITIES", value: "true" });
+    const created = await bench.server.request("POST", `${api}/idp/spConnections`, document);
+    assert.equal(created.statusCode, 201, created.body);
+    const p = await admin();
+    await p.goto("/console/connections/sf-community/provisioning/channels/staff/mapping");
+    await submit(p, "Refresh Fields");
+    assert.match(await notice(p), /User and \d+ Contact fields/);
+    const contactLastName = p.getByRole("row", { name: /Contact\.LastName/ });
+    assert.match((await contactLastName.textContent()) ?? "", /\(required\)/);
+    assert.equal(await p.getByRole("link", { name: "Edit AccountId" }).count(), 1);
+    assert.match(
+      (await p.getByRole("note").first().textContent()) ?? "",
+      /not mapped: .*Contact\.LastName/,
+      "the Contact's required fields must be mapped too",
+    );
   });
 
   it("refuses activation naming the unmapped required field, and activates once it is mapped", async () => {
     const p = await admin();
     await p.goto(`${channel}/mapping`);
-    await p.getByRole("link", { name: "Edit TimeZoneSidKey" }).click();
-    await p.waitForLoadState("load");
+    await Promise.all([p.waitForEvent("load"), p.getByRole("link", { name: "Edit TimeZoneSidKey" }).click()]);
     p.once("dialog", (dialog) => void dialog.accept());
-    await p.getByRole("button", { name: "Remove mapping" }).click();
-    await p.waitForURL(/\/mapping$/);
+    await Promise.all([
+      p.waitForURL(/\/mapping$/),
+      p.getByRole("button", { name: "Remove mapping" }).click(),
+    ]);
     assert.match(await notice(p), /Mapping of TimeZoneSidKey removed/);
     assert.match(
       (await p.getByRole("note").first().textContent()) ?? "",
@@ -97,8 +118,7 @@ describe("console: Outbound Provisioning, Attribute Mapping", { timeout: 300_000
     );
     assert.equal((await stored())?.active, false, "nothing half-done is saved as active");
 
-    await p.getByRole("link", { name: "Edit TimeZoneSidKey" }).click();
-    await p.waitForLoadState("load");
+    await Promise.all([p.waitForEvent("load"), p.getByRole("link", { name: "Edit TimeZoneSidKey" }).click()]);
     await p.getByLabel("Default Value").selectOption("America/New_York", { timeout: 5000 });
     await submit(p, "Save mapping");
     assert.match(await notice(p), /Mapping of TimeZoneSidKey saved/);

@@ -80,8 +80,7 @@ describe("console: Outbound Provisioning, Target", { timeout: 240_000 }, () => {
     await fillClientCredentials(p, sf.org.clientSecret);
     await p.getByLabel("Enable Communities").check();
     await p.getByLabel("Freeze users instead of disable").check();
-    await p.getByRole("button", { name: "Save" }).click();
-    await p.waitForLoadState("load");
+    await Promise.all([p.waitForEvent("load"), p.getByRole("button", { name: "Save" }).click()]);
     assert.equal(await p.getByRole("status").first().textContent(), "Target saved.");
 
     const settings = await stored();
@@ -98,8 +97,7 @@ describe("console: Outbound Provisioning, Target", { timeout: 240_000 }, () => {
     assert.match((await p.locator("#f-CLIENT_SECRET-hint").textContent()) ?? "", /^Set \(not shown\)/);
     assert.equal(await p.getByLabel("Enable Communities").isChecked(), true);
 
-    await p.getByRole("button", { name: "Test connection" }).click();
-    await p.waitForLoadState("load");
+    await Promise.all([p.waitForEvent("load"), p.getByRole("button", { name: "Test connection" }).click()]);
     const result = (await p.getByRole("status").first().textContent()) ?? "";
     assert.match(result, /Test connection succeeded/);
     assert.ok(result.includes(sf.org.orgId), "the org's id");
@@ -107,8 +105,7 @@ describe("console: Outbound Provisioning, Target", { timeout: 240_000 }, () => {
 
     // Saving again with the secret left blank keeps it.
     await p.getByLabel("Freeze users instead of disable").uncheck();
-    await p.getByRole("button", { name: "Save" }).click();
-    await p.waitForLoadState("load");
+    await Promise.all([p.waitForEvent("load"), p.getByRole("button", { name: "Save" }).click()]);
     const kept = await stored();
     assert.equal(
       setting(kept, "CLIENT_SECRET")?.encryptedValue,
@@ -124,8 +121,7 @@ describe("console: Outbound Provisioning, Target", { timeout: 240_000 }, () => {
     const before = await stored();
     await p.getByLabel("Salesforce Domain").fill("ftp://acme.example.com");
     await p.getByLabel("Client Secret", { exact: true }).fill("a-new-secret-never-shown");
-    await p.getByRole("button", { name: "Save" }).click();
-    await p.waitForLoadState("load");
+    await Promise.all([p.waitForEvent("load"), p.getByRole("button", { name: "Save" }).click()]);
     assert.match((await p.locator("#f-SALESFORCE_DOMAIN-error").textContent()) ?? "", /https/);
     assert.equal(await p.getByLabel("Salesforce Domain").inputValue(), "ftp://acme.example.com");
     assert.ok(!(await p.content()).includes("a-new-secret-never-shown"), "a typed secret is not shown back");
@@ -138,17 +134,14 @@ describe("console: Outbound Provisioning, Target", { timeout: 240_000 }, () => {
     await bench.signIn(p);
     await p.goto(page);
     await p.getByLabel("Client Secret", { exact: true }).fill("not-the-secret");
-    await p.getByRole("button", { name: "Save" }).click();
-    await p.waitForLoadState("load");
-    await p.getByRole("button", { name: "Test connection" }).click();
-    await p.waitForLoadState("load");
+    await Promise.all([p.waitForEvent("load"), p.getByRole("button", { name: "Save" }).click()]);
+    await Promise.all([p.waitForEvent("load"), p.getByRole("button", { name: "Test connection" }).click()]);
     const alert = (await p.getByRole("alert").first().textContent()) ?? "";
     assert.match(alert, /Test connection failed/);
     assert.match(alert, /PROV_TARGET_AUTH_CLIENT_SECRET/);
     // Back to the right secret for the next test.
     await p.getByLabel("Client Secret", { exact: true }).fill(sf.org.clientSecret);
-    await p.getByRole("button", { name: "Save" }).click();
-    await p.waitForLoadState("load");
+    await Promise.all([p.waitForEvent("load"), p.getByRole("button", { name: "Save" }).click()]);
   });
 
   it("connects to Salesforce through the consent page, which stores a refresh token", async () => {
@@ -156,8 +149,10 @@ describe("console: Outbound Provisioning, Target", { timeout: 240_000 }, () => {
     const p = await context.newPage();
     await bench.signIn(p);
     await p.goto(page);
-    await p.getByRole("button", { name: "Connect to Salesforce" }).click();
-    await p.waitForLoadState("load");
+    await Promise.all([
+      p.waitForEvent("load"),
+      p.getByRole("button", { name: "Connect to Salesforce" }).click(),
+    ]);
     assert.match(
       (await p.locator("#callback-url").textContent()) ?? "",
       /\/pf-admin-api\/v1\/provisioning\/oauth\/callback$/,
@@ -168,8 +163,7 @@ describe("console: Outbound Provisioning, Target", { timeout: 240_000 }, () => {
     ]);
     await popup.waitForLoadState("load");
     assert.equal(await popup.title(), "Allow Access?");
-    await popup.getByRole("button", { name: "Allow" }).click();
-    await popup.waitForLoadState("load");
+    await Promise.all([popup.waitForEvent("load"), popup.getByRole("button", { name: "Allow" }).click()]);
     assert.match((await popup.textContent("body")) ?? "", /Connected to Salesforce/);
 
     const settings = await stored();
@@ -178,9 +172,28 @@ describe("console: Outbound Provisioning, Target", { timeout: 240_000 }, () => {
     await p.goto(page);
     assert.equal(await p.getByLabel("Authentication Method").inputValue(), "REFRESH_TOKEN");
     assert.match((await p.locator("#f-OAUTH_REFRESH_TOKEN-hint").textContent()) ?? "", /^Set/);
-    await p.getByRole("button", { name: "Test connection" }).click();
-    await p.waitForLoadState("load");
+    await Promise.all([p.waitForEvent("load"), p.getByRole("button", { name: "Test connection" }).click()]);
     assert.match((await p.getByRole("status").first().textContent()) ?? "", /Test connection succeeded/);
+  });
+
+  it("uses the JWT bearer flow with a signing key pair Portico holds", async () => {
+    const certificate = (
+      await bench.server.request("GET", `${api}/keyPairs/signing/default-signing/certificate`)
+    ).body;
+    await sf.control("PUT", "/connected-app", { jwtCertificate: certificate });
+    const p = await (await bench.context()).newPage();
+    await bench.signIn(p);
+    await p.goto(page);
+    await p.getByLabel("Authentication Method").selectOption("JWT_BEARER");
+    await p.getByLabel("JWT Username").fill(sf.org.adminUsername);
+    await p.getByLabel("JWT Signing Certificate").selectOption("default-signing");
+    await Promise.all([p.waitForEvent("load"), p.getByRole("button", { name: "Save" }).click()]);
+    assert.equal(setting(await stored(), "JWT_SIGNING_CERTIFICATE")?.value, "default-signing");
+    await Promise.all([p.waitForEvent("load"), p.getByRole("button", { name: "Test connection" }).click()]);
+    const result = (await p.getByRole("status").first().textContent()) ?? "";
+    assert.match(result, /Test connection succeeded/);
+    assert.match(result, /JWT bearer/);
+    assert.match(result, /JWT certificate\s*default-signing/);
   });
 
   it("shows an auditor the target without change buttons, and refuses a posted form", async () => {
@@ -206,8 +219,7 @@ describe("console: Outbound Provisioning, Target", { timeout: 240_000 }, () => {
     await bench.signIn(p);
     await p.goto(page);
     assert.deepEqual(await bench.axe(p), []);
-    await p.getByRole("button", { name: "Test connection" }).click();
-    await p.waitForLoadState("load");
+    await Promise.all([p.waitForEvent("load"), p.getByRole("button", { name: "Test connection" }).click()]);
     assert.deepEqual(await bench.axe(p), []);
   });
 });

@@ -24,6 +24,7 @@ import {
   outboundConnectionOf,
   problemsOf,
   provisionOf,
+  replaceChannel,
   saveChannels,
 } from "./outbound-shared.ts";
 import { ConnectionIdParams } from "./outbound-target.ts";
@@ -189,7 +190,8 @@ export const outboundChannelRoutes =
       { schema: { params: ChannelParams, body: ChannelBody } },
       async (request, reply) => {
         const { id, name } = request.params;
-        const { connection, provision, channel, index } = await loadChannel(context, id, name);
+        const loaded = await loadChannel(context, id, name);
+        const { connection, channel } = loaded;
         const edited = { ...channelFromForm(request.body, channel), name: channel.name };
         const refuse = (errors: readonly Problem[]) =>
           showForm(context, request, reply, { connection, existing: name, form: request.body, errors }, 422);
@@ -198,17 +200,8 @@ export const outboundChannelRoutes =
           ...(await channelDraftProblems(context, edited, "channel")),
         ];
         if (errors.length > 0) return refuse(errors);
-        try {
-          await saveChannels(
-            context,
-            request,
-            connection,
-            provision,
-            provision.channels.map((c, i) => (i === index ? edited : c)),
-          );
-        } catch (error) {
-          return refuse(problemsOf(error));
-        }
+        const refused = await replaceChannel(context, request, loaded, edited);
+        if (refused.length > 0) return refuse(refused);
         return redirectWithNotice(request, reply, channelBase(id, name), `Channel "${name}" saved.`);
       },
     );

@@ -15,7 +15,7 @@ import { type ConsoleRoutes, redirectWithNotice, sendPage, takeNotice, viewerOf 
 import { type CheckOutcome, channelBase, type Problem } from "../views/outbound-common.ts";
 import { type ExpressionResult, type FieldForm, fieldEditorPage } from "../views/outbound-field.ts";
 import { fieldReportOf } from "./outbound-mapping.ts";
-import { loadChannel, outboundConnectionOf, problemsOf, saveChannels } from "./outbound-shared.ts";
+import { loadChannel, outboundConnectionOf, replaceChannel } from "./outbound-shared.ts";
 
 /**
  * The mapping editor of one field: save, remove, and test the expression with the service behind
@@ -143,7 +143,8 @@ export const outboundFieldRoutes =
 
     app.post(path, { schema: { params: FieldParams, body: FieldBody } }, async (request, reply) => {
       const { id, name, field } = request.params;
-      const { connection, provision, channel, index } = await loadChannel(context, id, name);
+      const loaded = await loadChannel(context, id, name);
+      const { channel } = loaded;
       const form = formFromBody(request.body);
       const info = infoFromForm(form);
       const refuse = (errors: readonly Problem[]) =>
@@ -165,17 +166,8 @@ export const outboundFieldRoutes =
       };
       const problems = await channelDraftProblems(context, edited, "channel");
       if (problems.length > 0) return refuse(problems);
-      try {
-        await saveChannels(
-          context,
-          request,
-          connection,
-          provision,
-          provision.channels.map((c, i) => (i === index ? edited : c)),
-        );
-      } catch (error) {
-        return refuse(problemsOf(error));
-      }
+      const refused = await replaceChannel(context, request, loaded, edited);
+      if (refused.length > 0) return refuse(refused);
       return redirectWithNotice(
         request,
         reply,
@@ -212,22 +204,15 @@ export const outboundFieldRoutes =
 
     app.post(`${path}/remove`, { schema: { params: FieldParams } }, async (request, reply) => {
       const { id, name, field } = request.params;
-      const { connection, provision, channel, index } = await loadChannel(context, id, name);
+      const loaded = await loadChannel(context, id, name);
+      const { channel } = loaded;
       const edited = {
         ...channel,
         attributeMapping: channel.attributeMapping.filter((m) => !sameField(m.fieldName, field)),
       };
-      try {
-        await saveChannels(
-          context,
-          request,
-          connection,
-          provision,
-          provision.channels.map((c, i) => (i === index ? edited : c)),
-        );
-      } catch (error) {
-        return showEditor(context, request, reply, request.params, { errors: problemsOf(error) }, 422);
-      }
+      const refused = await replaceChannel(context, request, loaded, edited);
+      if (refused.length > 0)
+        return showEditor(context, request, reply, request.params, { errors: refused }, 422);
       return redirectWithNotice(
         request,
         reply,

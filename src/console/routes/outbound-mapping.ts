@@ -15,15 +15,9 @@ import {
   takeNotice,
   viewerOf,
 } from "../request.ts";
-import { channelBase, type Problem } from "../views/outbound-common.ts";
+import { channelBase } from "../views/outbound-common.ts";
 import { fieldSpecsPage, type MappingPageData, mappingPage } from "../views/outbound-mapping.ts";
-import {
-  ChannelParams,
-  loadChannel,
-  outboundConnectionOf,
-  problemsOf,
-  saveChannels,
-} from "./outbound-shared.ts";
+import { ChannelParams, loadChannel, outboundConnectionOf, replaceChannel } from "./outbound-shared.ts";
 
 /**
  * A channel's Attribute Mapping page, Refresh Fields and View Partner Field Specifications
@@ -135,20 +129,10 @@ export const outboundMappingRoutes =
       { schema: { params: ChannelParams, body: StatusBody } },
       async (request, reply) => {
         const { id, name } = request.params;
-        const { connection, provision, index } = await loadChannel(context, id, name);
+        const loaded = await loadChannel(context, id, name);
+        const { connection } = loaded;
         const active = request.body.status === "active";
-        let errors: readonly Problem[] = [];
-        try {
-          await saveChannels(
-            context,
-            request,
-            connection,
-            provision,
-            provision.channels.map((c, i) => (i === index ? { ...c, active } : c)),
-          );
-        } catch (error) {
-          errors = problemsOf(error);
-        }
+        const errors = await replaceChannel(context, request, loaded, { ...loaded.channel, active });
         if (errors.length > 0) return showMapping(context, request, reply, request.params, { errors }, 422);
         return redirectWithNotice(
           request,

@@ -70,6 +70,25 @@ export const saveChannels = (
     outboundProvision: { ...provision, channels },
   });
 
+/**
+ * Saves `edited` in place of the loaded channel. Returns the problems when the services refuse
+ * the change (nothing is stored then), none once it is saved.
+ */
+export const replaceChannel = async (
+  context: ServiceContext,
+  request: FastifyRequest,
+  loaded: { connection: SpConnection; provision: OutboundProvision; index: number },
+  edited: Channel,
+): Promise<readonly Problem[]> => {
+  try {
+    const channels = loaded.provision.channels.map((c, i) => (i === loaded.index ? edited : c));
+    await saveChannels(context, request, loaded.connection, loaded.provision, channels);
+    return [];
+  } catch (error) {
+    return problemsOf(error);
+  }
+};
+
 /** The problems a refused change names, for the page; anything else is thrown on. */
 export const problemsOf = (error: unknown): readonly Problem[] => {
   if (!isAppError(error) || error.status >= 500) throw error;
