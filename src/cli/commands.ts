@@ -9,6 +9,7 @@ import { registerProvisionCommands } from "./commands/provision.ts";
 import { registerSsoCommands } from "./commands/sso.ts";
 import { registerTokenCommands } from "./commands/tokens.ts";
 import { registerUserCommands } from "./commands/users.ts";
+import { registerValidatorCommands } from "./commands/validators.ts";
 import type { CliIo } from "./io.ts";
 
 /**
@@ -18,6 +19,7 @@ import type { CliIo } from "./io.ts";
 export const registerClientCommands = (program: Command, io: CliIo): void => {
   registerConnectionCommands(program, io);
   registerDataStoreCommands(program, io);
+  registerValidatorCommands(program, io);
   registerMetadataCommands(program, io);
   registerKeyCommands(program, io);
   registerConfigCommands(program, io);

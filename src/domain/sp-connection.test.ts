@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { isSecretFieldName } from "./sp-connection.ts";
+import { appliedAttributeMapping, isSecretFieldName, type SpBrowserSso } from "./sp-connection.ts";
 
 describe("isSecretFieldName", () => {
   it("treats any name containing secret, token, password or key, in any case, as a secret", () => {
@@ -34,5 +34,56 @@ describe("isSecretFieldName", () => {
     ]) {
       assert.equal(isSecretFieldName(name), false, name);
     }
+  });
+});
+
+describe("appliedAttributeMapping", () => {
+  const rule = (value: string) => ({ SAML_SUBJECT: { source: { type: "ADAPTER" as const }, value } });
+  const adapter = (id: string | undefined, value: string) => ({
+    ...(id === undefined ? {} : { idpAdapterRef: { id } }),
+    attributeContractFulfillment: rule(value),
+  });
+  const contract = (id: string, value: string) => ({
+    authenticationPolicyContractRef: { id },
+    attributeContractFulfillment: rule(value),
+  });
+  const sso = (
+    mappings: Pick<SpBrowserSso, "adapterMappings" | "authenticationPolicyContractAssertionMappings">,
+  ) => mappings as SpBrowserSso;
+  const applied = (s: SpBrowserSso) => {
+    const found = appliedAttributeMapping(s);
+    return found && [found.path, found.mapping.attributeContractFulfillment.SAML_SUBJECT?.value];
+  };
+
+  it("takes the adapter mapping of Portico's sign-in form (htmlform), wherever it is listed", () => {
+    assert.deepEqual(
+      applied(sso({ adapterMappings: [adapter("kerberos", "upn"), adapter("htmlform", "mail")] })),
+      ["spBrowserSso.adapterMappings[1]", "mail"],
+    );
+  });
+
+  it("falls back to the first adapter mapping when none names the form (PingFederate's adapter ids)", () => {
+    assert.deepEqual(
+      applied(
+        sso({
+          adapterMappings: [adapter("HTMLFormPD", "uid"), adapter(undefined, "mail")],
+          authenticationPolicyContractAssertionMappings: [contract("c1", "subject")],
+        }),
+      ),
+      ["spBrowserSso.adapterMappings[0]", "uid"],
+    );
+  });
+
+  it("takes the first policy-contract mapping without adapter mappings (no policy chooses among contracts)", () => {
+    assert.deepEqual(
+      applied(
+        sso({
+          adapterMappings: [],
+          authenticationPolicyContractAssertionMappings: [contract("c1", "subject"), contract("c2", "mail")],
+        }),
+      ),
+      ["spBrowserSso.authenticationPolicyContractAssertionMappings[0]", "subject"],
+    );
+    assert.equal(applied(sso({ adapterMappings: [] })), undefined);
   });
 });

@@ -300,12 +300,38 @@ export const isSecretFieldName = (name: string): boolean => /secret|token|passwo
 /** The provisioning plug-in type of the Salesforce connector (PingFederate's own id is not published). */
 export const salesforceProvisionerType = "SalesforceProvisioner";
 
+/** Portico's one IdP adapter, the sign-in form, as an adapter mapping's `idpAdapterRef` names it. */
+export const signInAdapterId = "htmlform";
+
 /**
- * The mapping SSO fulfils the attribute contract with: the first adapter mapping, or else the
- * first authentication-policy-contract mapping (PingFederate 9+ exports carry `adapterMappings: []`).
+ * The mapping that applies at SSO, with the path that names it: PingFederate uses the adapter
+ * mapping of the adapter that signed the user in, and Portico's users sign in on its one form, so
+ * the adapter mapping whose `idpAdapterRef` is `htmlform` wins; else the first adapter mapping (an
+ * import names PingFederate's adapter ids); else the first authentication-policy-contract mapping
+ * (PingFederate 9+ exports carry `adapterMappings: []`). Portico runs no authentication policies,
+ * so nothing chooses among several contracts: the first one applies. Attribute contract
+ * fulfillment and its attribute sources are both read from this one mapping.
  */
+export const appliedAttributeMapping = (
+  sso: SpBrowserSso | undefined,
+): { mapping: AttributeMapping; path: string } | undefined => {
+  const adapters = sso?.adapterMappings ?? [];
+  // findIndex's -1 (no mapping names the form) falls back to the first.
+  const index = Math.max(
+    adapters.findIndex((m) => m.idpAdapterRef?.id === signInAdapterId),
+    0,
+  );
+  const adapter = adapters[index];
+  if (adapter) return { mapping: adapter, path: `spBrowserSso.adapterMappings[${index}]` };
+  const contract = sso?.authenticationPolicyContractAssertionMappings?.[0];
+  return contract
+    ? { mapping: contract, path: "spBrowserSso.authenticationPolicyContractAssertionMappings[0]" }
+    : undefined;
+};
+
+/** The mapping SSO fulfils the attribute contract with (see appliedAttributeMapping). */
 export const ssoAttributeMapping = (sso: SpBrowserSso | undefined): AttributeMapping | undefined =>
-  sso?.adapterMappings[0] ?? sso?.authenticationPolicyContractAssertionMappings?.[0];
+  appliedAttributeMapping(sso)?.mapping;
 
 /** Every mapping of the connection with the path that names it in errors. */
 export const attributeMappings = (

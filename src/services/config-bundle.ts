@@ -1,13 +1,16 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
+import { HtmlFormAdapter, PasswordCredentialValidator } from "../domain/credential-validator.ts";
 import { LdapDataStore } from "../domain/data-store.ts";
 import type { Repositories } from "../domain/ports.ts";
 import { fieldName } from "../domain/validate-sp-connection.ts";
 import { AppError } from "../lib/errors.ts";
 import { recordAudit } from "./audit.ts";
-import { insertConnection, prepareConnection, presentConnection } from "./connections.ts";
+import { importConnection, importDataStore } from "./config-import.ts";
+import { presentConnection } from "./connections.ts";
 import type { Actor, ServiceContext } from "./context.ts";
-import { insertDataStore, presentDataStore } from "./data-stores/data-stores.ts";
+import { exportSignIn, importSignIn } from "./credential-validators/transfer.ts";
+import { presentDataStore } from "./data-stores/data-stores.ts";
 import { defaultKeySetting, exportSigningKeys, importSealedSigningKey } from "./keys.ts";
 import { importedChannelProblems } from "./provisioning/fields.ts";
 import { pairwiseSecretSealContext, pairwiseSecretSetting } from "./sso/name-id.ts";
@@ -15,10 +18,11 @@ import { pairwiseSecretSealContext, pairwiseSecretSetting } from "./sso/name-id.
 /**
  * The whole configuration as one JSON document (`portico config export`): signing key pairs
  * (private keys only sealed under the master key), the default key, LDAP data stores (bind
- * passwords sealed), every SP connection
- * (secrets only as encryptedValue), and the sealed secret behind pairwise (PSEUDONYM) NameIDs, so
- * that SPs know their users by the same identifiers after a restore. Admin accounts and API tokens are not part of it: an
- * export must not carry credentials that let its reader into the server.
+ * passwords sealed), the password credential validators and the sign-in form's list of them (so
+ * that a restore keeps LDAP sign-in), every SP connection (secrets only as encryptedValue), and the
+ * sealed secret behind pairwise (PSEUDONYM) NameIDs, so that SPs know their users by the same
+ * identifiers after a restore. Admin accounts and API tokens are not part of it: an export must
+ * not carry credentials that let its reader into the server.
  */
 export const ConfigBundle = Type.Object(
   {
@@ -39,6 +43,13 @@ export const ConfigBundle = Type.Object(
     dataStores: Type.Optional(
       Type.Array(LdapDataStore, { description: "LDAP data stores; passwords sealed" }),
     ),
+    passwordCredentialValidators: Type.Optional(
+      Type.Array(PasswordCredentialValidator, {
+        description: "LDAP Username Password Credential Validators",
+      }),
+    ),
+    /** The sign-in form (/idp/adapters/htmlform): its Credential Validators, in order. */
+    htmlFormAdapter: Type.Optional(HtmlFormAdapter),
     spConnections: Type.Array(Type.Unknown()),
     pairwiseIdSecret: Type.Optional(
       Type.String({ minLength: 1, description: "sealed under the master key" }),
@@ -59,6 +70,7 @@ export const exportConfiguration = async (context: ServiceContext): Promise<Conf
     ...(defaultId === undefined ? {} : { defaultSigningKeyId: defaultId }),
     keyPairs: await exportSigningKeys(context),
     dataStores: (await context.store.dataStores.list()).map(presentDataStore),
+    ...(await exportSignIn(context)),
     spConnections: connections.map((r) => {
       const { creationDate: _c, modificationDate: _m, ...document } = presentConnection(context, r);
       return document;
@@ -96,6 +108,9 @@ export type ImportReport = {
   keyPairsAlreadyPresent: string[];
   keyPairsReplaced: string[];
   dataStoresImported: string[];
+  passwordCredentialValidatorsImported: string[];
+  /** The sign-in form's Credential Validators as imported, in order; null when the bundle has none. */
+  htmlFormAdapterImported: string[] | null;
   spConnectionsImported: string[];
   /**
    * Why an imported connection's active channels cannot run yet (an unmapped required field, or
@@ -107,8 +122,11 @@ export type ImportReport = {
 
 /**
  * Imports a bundle in one transaction: all of it or nothing. Key pairs already present with the
- * same certificate are kept; an unused key pair of the same id is replaced; a connection whose id or
- * entity ID exists refuses the whole import.
+ * same certificate are kept; an unused key pair of the same id is replaced; a data store,
+ * validator or connection whose id (or entity ID) exists refuses the whole import, as does a
+ * sign-in form that lists other validators than the server's configured one. Order: key pairs,
+ * data stores, validators, the form, connections; a reference to none of the bundle's items nor
+ * the server's is CONFIG_REFERENCE_UNRESOLVED.
  */
 export const importConfiguration = async (
   context: ServiceContext,
@@ -132,6 +150,8 @@ export const importConfiguration = async (
       keyPairsAlreadyPresent: [],
       keyPairsReplaced: [],
       dataStoresImported: [],
+      passwordCredentialValidatorsImported: [],
+      htmlFormAdapterImported: null,
       spConnectionsImported: [],
       channelProblems: [],
     };
@@ -173,48 +193,23 @@ export const importConfiguration = async (
     }
     if (bundle.pairwiseIdSecret !== undefined)
       await importPairwiseSecret(context, repos, bundle.pairwiseIdSecret);
-    for (const [i, document] of (bundle.dataStores ?? []).entries()) {
-      try {
-        result.dataStoresImported.push((await insertDataStore(context, repos, document)).id);
-      } catch (error) {
-        if (error instanceof AppError && error.code === "DATASTORE_ID_TAKEN")
-          throw new AppError("CONFIG_NOT_EMPTY", {
-            message: `dataStores[${i}]: ${error.message}`,
-            cause: error,
-          });
-        if (error instanceof AppError && error.code === "DATASTORE_INVALID")
-          throw new AppError("CONFIG_BUNDLE_INVALID", {
-            message: `dataStores[${i}].${error.message}`,
-            cause: error,
-          });
-        throw error;
-      }
-    }
-    for (const [i, document] of bundle.spConnections.entries()) {
-      try {
-        const connection = await prepareConnection(context, repos, document);
-        const record = await insertConnection(context, repos, connection);
-        result.spConnectionsImported.push(record.id);
-      } catch (error) {
-        if (
-          error instanceof AppError &&
-          (error.code === "CONN_ID_TAKEN" || error.code === "CONN_ENTITY_ID_TAKEN")
-        ) {
-          throw new AppError("CONFIG_NOT_EMPTY", {
-            message: `spConnections[${i}]: ${error.message}`,
-            cause: error,
-          });
-        }
-        if (error instanceof AppError && error.code.startsWith("CONN_")) {
-          throw new AppError("CONFIG_BUNDLE_INVALID", {
-            message: `spConnections[${i}].${error.message}`,
-            details: error.details.map((d) => ({ ...d, field: `spConnections[${i}].${d.field ?? ""}` })),
-            cause: error,
-          });
-        }
-        throw error;
-      }
-    }
+    for (const [i, document] of (bundle.dataStores ?? []).entries())
+      result.dataStoresImported.push(await importDataStore(context, repos, document, `dataStores[${i}]`));
+    const signIn = await importSignIn(context, repos, {
+      validators: (bundle.passwordCredentialValidators ?? []).map((document, i) => ({
+        at: `passwordCredentialValidators[${i}]`,
+        document,
+      })),
+      ...(bundle.htmlFormAdapter === undefined
+        ? {}
+        : { form: { at: "htmlFormAdapter", configuration: bundle.htmlFormAdapter.configuration } }),
+    });
+    result.passwordCredentialValidatorsImported.push(...signIn.validators);
+    result.htmlFormAdapterImported = signIn.htmlForm;
+    for (const [i, document] of bundle.spConnections.entries())
+      result.spConnectionsImported.push(
+        await importConnection(context, repos, document, `spConnections[${i}]`),
+      );
     return result;
   });
   report.channelProblems.push(...(await importedChannelProblems(context, report.spConnectionsImported)));
@@ -227,6 +222,8 @@ export const importConfiguration = async (
     {
       keyPairs: report.keyPairsImported,
       dataStores: report.dataStoresImported,
+      passwordCredentialValidators: report.passwordCredentialValidatorsImported,
+      htmlFormAdapter: report.htmlFormAdapterImported,
       spConnections: report.spConnectionsImported,
     },
   );

@@ -11,6 +11,7 @@ import { fullPassAfterConfigChange } from "./provisioning/config-change.ts";
 import { channelDocumentErrors, checkActiveChannels } from "./provisioning/fields.ts";
 import { targetSettingsErrors } from "./provisioning/target-settings.ts";
 import { jitContractErrors } from "./salesforce-jit.ts";
+import { ldapSourceReferenceErrors } from "./sso/attribute-sources.ts";
 import { expressionSourceErrors } from "./sso/expression-sources.ts";
 
 /** The SSO Application Endpoint: the IdP-initiated URL the admin pastes into Salesforce. */
@@ -123,6 +124,7 @@ export const prepareConnection = async (
     ...invariantErrors(connection),
     ...unsupportedErrors(connection),
     ...(await referenceErrors(repos, connection)),
+    ...(await ldapSourceReferenceErrors(repos, connection)),
     ...(await targetSettingsErrors(repos, connection)),
     ...channelDocumentErrors(connection),
     ...expressionSourceErrors(connection),

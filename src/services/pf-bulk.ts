@@ -1,19 +1,36 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
+import { signInAdapterId } from "../domain/sp-connection.ts";
 import { fieldName } from "../domain/validate-sp-connection.ts";
 import { AppError } from "../lib/errors.ts";
 import { recordAudit } from "./audit.ts";
-import { insertConnection, prepareConnection, presentConnection } from "./connections.ts";
+import { importConnection, importDataStore, invalidItem, unresolvedReferences } from "./config-import.ts";
+import { presentConnection } from "./connections.ts";
 import type { Actor, ServiceContext } from "./context.ts";
+import { htmlFormRowField, htmlFormValidatorIds } from "./credential-validators/html-form.ts";
+import { exportSignIn, importSignIn } from "./credential-validators/transfer.ts";
+import { presentDataStore } from "./data-stores/data-stores.ts";
 import { pkcs12KeyRecord } from "./keys.ts";
+import {
+  chooseHtmlForm,
+  emptySignInItems,
+  readAdapter,
+  readDataStore,
+  readValidator,
+  type SignInItems,
+  type SkippedItem,
+} from "./pf-bulk-items.ts";
 import { importedChannelProblems } from "./provisioning/fields.ts";
 
 /**
  * PingFederate's bulk configuration document (`GET /bulk/export`, `POST /bulk/import`): a list of
- * operations, each saving items of one resource type. Portico imports the SP connections and
- * signing key pairs it carries and reports every other operation as skipped; it exports its SP
- * connections in the same shape. Portico's own, complete bundle (keys sealed under the master
- * key) lives at `/portico/config/export|import` (config-bundle.ts).
+ * operations, each saving items of one resource type. Portico imports the signing key pairs, LDAP
+ * data stores, LDAP password credential validators, the HTML form adapter (as its sign-in form)
+ * and SP connections it carries, and reports every other operation, and every item of those types
+ * it does not run, as skipped; it exports its data stores, validators, sign-in form and SP
+ * connections in the same shape, in PingFederate's order (what is referred to comes first).
+ * Portico's own, complete bundle (keys sealed under the master key) lives at
+ * `/portico/config/export|import` (config-bundle.ts).
  */
 
 /** The PingFederate admin-API version whose model Portico's documents follow. */
@@ -33,25 +50,45 @@ export const PfBulkDocument = Type.Object({
 });
 export type PfBulkDocument = Static<typeof PfBulkDocument>;
 
+/** PingFederate's HTML form adapter contract, which its bulk import requires of an adapter. */
+const htmlFormContract = {
+  coreAttributes: [{ name: "policy.action" }, { name: "username" }],
+  extendedAttributes: [],
+};
+
 export const exportPingFederateBulk = async (context: ServiceContext): Promise<PfBulkDocument> => {
   const connections = await context.store.connections.list();
+  const signIn = await exportSignIn(context);
+  const save = (resourceType: string, items: unknown[]) =>
+    items.length === 0 ? [] : [{ operationType: "SAVE", items, resourceType }];
   return {
     metadata: { pfVersion: modelledPfVersion },
     operations: [
-      {
-        operationType: "SAVE",
-        items: connections.map((r) => {
+      ...save("/dataStores", (await context.store.dataStores.list()).map(presentDataStore)),
+      ...save("/passwordCredentialValidators", signIn.passwordCredentialValidators),
+      ...save(
+        "/idp/adapters",
+        signIn.htmlFormAdapter === undefined
+          ? []
+          : [{ ...signIn.htmlFormAdapter, attributeContract: htmlFormContract }],
+      ),
+      ...save(
+        "/idp/spConnections",
+        connections.map((r) => {
           const { creationDate: _c, modificationDate: _m, ...document } = presentConnection(context, r);
           return document;
         }),
-        resourceType: "/idp/spConnections",
-      },
+      ),
     ],
   };
 };
 
 export type PfBulkReport = {
   keyPairsImported: string[];
+  dataStoresImported: string[];
+  passwordCredentialValidatorsImported: string[];
+  /** The HTML form adapter that became the sign-in form, and its Credential Validators in order. */
+  htmlFormAdapterImported: { from: string; credentialValidators: string[] } | null;
   spConnectionsImported: string[];
   /** The operations Portico does not import: what they were and how many items they held. */
   skipped: {
@@ -61,15 +98,13 @@ export type PfBulkReport = {
     operationType: string;
     items: number;
   }[];
+  /** Items of imported resource types that Portico does not run (a JDBC data store, say). */
+  skippedItems: SkippedItem[];
   channelProblems: { spConnection: string; field: string; message: string }[];
 };
 
-const invalid = (field: string, message: string, cause?: unknown): AppError =>
-  new AppError("CONFIG_BUNDLE_INVALID", {
-    message: `${field}: ${message}`,
-    details: [{ field, message }],
-    cause,
-  });
+const invalid = (at: string, message: string, cause?: unknown): AppError =>
+  invalidItem(at, [{ message }], cause);
 
 type KeyItem = { id: string; fileData: string; password: string };
 
@@ -87,9 +122,28 @@ const keyItem = (item: unknown, field: string): KeyItem => {
   return { id, fileData, password };
 };
 
+/** A sign-in form that lists a validator of a plug-in Portico skipped cannot be imported. */
+const assertFormRunnable = (items: SignInItems): void => {
+  const form = items.htmlForm;
+  if (!form) return;
+  const problems = htmlFormValidatorIds(form.item.configuration).validatorIds.flatMap((id, i) => {
+    const plugin = items.foreignValidators.get(id);
+    return plugin === undefined
+      ? []
+      : [
+          {
+            field: htmlFormRowField(i),
+            message: `"${id}" is a validator of plug-in ${plugin}, which Portico does not run; remove the row, or import without it`,
+          },
+        ];
+  });
+  if (problems.length > 0) throw unresolvedReferences(form.at, problems);
+};
+
 /**
- * Imports a PingFederate bulk document in one transaction: its signing key pairs (PKCS#12 with
- * password) and SP connections, all of them or none; any other operation is reported as skipped.
+ * Imports a PingFederate bulk document in one transaction, all of it or nothing, in the order
+ * of what refers to what: signing key pairs (PKCS#12 with password), LDAP data stores, LDAP
+ * validators, the sign-in form, SP connections. Any other operation is reported as skipped.
  */
 export const importPingFederateBulk = async (
   context: ServiceContext,
@@ -109,34 +163,47 @@ export const importPingFederateBulk = async (
   const document = input as PfBulkDocument;
   const report: PfBulkReport = {
     keyPairsImported: [],
+    dataStoresImported: [],
+    passwordCredentialValidatorsImported: [],
+    htmlFormAdapterImported: null,
     spConnectionsImported: [],
     skipped: [],
+    skippedItems: [],
     channelProblems: [],
   };
   const keys: { field: string; item: KeyItem }[] = [];
   const connections: { field: string; item: unknown }[] = [];
+  const signIn = emptySignInItems();
+  const readers: Readonly<Record<string, (item: unknown, at: string) => void>> = {
+    "/keyPairs/signing": (item, at) => keys.push({ field: at, item: keyItem(item, at) }),
+    "/dataStores": (item, at) => readDataStore(signIn, item, at),
+    "/passwordCredentialValidators": (item, at) => readValidator(signIn, item, at),
+    "/idp/adapters": (item, at) => readAdapter(signIn, item, at),
+    "/idp/spConnections": (item, at) => connections.push({ field: at, item }),
+  };
   document.operations.forEach((operation, i) => {
     const items = operation.items ?? [];
-    const kind = operation.subResource === undefined ? operation.resourceType : undefined;
-    if (operation.operationType === "SAVE" && kind === "/keyPairs/signing") {
+    const read =
+      operation.operationType === "SAVE" && operation.subResource === undefined
+        ? readers[operation.resourceType]
+        : undefined;
+    if (read) {
       items.forEach((item, j) => {
-        const field = `operations[${i}].items[${j}]`;
-        keys.push({ field, item: keyItem(item, field) });
+        read(item, `operations[${i}].items[${j}]`);
       });
-    } else if (operation.operationType === "SAVE" && kind === "/idp/spConnections") {
-      items.forEach((item, j) => {
-        connections.push({ field: `operations[${i}].items[${j}]`, item });
-      });
-    } else {
-      report.skipped.push({
-        operation: i,
-        resourceType: operation.resourceType,
-        ...(operation.subResource === undefined ? {} : { subResource: operation.subResource }),
-        operationType: operation.operationType,
-        items: items.length + (operation.itemIds ?? []).length,
-      });
+      return;
     }
+    report.skipped.push({
+      operation: i,
+      resourceType: operation.resourceType,
+      ...(operation.subResource === undefined ? {} : { subResource: operation.subResource }),
+      operationType: operation.operationType,
+      items: items.length + (operation.itemIds ?? []).length,
+    });
   });
+  chooseHtmlForm(signIn, signInAdapterId);
+  assertFormRunnable(signIn);
+  report.skippedItems.push(...signIn.skipped);
   const records: Awaited<ReturnType<typeof pkcs12KeyRecord>>[] = [];
   for (const { field, item } of keys) {
     try {
@@ -159,20 +226,22 @@ export const importPingFederateBulk = async (
       await repos.signingKeys.create(record);
       report.keyPairsImported.push(record.id);
     }
-    for (const { field, item } of connections) {
-      try {
-        const record = await insertConnection(context, repos, await prepareConnection(context, repos, item));
-        report.spConnectionsImported.push(record.id);
-      } catch (error) {
-        if (!(error instanceof AppError) || !error.code.startsWith("CONN_")) throw error;
-        const taken = error.code === "CONN_ID_TAKEN" || error.code === "CONN_ENTITY_ID_TAKEN";
-        throw new AppError(taken ? "CONFIG_NOT_EMPTY" : "CONFIG_BUNDLE_INVALID", {
-          message: `${field}.${error.message}`,
-          details: error.details.map((d) => ({ ...d, field: `${field}.${d.field ?? ""}` })),
-          cause: error,
-        });
-      }
-    }
+    for (const { at, item } of signIn.dataStores)
+      report.dataStoresImported.push(await importDataStore(context, repos, item, at));
+    const imported = await importSignIn(context, repos, {
+      validators: signIn.validators.map(({ at, item }) => ({ at, document: item })),
+      ...(signIn.htmlForm === undefined
+        ? {}
+        : { form: { at: signIn.htmlForm.at, configuration: signIn.htmlForm.item.configuration } }),
+    });
+    report.passwordCredentialValidatorsImported.push(...imported.validators);
+    if (signIn.htmlForm && imported.htmlForm)
+      report.htmlFormAdapterImported = {
+        from: signIn.htmlForm.from,
+        credentialValidators: imported.htmlForm,
+      };
+    for (const { field, item } of connections)
+      report.spConnectionsImported.push(await importConnection(context, repos, item, field));
   });
   report.channelProblems.push(...(await importedChannelProblems(context, report.spConnectionsImported)));
   await recordAudit(
@@ -184,6 +253,9 @@ export const importPingFederateBulk = async (
     {
       format: "pingfederate-bulk",
       keyPairs: report.keyPairsImported,
+      dataStores: report.dataStoresImported,
+      passwordCredentialValidators: report.passwordCredentialValidatorsImported,
+      htmlFormAdapter: report.htmlFormAdapterImported?.credentialValidators ?? null,
       spConnections: report.spConnectionsImported,
     },
   );

@@ -2,6 +2,7 @@ import {
   type ConnectionCert,
   type SpConnection,
   salesforceProvisionerType,
+  signInAdapterId,
 } from "../domain/sp-connection.ts";
 import { metadataError } from "../saml/metadata/metadata-error.ts";
 import type { ParsedSpMetadata } from "../saml/metadata/parse-sp-metadata.ts";
@@ -190,7 +191,7 @@ export const samlSpConnection = (
       attributeContract: { coreAttributes: subject.coreAttributes, extendedAttributes: [] },
       adapterMappings: [
         {
-          idpAdapterRef: { id: "htmlform" },
+          idpAdapterRef: { id: signInAdapterId },
           attributeContractFulfillment: subject.fulfillment,
           attributeSources: [],
           issuanceCriteria: { conditionalCriteria: [] },

@@ -153,7 +153,7 @@ describe("portico sso test", () => {
       /CLI_USAGE: sso test takes the admin account as --user .*no longer --admin-user/,
     );
     const help = await runPortico(["sso", "test", "--help"]);
-    assert.match(help.stdout, /--subject <uid> +the directory user to test/);
+    assert.match(help.stdout, /--subject <uid> +the user to test, as they would type it on the/);
     assert.match(help.stdout, /--user <name> +admin account/);
     assert.doesNotMatch(help.stdout, /--admin-user/);
   });

@@ -26,6 +26,9 @@ const named = (prefix: string): string => {
   return file;
 };
 
+/** The data store example 03's LDAP attribute source names. */
+const ldapSourceStore = "LDAP-E05B47F83CF3FA5B4C07A87D90E209BD1350C03E";
+
 /** The test server's admin API as inject() reaches it. */
 const apiBase = "http://localhost:80/pf-admin-api/v1";
 
@@ -108,6 +111,17 @@ describe("PingFederate exports imported unchanged", () => {
       });
       assert.equal(key.statusCode, 201, key.body);
     }
+    // And the LDAP data store that 03's attribute source searches: a connection may not name one
+    // that does not exist (tested below).
+    const store = await server.request("POST", "/dataStores", {
+      type: "LDAP",
+      id: ldapSourceStore,
+      name: "PingDirectory of example 03",
+      ldapType: "PING_DIRECTORY",
+      hostnames: ["pingdirectory.example.com"],
+      bindAnonymously: true,
+    });
+    assert.equal(store.statusCode, 201, store.body);
   });
   after(() => server.dispose());
 
@@ -132,13 +146,10 @@ describe("PingFederate exports imported unchanged", () => {
     });
   }
 
-  it("points every reference at this server, existing or not (a data store not created yet)", async () => {
+  it("points every reference at this server, existing or not (an adapter Portico does not have)", async () => {
     const got = (await server.request("GET", "/idp/spConnections/DtNq7o1cOfzgVvcBxAkkfRejJRG")).json();
     const source = got.spBrowserSso.adapterMappings[0].attributeSources[0];
-    assert.equal(
-      source.dataStoreRef.location,
-      `${apiBase}/dataStores/LDAP-E05B47F83CF3FA5B4C07A87D90E209BD1350C03E`,
-    );
+    assert.equal(source.dataStoreRef.location, `${apiBase}/dataStores/${ldapSourceStore}`);
     assert.equal(
       got.credentials.signingSettings.signingKeyPairRef.location,
       `${apiBase}/keyPairs/signing/c8ywzxx0zuqltp709mtvjayu6`,
@@ -215,6 +226,34 @@ describe("PingFederate exports imported unchanged", () => {
     assert.equal(soap.statusCode, 422, soap.body);
     assert.match(soap.json().detail, /back-channel \(SOAP\) authentication is not supported/);
     assert.ok(!soap.body.includes("p4ss"));
+  });
+
+  it("refuses an LDAP attribute source whose data store does not exist, naming the field, and keeps the store while it is used", async () => {
+    const sent = example(named("03")) as any;
+    Object.assign(sent, { id: "nostore", entityId: "urn:nostore" });
+    sent.spBrowserSso.adapterMappings[0].attributeSources[0].dataStoreRef = { id: "LDAP-gone" };
+    const refused = assertProblem(
+      await server.request("POST", "/idp/spConnections", sent),
+      "CONN_INVALID",
+      422,
+    );
+    assert.deepEqual(refused.validationErrors, [
+      {
+        errorId: "invalid_value",
+        fieldPath: "spBrowserSso.adapterMappings[0].attributeSources[0].dataStoreRef.id",
+        message: 'no data store "LDAP-gone" (create it at /dataStores first)',
+      },
+    ]);
+    assertProblem(await server.request("GET", "/idp/spConnections/nostore"), "CONN_NOT_FOUND", 404);
+    const inUse = assertProblem(
+      await server.request("DELETE", `/dataStores/${ldapSourceStore}`),
+      "DATASTORE_IN_USE",
+      409,
+    );
+    assert.match(
+      inUse.detail,
+      /connection "kavitha-sc" \(spBrowserSso\.adapterMappings\[0\]\.attributeSources\[0\]\.dataStoreRef\)/,
+    );
   });
 
   it("refuses another server's encryptedValue, saying to resend the secret as value", async () => {

@@ -126,6 +126,22 @@ const jitText = (result: JsonObject): string[] => {
   ];
 };
 
+/** Which of the sign-in form's validators found the user, and what the ones before it said. */
+const foundByText = (result: JsonObject): string => {
+  const found = objectAt(result, "foundBy");
+  const store = objectAt(found, "dataStore");
+  const where =
+    store.id === undefined ? text(found.name) : `${text(found.name)}, data store ${text(store.id)}`;
+  const before = list(result.searched)
+    .filter(isObject)
+    .filter((s) => s.outcome !== "FOUND")
+    .map(
+      (s) =>
+        `${text(s.validator)} ${s.outcome === "UNAVAILABLE" ? `unavailable (${text(s.code)})` : "not found"}`,
+    );
+  return `Found by the credential validator ${text(found.validator)} (${where})${before.length === 0 ? "" : `; before it: ${before.join(", ")}`}.`;
+};
+
 const print = (io: CliIo, result: JsonObject, raw: boolean): void => {
   const connection = objectAt(result, "connection");
   const checks = list(result.checks).filter(isObject);
@@ -139,6 +155,7 @@ const print = (io: CliIo, result: JsonObject, raw: boolean): void => {
       ? "(The exact signed bytes.)"
       : "(Indented for reading, which breaks its signatures; --raw prints the signed bytes.)",
     text(result.notice),
+    foundByText(result),
     "",
     "Summary",
     summaryText(result),
@@ -161,12 +178,12 @@ export const registerSsoCommands = (program: Command, io: CliIo): void => {
   const test = group
     .command("test")
     .description(
-      "build the SAML Response a directory user would get from an SP connection, print it decoded, and check it as Salesforce would (issuer, audience, recipient, NameID, validity window, signature)",
+      "build the SAML Response a user would get from an SP connection, print it decoded, and check it as Salesforce would (issuer, audience, recipient, NameID, validity window, signature); the user is found through the sign-in form's credential validators in order (built-in directory, LDAP)",
     )
     .requiredOption("--partner <entityId>", "the SP connection's entity ID")
     .option(
       "--subject <uid>",
-      "the directory user to test (the admin account is --user, as on every command)",
+      "the user to test, as they would type it on the sign-in form (the admin account is --user, as on every command)",
     )
     .option("--acs-index <n>", "the Assertion Consumer Service by index (default: the default ACS)", acsIndex)
     .option("--raw", "print the exact signed XML instead of an indented copy")

@@ -38,6 +38,12 @@ export const configurationRoutes =
               keyPairsImported: Type.Array(Type.String()),
               keyPairsAlreadyPresent: Type.Array(Type.String()),
               keyPairsReplaced: Type.Array(Type.String()),
+              dataStoresImported: Type.Array(Type.String()),
+              passwordCredentialValidatorsImported: Type.Array(Type.String()),
+              htmlFormAdapterImported: Type.Union([Type.Array(Type.String()), Type.Null()], {
+                description:
+                  "the sign-in form's Credential Validators as imported; null when the bundle has none",
+              }),
               spConnectionsImported: Type.Array(Type.String()),
               channelProblems: ChannelProblems,
             }),
@@ -52,7 +58,8 @@ export const configurationRoutes =
       {
         schema: {
           tags,
-          summary: "The SP connections in PingFederate's bulk format (secrets only as encryptedValue)",
+          summary:
+            "LDAP data stores, password credential validators, the sign-in form and SP connections in PingFederate's bulk format (secrets only encrypted)",
         },
       },
       async () => exportPingFederateBulk(context),
@@ -63,12 +70,32 @@ export const configurationRoutes =
         schema: {
           tags,
           summary:
-            "Import a PingFederate bulk document: its SP connections and signing key pairs, all or nothing; other operations are reported as skipped",
+            "Import a PingFederate bulk document, all or nothing: signing key pairs, LDAP data stores, LDAP password credential validators, an HTML form adapter (the sign-in form) and SP connections; anything else is reported as skipped",
           body: PfBulkDocument,
           response: {
             200: Type.Object({
               keyPairsImported: Type.Array(Type.String()),
+              dataStoresImported: Type.Array(Type.String()),
+              passwordCredentialValidatorsImported: Type.Array(Type.String()),
+              htmlFormAdapterImported: Type.Union(
+                [
+                  Type.Object({ from: Type.String(), credentialValidators: Type.Array(Type.String()) }),
+                  Type.Null(),
+                ],
+                {
+                  description: "the HTML form adapter that became the sign-in form (htmlform), and its list",
+                },
+              ),
               spConnectionsImported: Type.Array(Type.String()),
+              skippedItems: Type.Array(
+                Type.Object({
+                  field: Type.String(),
+                  resourceType: Type.String(),
+                  id: Type.Union([Type.String(), Type.Null()]),
+                  reason: Type.String(),
+                }),
+                { description: "items of imported resource types that Portico does not run" },
+              ),
               skipped: Type.Array(
                 Type.Object({
                   operation: Type.Integer(),

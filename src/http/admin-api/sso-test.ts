@@ -7,8 +7,8 @@ import { problems } from "./schemas.ts";
 import type { AdminRoutes } from "./type-provider.ts";
 
 /**
- * `POST /sso/test`: the Response a directory user would get from a connection, and whether the SP
- * would accept it. Portico's own resource; a POST because it signs with the connection's key (and
+ * `POST /sso/test`: the Response a user would get from a connection, and whether the SP would
+ * accept it; the user is found through the sign-in form's Credential Validators, as at sign-in. Portico's own resource; a POST because it signs with the connection's key (and
  * so needs X-XSRF-Header), although it stores nothing but an audit event. The Response returned is
  * signed with a throwaway key unless an ADMIN account asks for a usable one (see test-sso.ts).
  */
@@ -16,7 +16,12 @@ import type { AdminRoutes } from "./type-provider.ts";
 const TestBody = Type.Object(
   {
     partnerSpId: Type.String({ minLength: 1, maxLength: 1024, description: "the SP connection's entity ID" }),
-    uid: Type.String({ minLength: 1, maxLength: 256, description: "a user of the built-in directory" }),
+    uid: Type.String({
+      minLength: 1,
+      maxLength: 256,
+      description:
+        "the username, found as the sign-in form finds it: through its Credential Validators in order (built-in directory, LDAP search; no password)",
+    }),
     acsIndex: Type.Optional(
       Type.Integer({ minimum: 0, maximum: 65535, description: "an ACS by index; the default ACS if absent" }),
     ),
@@ -78,6 +83,16 @@ const Assertion = Type.Object(
   { description: "only `encrypted` is known of an EncryptedAssertion" },
 );
 
+const ValidatorRef = {
+  validator: Type.String({
+    description: "the validator's id in the sign-in form; PorticoDirectory is the built-in directory",
+  }),
+  name: Type.String(),
+  dataStore: Type.Union([Type.Object({ id: Type.String(), name: Type.String() }), Type.Null()], {
+    description: "the LDAP data store searched; null for the built-in directory",
+  }),
+};
+
 const TestResult = Type.Object({
   connection: Type.Object({
     id: Type.String(),
@@ -86,6 +101,17 @@ const TestResult = Type.Object({
     active: Type.Boolean(),
   }),
   user: Type.String(),
+  foundBy: Type.Object(ValidatorRef, { description: "the credential validator that found the user" }),
+  searched: Type.Array(
+    Type.Object({
+      ...ValidatorRef,
+      outcome: Type.Union([Type.Literal("FOUND"), Type.Literal("NOT_FOUND"), Type.Literal("UNAVAILABLE")]),
+      code: Type.Union([Type.String(), Type.Null()], {
+        description: "why an UNAVAILABLE validator could not search",
+      }),
+    }),
+    { description: "the sign-in form's validators asked, in order, up to the one that found the user" },
+  ),
   acsUrl: Type.String(),
   relayState: Type.Null(),
   xml: Type.String({

@@ -94,6 +94,10 @@ export const platformErrors = {
 
   // Configuration bundles
   CONFIG_BUNDLE_INVALID: { status: 422, message: "The configuration document is invalid." },
+  CONFIG_REFERENCE_UNRESOLVED: {
+    status: 422,
+    message: "The configuration document refers to something that neither it nor the server holds.",
+  },
   CONFIG_NOT_EMPTY: {
     status: 409,
     message: "The server already holds configuration that the import would overwrite.",

@@ -157,16 +157,40 @@ export const ldapAuthenticate = async (
   return subjectOf(validatorId, entry, canonicalName(entry, username));
 };
 
+/** What a search-only lookup finds: the subject, its account state, and the data store searched. */
+export type LdapFound = {
+  readonly subject: AuthenticatedSubject;
+  readonly state: AccountState | undefined;
+};
+
+/**
+ * The validator's entry for `username`, found as sign-in finds it but without a bind (no password
+ * is tried): undefined when the filter finds no one, or more than one.
+ */
+export const ldapFind = async (
+  context: ServiceContext,
+  validatorId: string,
+  username: string,
+): Promise<LdapFound | undefined> => {
+  const { settings, dataStore } = await validator(context, validatorId);
+  const entry = await findEntry(context, settings, dataStore, username);
+  if (!entry) return undefined;
+  return {
+    subject: subjectOf(validatorId, entry, canonicalName(entry, username)),
+    state: stateFromEntry(entry.attributes, dataStore.document.ldapType, context.clock.now()),
+  };
+};
+
+/** Account states that keep a signed-in subject out of SSO (must-change only stops a sign-in). */
+export const isLockedOut = (state: AccountState | undefined): boolean =>
+  state === "LOCKED" || state === "DISABLED" || state === "EXPIRED";
+
 /** The subject's current attributes at SSO time; undefined when gone or no longer usable. */
 export const ldapLookup = async (
   context: ServiceContext,
   validatorId: string,
   username: string,
 ): Promise<AuthenticatedSubject | undefined> => {
-  const { settings, dataStore } = await validator(context, validatorId);
-  const entry = await findEntry(context, settings, dataStore, username);
-  if (!entry) return undefined;
-  const state = stateFromEntry(entry.attributes, dataStore.document.ldapType, context.clock.now());
-  if (state === "LOCKED" || state === "DISABLED" || state === "EXPIRED") return undefined;
-  return subjectOf(validatorId, entry, canonicalName(entry, username));
+  const found = await ldapFind(context, validatorId, username);
+  return found === undefined || isLockedOut(found.state) ? undefined : found.subject;
 };

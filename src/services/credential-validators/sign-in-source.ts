@@ -17,7 +17,7 @@ export const signInSource = (context: ServiceContext): AuthenticationSource => {
   const directory = directoryAuthenticationSource(context);
   return {
     authenticate: async (username, password) => {
-      const { validatorIds } = await readHtmlFormAdapter(context);
+      const { validatorIds } = await readHtmlFormAdapter(context.store);
       let outage: unknown;
       for (const id of validatorIds) {
         try {

@@ -1,9 +1,11 @@
 import {
   builtInValidatorId,
   type CredentialValidatorRecord,
+  fieldValue,
   type PasswordCredentialValidator,
 } from "../../domain/credential-validator.ts";
-import { AppError, isAppError } from "../../lib/errors.ts";
+import type { Repositories } from "../../domain/ports.ts";
+import { AppError, type ErrorDetail, isAppError } from "../../lib/errors.ts";
 import { auditResource } from "../audit.ts";
 import type { Actor, ServiceContext } from "../context.ts";
 import { readHtmlFormAdapter } from "./html-form.ts";
@@ -37,20 +39,27 @@ export const presentValidator = (record: CredentialValidatorRecord): PasswordCre
 
 const audit = auditResource("passwordCredentialValidator");
 
+/** The validator's `LDAP Datastore` when no such data store exists (read through `repos`). */
+export const validatorDataStoreProblem = async (
+  repos: Pick<Repositories, "dataStores">,
+  document: PasswordCredentialValidator,
+): Promise<ErrorDetail | undefined> => {
+  const dataStoreId = fieldValue(document.configuration, fieldNames.dataStore)?.trim() ?? "";
+  if (await repos.dataStores.get(dataStoreId)) return undefined;
+  return {
+    field: `configuration.fields[${fieldNames.dataStore}]`,
+    message: `no data store "${dataStoreId}" (see /dataStores)`,
+  };
+};
+
 /** Checks the document and that its data store exists. */
-const checked = async (context: ServiceContext, document: PasswordCredentialValidator) => {
+const checked = async (repos: Repositories, document: PasswordCredentialValidator) => {
   assertValidator(document);
-  const dataStoreId = ldapValidatorSettings({
-    id: "",
-    name: "",
-    document,
-    createdAt: "",
-    updatedAt: "",
-  }).dataStoreId;
-  if (!(await context.store.dataStores.get(dataStoreId)))
+  const problem = await validatorDataStoreProblem(repos, document);
+  if (problem)
     throw new AppError("PCV_INVALID", {
-      message: `configuration.fields[${fieldNames.dataStore}]: no data store "${dataStoreId}" (see /dataStores)`,
-      details: [{ field: `configuration.fields[${fieldNames.dataStore}]`, message: "no such data store" }],
+      message: `${problem.field}: ${problem.message}`,
+      details: [problem],
     });
   const { location: _location, ...ref } = document.pluginDescriptorRef;
   return { ...document, pluginDescriptorRef: ref };
@@ -71,21 +80,22 @@ export const getValidatorRecord = async (
   return record;
 };
 
-export const createValidator = async (
+/** Validates and stores a new validator with `repos` (a transaction's, on import). */
+export const insertValidator = async (
   context: ServiceContext,
-  actor: Actor,
+  repos: Repositories,
   input: PasswordCredentialValidator,
-): Promise<PasswordCredentialValidator> => {
+): Promise<CredentialValidatorRecord> => {
   const id = input.id ?? context.ids.next("pcv");
   if (id === builtInValidatorId)
     throw new AppError("PCV_ID_TAKEN", {
       message: `"${builtInValidatorId}" is the built-in directory's id in the sign-in form.`,
     });
-  if (await context.store.credentialValidators.get(id))
+  if (await repos.credentialValidators.get(id))
     throw new AppError("PCV_ID_TAKEN", {
       message: `A password credential validator "${id}" already exists.`,
     });
-  const document = await checked(context, { ...input, id });
+  const document = await checked(repos, { ...input, id });
   const now = context.clock.now().toISOString();
   const record: CredentialValidatorRecord = {
     id,
@@ -95,7 +105,7 @@ export const createValidator = async (
     updatedAt: now,
   };
   try {
-    await context.store.credentialValidators.create(record);
+    await repos.credentialValidators.create(record);
   } catch (error) {
     if (isAppError(error) && error.code === "STORE_CONFLICT")
       throw new AppError("PCV_ID_TAKEN", {
@@ -103,7 +113,16 @@ export const createValidator = async (
       });
     throw error;
   }
-  await audit(context, actor, "create", id, { fields: fieldList(document) });
+  return record;
+};
+
+export const createValidator = async (
+  context: ServiceContext,
+  actor: Actor,
+  input: PasswordCredentialValidator,
+): Promise<PasswordCredentialValidator> => {
+  const record = await insertValidator(context, context.store, input);
+  await audit(context, actor, "create", record.id, { fields: fieldList(record.document) });
   return presentValidator(record);
 };
 
@@ -119,7 +138,7 @@ export const updateValidator = async (
       message: `id: the body's id "${input.id}" is not the path's "${id}"`,
       details: [{ field: "id", message: "differs from the path" }],
     });
-  const document = await checked(context, { ...input, id });
+  const document = await checked(context.store, { ...input, id });
   const record: CredentialValidatorRecord = {
     ...stored,
     name: input.name,
@@ -141,7 +160,7 @@ export const updateValidator = async (
 
 export const deleteValidator = async (context: ServiceContext, actor: Actor, id: string): Promise<void> => {
   await getValidatorRecord(context, id);
-  const form = await readHtmlFormAdapter(context);
+  const form = await readHtmlFormAdapter(context.store);
   if (form.validatorIds.includes(id))
     throw new AppError("PCV_IN_USE", {
       message: `The sign-in form (/idp/adapters/htmlform) lists "${id}" among its Credential Validators.`,

@@ -1,7 +1,7 @@
-import type { AuthenticatedSubject } from "../../domain/ports.ts";
-import type { SpConnection } from "../../domain/sp-connection.ts";
+import type { AuthenticatedSubject, Repositories } from "../../domain/ports.ts";
+import { appliedAttributeMapping, attributeMappings, type SpConnection } from "../../domain/sp-connection.ts";
 import { fillFilterTemplate } from "../../ldap/filter.ts";
-import { AppError } from "../../lib/errors.ts";
+import { AppError, type ErrorDetail } from "../../lib/errors.ts";
 import type { ServiceContext } from "../context.ts";
 import { ldapPoolFor } from "../data-stores/pools.ts";
 
@@ -33,9 +33,10 @@ const scopes: Readonly<Record<string, LdapAttributeSource["scope"]>> = {
 
 const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 
-/** The LDAP sources of the connection's first adapter mapping, read from PingFederate's JSON. */
+/** The LDAP sources of the mapping that applies at SSO, read from PingFederate's JSON. */
 export const ldapAttributeSources = (connection: SpConnection): LdapAttributeSource[] => {
-  const sources = connection.spBrowserSso?.adapterMappings[0]?.attributeSources ?? [];
+  const applied = appliedAttributeMapping(connection.spBrowserSso);
+  const sources = applied?.mapping.attributeSources ?? [];
   const found: LdapAttributeSource[] = [];
   for (const [i, raw] of sources.entries()) {
     if (raw.type !== "LDAP") continue;
@@ -46,7 +47,7 @@ export const ldapAttributeSources = (connection: SpConnection): LdapAttributeSou
     const baseDn = text(raw.baseDn) ?? "";
     if (id === undefined || dataStoreId === undefined || searchFilter === undefined)
       throw new AppError("CONN_INVALID", {
-        message: `spBrowserSso.adapterMappings[0].attributeSources[${i}]: an LDAP source needs id, dataStoreRef.id and searchFilter`,
+        message: `${applied?.path}.attributeSources[${i}]: an LDAP source needs id, dataStoreRef.id and searchFilter`,
       });
     const attributes = Array.isArray(raw.searchAttributes)
       ? raw.searchAttributes.filter((a) => typeof a === "string")
@@ -138,13 +139,18 @@ const lookUp = async (
   return attributes;
 };
 
-/** The subject with the attributes of each LDAP source the connection's fulfillment uses. */
+/**
+ * The subject with the attributes of each LDAP source the applied mapping's fulfillment uses. A
+ * subject that already carries them (`sso test` looks them up before it signs) is returned as is.
+ */
 export const withAttributeSources = async (
   context: ServiceContext,
   connection: SpConnection,
   subject: AuthenticatedSubject,
 ): Promise<AuthenticatedSubject> => {
-  const fulfillment = connection.spBrowserSso?.adapterMappings[0]?.attributeContractFulfillment ?? {};
+  if (subject.sourced !== undefined) return subject;
+  const fulfillment =
+    appliedAttributeMapping(connection.spBrowserSso)?.mapping.attributeContractFulfillment ?? {};
   const used = new Set(
     Object.values(fulfillment)
       .filter((rule) => rule.source.type === "LDAP_DATA_STORE" && rule.source.id !== undefined)
@@ -155,4 +161,26 @@ export const withAttributeSources = async (
   const sourced: Record<string, Attributes> = {};
   for (const source of sources) sourced[source.id] = await lookUp(context, source, subject);
   return { ...subject, sourced };
+};
+
+/**
+ * Save-time check: every LDAP attribute source, in every mapping, names a data store that exists
+ * (read through `repos`, so that an import sees the data stores it brought in the same transaction).
+ */
+export const ldapSourceReferenceErrors = async (
+  repos: Pick<Repositories, "dataStores">,
+  connection: SpConnection,
+): Promise<ErrorDetail[]> => {
+  const errors: ErrorDetail[] = [];
+  for (const { mapping, path } of attributeMappings(connection.spBrowserSso)) {
+    for (const [i, source] of (mapping.attributeSources ?? []).entries()) {
+      if (source.type !== "LDAP") continue;
+      const field = `${path}.attributeSources[${i}].dataStoreRef.id`;
+      const id = text((source.dataStoreRef as { id?: unknown } | undefined)?.id);
+      if (id === undefined) errors.push({ field, message: "an LDAP attribute source names its data store" });
+      else if (!(await repos.dataStores.get(id)))
+        errors.push({ field, message: `no data store "${id}" (create it at /dataStores first)` });
+    }
+  }
+  return errors;
 };

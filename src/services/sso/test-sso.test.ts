@@ -89,6 +89,7 @@ describe("testSso", () => {
     assert.deepEqual(event?.detail, {
       partnerSpId: spEntityId,
       uid: "ada",
+      validator: "PorticoDirectory",
       acsUrl: orgAcs,
       failedChecks: [],
     });
@@ -123,7 +124,7 @@ describe("testSso", () => {
     await rejectsWithCode(
       run({ uid: "gone" }),
       "DIR_USER_NOT_FOUND",
-      /no enabled user "gone": it does not exist or is disabled/,
+      /finds an enabled user "gone" \(asked, in order: "PorticoDirectory" \(the built-in directory\)\): it does not exist or is disabled/,
     );
     await rejectsWithCode(run({ partnerSpId: "https://other.my.salesforce.com" }), "CONN_NOT_FOUND");
   });

@@ -12,16 +12,25 @@ import { indentXml } from "../../xml/indent.ts";
 import type { Principal } from "../admin-auth.ts";
 import { recordAudit } from "../audit.ts";
 import type { ServiceContext } from "../context.ts";
+import {
+  locateSubject,
+  type ValidatorRef,
+  type ValidatorSearch,
+} from "../credential-validators/locate-subject.ts";
 import { getSigningCertificatePem } from "../keys.ts";
 import { hasJitContract, jitAttributesOf, jitContractNames } from "../salesforce-jit.ts";
+import { withAttributeSources } from "./attribute-sources.ts";
 import { absoluteUrl, defaultAcs } from "./flow.ts";
 import { fulfill, issueResponse, issuerFor, signingFor } from "./issue-response.ts";
 
 /**
  * `portico sso test`: builds the Response a user would get from a connection, exactly as the SSO
  * endpoint would sign it, and inspects it as the SP would, so an admin can see what Salesforce
- * will receive and why it might refuse it — before a user tries. Nothing is stored (no session,
- * no replay entry) except one audit event naming who tested which partner for which user.
+ * will receive and why it might refuse it — before a user tries. The user is found as the sign-in
+ * form would find them, through its Credential Validators in order (the built-in directory, or an
+ * LDAP search without a bind), and the result says which one did; the connection's LDAP attribute
+ * sources are then looked up as at SSO. Nothing is stored (no session, no replay entry) except
+ * one audit event naming who tested which partner for which user.
  *
  * The Response it shows must not sign that user in: anyone holding a Response signed with the
  * connection's key could post it to Salesforce within its validity window. So the checks run on
@@ -49,6 +58,10 @@ export type SsoTestResult = {
     readonly active: boolean;
   };
   readonly user: string;
+  /** The credential validator that found the user (and the data store it searched). */
+  readonly foundBy: ValidatorRef;
+  /** The sign-in form's validators asked, in order, up to the one that found the user. */
+  readonly searched: readonly ValidatorSearch[];
   readonly acsUrl: string;
   /** An IdP-initiated test carries no RelayState. */
   readonly relayState: null;
@@ -228,6 +241,7 @@ export const testSso = async (
     throw error;
   }
   await audit(result.ok ? "SUCCESS" : "FAILURE", {
+    validator: result.foundBy.validator,
     acsUrl: result.acsUrl,
     failedChecks: result.checks.filter((c) => !c.ok).map((c) => c.name),
     ...(usable ? { responseId: result.summary.id, nameId: result.summary.assertion?.nameId ?? null } : {}),
@@ -263,13 +277,10 @@ const run = async (
   usable: boolean,
 ): Promise<SsoTestResult> => {
   const connection = record.document;
-  const subject = await source.lookup(uid);
-  if (!subject) {
-    throw new AppError("DIR_USER_NOT_FOUND", {
-      message: `The directory has no enabled user "${uid}": it does not exist or is disabled, so it could not sign in.`,
-    });
-  }
+  const located = await locateSubject(context, source, uid);
   const acsUrl = acsFor(connection, acsIndex);
+  // The attribute sources, once: every check below and the Responses read the same values.
+  const subject = await withAttributeSources(context, connection, located.subject);
   requireSubject(record, subject);
   const now = context.clock.now();
   const issue = async (signing?: SigningInput): Promise<string> => {
@@ -327,6 +338,8 @@ const run = async (
   return {
     connection: { id: record.id, name: record.name, entityId: record.entityId, active: record.active },
     user: subject.uid,
+    foundBy: located.foundBy,
+    searched: located.searched,
     acsUrl,
     relayState: null,
     xml: shown.xml,
