@@ -111,7 +111,8 @@ export const stopProcess = async (child: ChildProcess, signal: NodeJS.Signals): 
   return code;
 };
 
-const accepts = (port: number, host: string): Promise<boolean> =>
+/** Whether something accepts a TCP connection on host:port. */
+export const accepts = (port: number, host: string): Promise<boolean> =>
   new Promise((resolve) => {
     const socket = connect({ port, host });
     socket.once("connect", () => {
