@@ -1,16 +1,17 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { makeTestCertificates } from "./certificates.ts";
 import { accepts } from "./processes.ts";
-import { administratorDn, administratorPassword, adSeedLdif, netbiosDomain, realm } from "./samba-seed.ts";
+import { adBaseDn, administratorDn, administratorPassword, adSeedLdif, realm } from "./samba-seed.ts";
+import { provisionedCopy } from "./samba-template.ts";
 
 /**
  * A real Active Directory for tests: Samba's AD domain controller, provisioned by `samba-tool
- * domain provision` into a temp dir (the Debian service never runs) and started in the
- * foreground with only its LDAP server. AD's LDAP ports are fixed (389, and 636 for LDAPS), so
+ * domain provision` (once per test run: samba-template.ts) into a temp dir (the Debian service
+ * never runs) and started in the foreground with only its LDAP server. AD's LDAP ports are fixed (389, and 636 for LDAPS), so
  * each DC listens on a loopback address of its own, 127.0.0.N, chosen free. Clients reach it as
  * a real deployment does: LDAPS, with a certificate for that address signed by a test CA (Samba
  * keeps its default of refusing simple binds without TLS). Seeded with samba-seed.ts.
@@ -34,13 +35,19 @@ const packages = {
 } as const;
 
 const missingPackages = async (): Promise<string[]> => {
-  const missing: string[] = [];
-  for (const pkg of Object.keys(packages)) {
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's format, not a template
-    const status = await run("dpkg-query", ["-W", "-f=${Status}", pkg]).catch(() => ({ stdout: "" }));
-    if (!status.stdout.includes("install ok installed")) missing.push(pkg);
-  }
-  return missing;
+  const names = Object.keys(packages);
+  // One dpkg-query for all; it exits non-zero when one is unknown, and still lists the others.
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's format, not a template
+  const listed = await run("dpkg-query", ["-W", "-f=${Package} ${Status}\\n", ...names]).catch(
+    (error: { stdout?: string }) => ({ stdout: error.stdout ?? "" }),
+  );
+  const installed = new Set(
+    listed.stdout
+      .split("\n")
+      .filter((line) => line.endsWith("install ok installed"))
+      .map((line) => line.split(" ")[0]),
+  );
+  return names.filter((name) => !installed.has(name));
 };
 
 export type SambaDc = {
@@ -50,52 +57,22 @@ export type SambaDc = {
   /** The CA that signed the DC's certificate, and one that did not. */
   readonly caPem: string;
   readonly otherCaPem: string;
-  /** Seconds spent provisioning the domain and starting the DC (for the report, never asserted). */
+  /** Time spent copying (or first provisioning) the domain and starting the DC; never asserted. */
   readonly timings: { readonly provisionMs: number; readonly startMs: number };
   /** Applies LDIF change records as the domain's Administrator, over LDAPS. */
   modify(ldif: string): Promise<void>;
   /** Searches as the Administrator; the raw LDIF ldapsearch prints (-LLL). */
   search(baseDn: string, filter: string, attributes: readonly string[]): Promise<string>;
-  /** Runs samba-tool on the DC's own database (e.g. `user show ada`); its output. */
-  tool(args: readonly string[]): Promise<string>;
+  /**
+   * A user's objectGUID as the DC itself writes it (xxxxxxxx-xxxx-…), read through AD's extended
+   * DN control, so that no Portico code stands between the test and the answer.
+   */
+  guidOf(sAMAccountName: string): Promise<string>;
   /** Tries a simple bind over LDAPS: undefined when it succeeds, else the server's message. */
   bind(dn: string, password: string): Promise<string | undefined>;
   stop(): Promise<void>;
   start(): Promise<void>;
   dispose(): Promise<void>;
-};
-
-const provision = async (dir: string) => {
-  const tls = join(dir, "tls");
-  await run(
-    "samba-tool",
-    [
-      "domain",
-      "provision",
-      `--targetdir=${dir}`,
-      `--realm=${realm}`,
-      `--domain=${netbiosDomain}`,
-      "--server-role=dc",
-      // The machine's own host name may be longer than NetBIOS allows (15 characters).
-      "--host-name=dc1",
-      "--dns-backend=NONE",
-      `--adminpass=${administratorPassword}`,
-      "--option=netbios name = DC1",
-      "--option=interfaces = lo",
-      "--option=bind interfaces only = yes",
-      // LDAP alone: no SMB, Kerberos, DNS, RPC or replication (the tests need none).
-      "--option=server services = ldap",
-      `--option=pid directory = ${join(dir, "run")}`,
-      `--option=log file = ${join(dir, "log")}`,
-      // NT ACLs in a tdb, not in security.* xattrs, which some container file systems refuse.
-      "--option=vfs objects = dfs_samba4 acl_xattr xattr_tdb",
-      "--option=tls enabled = yes",
-      `--option=tls keyfile = ${join(tls, "server.key")}`,
-      `--option=tls certfile = ${join(tls, "server.pem")}`,
-      `--option=tls cafile = ${join(tls, "ca.pem")}`,
-    ],
-    { maxBuffer: 16 * 1024 * 1024 },
-  );
 };
 
 /** Loopback addresses to try, from one that depends on the process, so parallel test files rarely meet. */
@@ -188,10 +165,8 @@ export const startSambaDc = async (): Promise<SambaDc> => {
   const timings = { provisionMs: 0, startMs: 0 };
   try {
     let began = performance.now();
-    await provision(dir);
+    await provisionedCopy(dir);
     timings.provisionMs = performance.now() - began;
-    await mkdir(join(dir, "run"), { recursive: true });
-    await mkdir(tls, { recursive: true });
     began = performance.now();
     for (const candidate of candidates()) {
       if ((await accepts(389, candidate)) || (await accepts(636, candidate))) continue;
@@ -228,8 +203,30 @@ export const startSambaDc = async (): Promise<SambaDc> => {
           },
         )
       ).stdout,
-    tool: async (args) =>
-      (await run("samba-tool", [...args, `--configfile=${join(dir, "etc", "smb.conf")}`])).stdout,
+    guidOf: async (sAMAccountName) => {
+      // LDAP_SERVER_EXTENDED_DN_OID with ExtendedDNFlag 1 (BER 30 03 02 01 01): "<GUID=…>;<SID=…>;CN=…"
+      // (MS-ADTS §3.1.1.3.4.1.5), base64 in LDIF since it starts with "<".
+      const { stdout } = await run(
+        "ldapsearch",
+        [
+          "-LLL",
+          "-o",
+          "ldif-wrap=no",
+          ...asAdministrator(),
+          "-E",
+          "!1.2.840.113556.1.4.529=::MAMCAQE=",
+          "-b",
+          adBaseDn,
+          `(sAMAccountName=${sAMAccountName})`,
+          "1.1",
+        ],
+        { env: ldapEnv() },
+      );
+      const dn = Buffer.from(/^dn:: (\S+)/m.exec(stdout)?.[1] ?? "", "base64").toString("utf8");
+      const guid = /^<GUID=([0-9a-f-]{36})>/.exec(dn)?.[1];
+      if (!guid) throw new Error(`no GUID for ${sAMAccountName} in:\n${stdout}`);
+      return guid;
+    },
     bind: async (dn, password) => {
       try {
         // Samba answers no WhoAmI (ldapwhoami): a base search of the root DSE proves the bind.
