@@ -116,7 +116,8 @@ const ou = (dn: string) => ldifEntry(dn, ["changetype: add", "objectClass: organ
  * The seed. The domain locks an account after three wrong passwords (for 30 minutes), as AD's
  * Default Domain Policy does with a threshold set. Salesforce Users holds ada, bob and
  * Engineering; Engineering holds carol and Platform; Platform holds dave and, closing a cycle,
- * Salesforce Users. The service account reads the directory as any authenticated user does.
+ * Salesforce Users. SF-Sales holds ada and carol. The service account reads the directory as any
+ * authenticated user does.
  */
 export const adSeedLdif = (): string =>
   [
@@ -149,4 +150,6 @@ export const adSeedLdif = (): string =>
     group("Engineering", [adUserDn("carol"), adGroupDn("Platform")]),
     group("Salesforce Users", [adUserDn("ada"), adUserDn("bob"), adGroupDn("Engineering")]),
     memberLdif("Platform", adGroupDn("Salesforce Users"), "add"),
+    // Provisioned as a Salesforce public group by the README's channel (groups named SF-*).
+    group("SF-Sales", [adUserDn("ada"), adUserDn("carol")]),
   ].join("\n");
