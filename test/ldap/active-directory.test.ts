@@ -2,11 +2,10 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { usernamePlaceholder } from "../../src/services/credential-validators/ldap-settings.ts";
 import { assertProblem } from "../support/errors.ts";
+import { adStore } from "../support/ldap-channel.ts";
 import {
   adBaseDn,
   addAdUserLdif,
-  adServiceDn,
-  adServicePassword,
   adUser,
   adUserDn,
   disabledAccount,
@@ -40,17 +39,7 @@ describe("Active Directory (Samba AD DC): data store, sign-in by bind, attribute
   const start = `/idp/startSSO.ping?PartnerSpId=${encodeURIComponent(spEntityId)}`;
   const frank = adUser("frank", "Frank", "Lapsed");
 
-  const store = (overrides: Record<string, unknown> = {}) => ({
-    type: "LDAP",
-    name: "Corporate AD",
-    ldapType: "ACTIVE_DIRECTORY",
-    hostnames: [dc.hostname],
-    useSsl: true,
-    trustedCAs: [dc.caPem],
-    userDN: adServiceDn,
-    password: adServicePassword,
-    ...overrides,
-  });
+  const store = (overrides: Record<string, unknown> = {}) => ({ ...adStore(dc), ...overrides });
 
   before(async () => {
     dc = await startSambaDc();

@@ -130,3 +130,15 @@ export const portReleased = async (port: number, host = "127.0.0.1"): Promise<bo
   }
   return false;
 };
+
+/** Stops a server started detached (its own process group): SIGTERM, SIGKILL after 5 s. */
+export const stopProcessGroup = async (running: ChildProcess | undefined): Promise<void> => {
+  if (!running || running.exitCode !== null || running.signalCode !== null || running.pid === undefined)
+    return;
+  const pid = running.pid;
+  const exited = new Promise((resolve) => running.once("exit", resolve));
+  process.kill(-pid, "SIGTERM");
+  const timer = setTimeout(() => process.kill(-pid, "SIGKILL"), 5000);
+  await exited;
+  clearTimeout(timer);
+};

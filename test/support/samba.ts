@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { makeTestCertificates } from "./certificates.ts";
-import { accepts } from "./processes.ts";
+import { accepts, stopProcessGroup } from "./processes.ts";
 import { adBaseDn, administratorDn, administratorPassword, adSeedLdif, realm } from "./samba-seed.ts";
 import { provisionedCopy } from "./samba-template.ts";
 
@@ -129,12 +129,7 @@ export const startSambaDc = async (): Promise<SambaDc> => {
   const stop = async () => {
     const running = child;
     child = undefined;
-    if (!running || running.exitCode !== null || running.pid === undefined) return;
-    const exited = new Promise((resolve) => running.once("exit", resolve));
-    process.kill(-running.pid, "SIGTERM");
-    const timer = setTimeout(() => running.pid !== undefined && process.kill(-running.pid, "SIGKILL"), 5000);
-    await exited;
-    clearTimeout(timer);
+    await stopProcessGroup(running);
   };
 
   const start = async () => {

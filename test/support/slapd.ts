@@ -19,7 +19,7 @@ import { promisify } from "node:util";
  */
 
 import { makeTestCertificates } from "./certificates.ts";
-import { accepts } from "./processes.ts";
+import { accepts, stopProcessGroup } from "./processes.ts";
 import { adLikeSchema, adminDn, adminPassword, seedLdif, slapdConf } from "./slapd-seed.ts";
 
 export * from "./slapd-seed.ts";
@@ -121,12 +121,7 @@ export const startSlapd = async (options: { bulkUsers?: number } = {}): Promise<
   const stop = async () => {
     const running = child;
     child = undefined;
-    if (!running || running.exitCode !== null || running.pid === undefined) return;
-    const exited = new Promise((resolve) => running.once("exit", resolve));
-    process.kill(-running.pid, "SIGTERM");
-    const timer = setTimeout(() => running.pid !== undefined && process.kill(-running.pid, "SIGKILL"), 5000);
-    await exited;
-    clearTimeout(timer);
+    await stopProcessGroup(running);
   };
 
   // Simple bind as the admin, on the plain port.
