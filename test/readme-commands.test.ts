@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -9,26 +9,9 @@ import { demoVariables } from "../src/cli/demo-setup.ts";
 import { startCliServer } from "./support/cli.ts";
 import { freePort } from "./support/federation.ts";
 import { killLeftovers, startProcess } from "./support/processes.ts";
+import { commandBlockWith, readme, readmeSection } from "./support/readme.ts";
 
 const root = new URL("..", import.meta.url).pathname;
-const readme = readFileSync(join(root, "README.md"), "utf8");
-
-/** The shell commands of a README code block: continued lines joined, words split as sh would. */
-const commandsOf = (block: string): string[][] =>
-  block
-    .replace(/\\\n\s*/g, "")
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line) => [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? ""));
-
-/** The sh code block that holds `text`. */
-const blockWith = (text: string): string[][] => {
-  const block = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)]
-    .map((m) => m[1] ?? "")
-    .find((b) => b.includes(text));
-  assert.ok(block, `the README has a command block with ${text}`);
-  return commandsOf(block);
-};
 
 describe("the README's commands for people without a Salesforce org", () => {
   const dir = mkdtempSync(join(tmpdir(), "portico-readme-"));
@@ -38,7 +21,7 @@ describe("the README's commands for people without a Salesforce org", () => {
   });
 
   it("run the emulator, download its metadata and create the connection from it", async () => {
-    const [emulatorCommand, curl] = blockWith("_emulator/sso/metadata");
+    const [emulatorCommand, curl] = commandBlockWith("_emulator/sso/metadata");
     assert.deepEqual(emulatorCommand?.slice(0, 5), ["npm", "run", "emulator", "--", "--port"]);
     const documentedPort = emulatorCommand?.[5] ?? "";
     const port = String(await freePort());
@@ -58,7 +41,7 @@ describe("the README's commands for people without a Salesforce org", () => {
     assert.ok(existsSync(join(dir, file)), `${file} was downloaded`);
 
     // Step 3's command, given the emulator's file as the README says.
-    const [convert] = blockWith("metadata convert");
+    const [convert] = commandBlockWith("metadata convert");
     assert.deepEqual(convert?.slice(0, 4), ["npx", "portico", "metadata", "convert"]);
     const args = (convert ?? []).slice(2);
     args[2] = file;
@@ -76,15 +59,8 @@ describe("the README's commands for people without a Salesforce org", () => {
 });
 
 describe("the README's notes for operators", () => {
-  const section = (title: string): string => {
-    const start = readme.indexOf(`\n## ${title}\n`);
-    assert.ok(start >= 0, `a "${title}" section`);
-    const end = readme.indexOf("\n## ", start + 1);
-    return readme.slice(start, end < 0 ? undefined : end);
-  };
-
   it("Production lists the admin listener's address and the way back in", () => {
-    const production = section("Production");
+    const production = readmeSection("Production");
     assert.ok(production.includes("`PORTICO_ADMIN_HOST`"));
     assert.ok(production.includes("portico admin reset-password"));
   });
@@ -101,7 +77,7 @@ describe("the README's notes for operators", () => {
   });
 
   it("lists every top-level command", () => {
-    const list = section("The CLI").split("\n")[3] ?? "";
+    const list = readmeSection("The CLI").split("\n")[3] ?? "";
     for (const name of ["serve", "demo", "admin reset-password"]) assert.ok(list.includes(name), name);
   });
 });

@@ -4,7 +4,8 @@ import { directoryPresets, isAccountEnabled } from "./presets.ts";
 /**
  * Why a directory will not let an account sign in, read two ways: from the data code in Active
  * Directory's bind error ("…AcceptSecurityContext error, data 775, v4563"), and from the entry's
- * own attributes (AD's userAccountControl, lockoutTime, accountExpires and pwdLastSet; OpenLDAP's
+ * own attributes (AD's userAccountControl, msDS-User-Account-Control-Computed, lockoutTime,
+ * accountExpires and pwdLastSet; OpenLDAP's
  * ppolicy pwdAccountLockedTime and pwdReset; shadowExpire; the preset's account-status flag).
  * The user is told none of this apart (one message); the audit log and the logs are.
  */
@@ -13,6 +14,7 @@ export type AccountState = "LOCKED" | "DISABLED" | "EXPIRED" | "PASSWORD_EXPIRED
 /** The attributes to ask for besides the user's own (most are operational: only sent when named). */
 export const accountStateAttributes = [
   "userAccountControl",
+  "msDS-User-Account-Control-Computed",
   "lockoutTime",
   "accountExpires",
   "pwdLastSet",
@@ -38,11 +40,13 @@ const adDataCodes: Readonly<Record<string, AccountState | "INVALID">> = {
   "775": "LOCKED",
 };
 
-/** The account state an AD bind error names; undefined for a plain wrong password or another server. */
-export const stateFromBindError = (message: string): AccountState | undefined => {
+/**
+ * What an AD bind error's data code says: the account's state, or INVALID for a wrong password or
+ * an unknown user; undefined when the server gave no code (not AD).
+ */
+export const verdictOfBindError = (message: string): AccountState | "INVALID" | undefined => {
   const code = /\bdata ([0-9a-f]{3,4})\b/i.exec(message)?.[1]?.toLowerCase();
-  const state = code === undefined ? undefined : adDataCodes[code];
-  return state === "INVALID" ? undefined : state;
+  return code === undefined ? undefined : adDataCodes[code];
 };
 
 const first = (attributes: Readonly<Record<string, readonly string[]>>, name: string): string | undefined => {
@@ -67,8 +71,18 @@ export const stateFromEntry = (
     if (flags & 0x2) return "DISABLED";
     if (flags & 0x10) return "LOCKED";
   }
-  const lockout = first(attributes, "lockoutTime");
-  if (lockout !== undefined && /^\d+$/.test(lockout) && lockout !== "0") return "LOCKED";
+  // AD works out whether a lockout is still on (UF_LOCKOUT, 0x10) and whether the password has
+  // expired (UF_PASSWORD_EXPIRED, 0x800000) in a constructed attribute (MS-ADTS §3.1.1.4.5.17).
+  // lockoutTime stays set after a lockout has run out, until the next good sign-in clears it, so
+  // it is read only from a server that does not compute the flags.
+  const computed = first(attributes, "msDS-User-Account-Control-Computed");
+  const computedFlags = computed !== undefined && /^\d+$/.test(computed) ? Number(computed) : undefined;
+  if (computedFlags !== undefined) {
+    if (computedFlags & 0x10) return "LOCKED";
+  } else {
+    const lockout = first(attributes, "lockoutTime");
+    if (lockout !== undefined && /^\d+$/.test(lockout) && lockout !== "0") return "LOCKED";
+  }
   if (first(attributes, "pwdAccountLockedTime") !== undefined) return "LOCKED";
   if (!isAccountEnabled(directoryPresets[ldapType].accountManagementSettings, attributes)) return "DISABLED";
   const expires = first(attributes, "accountExpires");
@@ -79,7 +93,9 @@ export const stateFromEntry = (
   if (shadow !== undefined && /^\d+$/.test(shadow) && shadow !== "-1") {
     if (Number(shadow) * 86_400_000 <= now.getTime()) return "EXPIRED";
   }
+  // AD flags a must-change password (pwdLastSet 0) as expired too: must-change is the truer name.
   if (first(attributes, "pwdLastSet") === "0") return "MUST_CHANGE_PASSWORD";
   if (first(attributes, "pwdReset")?.toUpperCase() === "TRUE") return "MUST_CHANGE_PASSWORD";
+  if (computedFlags !== undefined && computedFlags & 0x800000) return "PASSWORD_EXPIRED";
   return undefined;
 };

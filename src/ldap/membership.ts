@@ -79,13 +79,17 @@ const inChain = async (
   return (await pool.search({ baseDn, filter, attributes: ["1.1"] })).map((e) => key(e.dn));
 };
 
-/** DNs (lower-cased) of the group's members that are not groups. */
+/**
+ * DNs (lower-cased) of the group's members that are not groups: users under `baseDn`, through
+ * the groups under `groupsBaseDn` (which may hold the base DN, or lie beside it).
+ */
 export const membersOfGroup = async (
   pool: LdapPool,
   preset: DirectoryPreset,
   baseDn: string,
   groupDn: string,
   nested: boolean,
+  groupsBaseDn: string = baseDn,
 ): Promise<string[]> =>
   nested && preset.nestedGroups === "MATCHING_RULE_IN_CHAIN"
     ? inChain(
@@ -95,7 +99,7 @@ export const membersOfGroup = async (
         preset.groupMembershipDetection.memberOfGroupAttributeName,
         groupDn,
       )
-    : expandMembers(await readGraph(pool, preset, baseDn), groupDn, nested);
+    : expandMembers(await readGraph(pool, preset, groupsBaseDn), groupDn, nested);
 
 /** DNs (lower-cased) of the groups an entry is in. */
 export const groupsOfEntry = async (

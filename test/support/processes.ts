@@ -111,7 +111,8 @@ export const stopProcess = async (child: ChildProcess, signal: NodeJS.Signals): 
   return code;
 };
 
-const accepts = (port: number, host: string): Promise<boolean> =>
+/** Whether something accepts a TCP connection on host:port. */
+export const accepts = (port: number, host: string): Promise<boolean> =>
   new Promise((resolve) => {
     const socket = connect({ port, host });
     socket.once("connect", () => {
@@ -128,4 +129,16 @@ export const portReleased = async (port: number, host = "127.0.0.1"): Promise<bo
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return false;
+};
+
+/** Stops a server started detached (its own process group): SIGTERM, SIGKILL after 5 s. */
+export const stopProcessGroup = async (running: ChildProcess | undefined): Promise<void> => {
+  if (!running || running.exitCode !== null || running.signalCode !== null || running.pid === undefined)
+    return;
+  const pid = running.pid;
+  const exited = new Promise((resolve) => running.once("exit", resolve));
+  process.kill(-pid, "SIGTERM");
+  const timer = setTimeout(() => process.kill(-pid, "SIGKILL"), 5000);
+  await exited;
+  clearTimeout(timer);
 };

@@ -1,7 +1,7 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { connect, createServer } from "node:net";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -18,6 +18,8 @@ import { promisify } from "node:util";
  * installs it, from scripts/debian-packages.txt); it never skips.
  */
 
+import { makeTestCertificates } from "./certificates.ts";
+import { accepts, stopProcessGroup } from "./processes.ts";
 import { adLikeSchema, adminDn, adminPassword, seedLdif, slapdConf } from "./slapd-seed.ts";
 
 export * from "./slapd-seed.ts";
@@ -29,13 +31,12 @@ const tools = {
   slaptest: "/usr/sbin/slaptest",
   ldapmodify: "/usr/bin/ldapmodify",
   ldapsearch: "/usr/bin/ldapsearch",
-  openssl: "/usr/bin/openssl",
 } as const;
 
 const requireTools = () => {
   for (const [name, path] of Object.entries(tools)) {
     if (!existsSync(path)) {
-      const pkg = name === "openssl" ? "openssl" : name.startsWith("ldap") ? "ldap-utils" : "slapd";
+      const pkg = name.startsWith("ldap") ? "ldap-utils" : "slapd";
       throw new Error(
         `${name} is missing (${path}): install the Debian package ${pkg} (scripts/test-prerequisites.sh)`,
       );
@@ -53,71 +54,6 @@ const freePort = (): Promise<number> =>
       server.close(() => resolve(port));
     });
   });
-
-const accepts = (port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const socket = connect({ port, host: "127.0.0.1" });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-
-/** A CA, a server certificate for "localhost" only (so 127.0.0.1 is a host name mismatch), and an unrelated CA. */
-const makeCertificates = async (dir: string) => {
-  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
-  for (const name of ["ca", "other-ca"]) {
-    await run(tools.openssl, [
-      "req",
-      "-x509",
-      ...ec,
-      "-keyout",
-      join(dir, `${name}.key`),
-      "-out",
-      join(dir, `${name}.pem`),
-      "-days",
-      "2",
-      "-subj",
-      `/CN=Portico test ${name}`,
-      "-addext",
-      "basicConstraints=critical,CA:TRUE",
-      "-addext",
-      "keyUsage=critical,keyCertSign,cRLSign",
-    ]);
-  }
-  await run(tools.openssl, [
-    "req",
-    ...ec,
-    "-keyout",
-    join(dir, "server.key"),
-    "-out",
-    join(dir, "server.csr"),
-    "-subj",
-    "/CN=localhost",
-  ]);
-  await writeFile(
-    join(dir, "server.ext"),
-    "subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n",
-  );
-  await run(tools.openssl, [
-    "x509",
-    "-req",
-    "-in",
-    join(dir, "server.csr"),
-    "-CA",
-    join(dir, "ca.pem"),
-    "-CAkey",
-    join(dir, "ca.key"),
-    "-CAcreateserial",
-    "-out",
-    join(dir, "server.pem"),
-    "-days",
-    "2",
-    "-extfile",
-    join(dir, "server.ext"),
-  ]);
-};
 
 export type Slapd = {
   /** Plain LDAP (StartTLS available) and LDAPS ports on 127.0.0.1. */
@@ -143,7 +79,8 @@ export const startSlapd = async (options: { bulkUsers?: number } = {}): Promise<
   requireTools();
   const dir = await mkdtemp(join(tmpdir(), "portico-slapd-"));
   await mkdir(join(dir, "db"));
-  await makeCertificates(dir);
+  // A certificate for "localhost" only, so 127.0.0.1 is a host name mismatch.
+  await makeTestCertificates(dir, "DNS:localhost");
   await writeFile(join(dir, "ad-like.schema"), adLikeSchema);
   await writeFile(join(dir, "slapd.conf"), slapdConf(dir));
   await run(tools.slaptest, ["-f", join(dir, "slapd.conf"), "-u"]);
@@ -175,7 +112,7 @@ export const startSlapd = async (options: { bulkUsers?: number } = {}): Promise<
     });
     for (let attempt = 0; attempt < 200; attempt++) {
       if (started.exitCode !== null) throw new Error(`slapd exited ${started.exitCode}:\n${output}`);
-      if ((await accepts(port)) && (await accepts(ldapsPort))) return;
+      if ((await accepts(port, "127.0.0.1")) && (await accepts(ldapsPort, "127.0.0.1"))) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     throw new Error(`slapd did not listen in time:\n${output}`);
@@ -184,12 +121,7 @@ export const startSlapd = async (options: { bulkUsers?: number } = {}): Promise<
   const stop = async () => {
     const running = child;
     child = undefined;
-    if (!running || running.exitCode !== null || running.pid === undefined) return;
-    const exited = new Promise((resolve) => running.once("exit", resolve));
-    process.kill(-running.pid, "SIGTERM");
-    const timer = setTimeout(() => running.pid !== undefined && process.kill(-running.pid, "SIGKILL"), 5000);
-    await exited;
-    clearTimeout(timer);
+    await stopProcessGroup(running);
   };
 
   // Simple bind as the admin, on the plain port.

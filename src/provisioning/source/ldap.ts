@@ -1,3 +1,4 @@
+import { isUnderDn, namingContextOf } from "../../ldap/dn.ts";
 import { escapeFilterValue, ldapFilter } from "../../ldap/filter.ts";
 import { expandMembers, groupGraph, membersOfGroup } from "../../ldap/membership.ts";
 import type { LdapPool } from "../../ldap/pool.ts";
@@ -75,6 +76,9 @@ export const createLdapSource = ({
   knownIds,
 }: LdapSourceOptions): ProvisioningSource => {
   const { preset, baseDn } = settings;
+  // Groups may live outside the base DN (AD keeps them in their own OU), and a user may be moved
+  // out of it: both are looked for in the whole naming context.
+  const root = namingContextOf(baseDn);
   const detection = preset.changeDetectionSettings;
   const guid = preset.guidAttributeName;
   const userClass = ldapFilter`(objectClass=${detection.userObjectClass})`;
@@ -103,7 +107,9 @@ export const createLdapSource = ({
   const scopeMembers = once(async () =>
     settings.users.groupDn === undefined
       ? undefined
-      : new Set(await membersOfGroup(pool, preset, baseDn, settings.users.groupDn, settings.users.nested)),
+      : new Set(
+          await membersOfGroup(pool, preset, baseDn, settings.users.groupDn, settings.users.nested, root),
+        ),
   );
 
   /** Every user in scope, read whole, in id order. */
@@ -136,10 +142,10 @@ export const createLdapSource = ({
     return found.length > 0;
   };
 
-  /** Entries of `filter` changed at or after the watermark, and the mark after them. */
-  const changed = async (filter: string, watermark: string, attrs: readonly string[]) => {
+  /** Entries of `filter` under `base` changed at or after the watermark, and the mark after them. */
+  const changed = async (base: string, filter: string, watermark: string, attrs: readonly string[]) => {
     const entries = await pool.search({
-      baseDn,
+      baseDn: base,
       filter: `(&${filter}${changeFilter(detection, watermark)})`,
       attributes: attrs,
     });
@@ -168,7 +174,7 @@ export const createLdapSource = ({
         ...(detection.usnAttributeName ? [detection.usnAttributeName] : []),
       ];
       const entries = await pool
-        .search({ baseDn, filter: `(|${userClass}${groupClass})`, attributes: marks })
+        .search({ baseDn: root, filter: `(|${userClass}${groupClass})`, attributes: marks })
         .catch(() => []);
       let mark = "";
       for (const entry of entries) mark = laterMark(detection, mark, markOf(detection, entry.attributes));
@@ -177,12 +183,20 @@ export const createLdapSource = ({
 
     changesSince: async (watermark): Promise<ChangedUsers> => {
       const users = new Map<string, SourceUser | null>();
-      const people = await changed(userClass, watermark, attributes);
+      let held: ReadonlySet<string> | undefined;
+      const known = async () => {
+        held ??= new Set(await knownIds());
+        return held;
+      };
+      const people = await changed(root, userClass, watermark, attributes);
       for (const entry of people.entries) {
         const user = toUser(entry);
-        if (user) users.set(user.id, (await inScope(entry)) ? user : null);
+        if (!user) continue;
+        if (isUnderDn(entry.dn, baseDn)) users.set(user.id, (await inScope(entry)) ? user : null);
+        // Moved out of the base DN (a move is a change, with its own USN or timestamp).
+        else if ((await known()).has(user.id)) users.set(user.id, null);
       }
-      const groups = await changed(groupClass, watermark, [
+      const groups = await changed(root, groupClass, watermark, [
         "1.1",
         detection.timeStampAttributeName,
         ...(detection.usnAttributeName ? [detection.usnAttributeName] : []),
@@ -193,10 +207,10 @@ export const createLdapSource = ({
       if (groupsChanged && settings.users.groupDn !== undefined) {
         const scope = await snapshot();
         const inScopeIds = new Set(scope.users.map((u) => u.id));
-        const known = new Set(await knownIds());
-        for (const id of known) if (!inScopeIds.has(id) && !users.has(id)) users.set(id, null);
+        const holding = await known();
+        for (const id of holding) if (!inScopeIds.has(id) && !users.has(id)) users.set(id, null);
         for (const user of scope.users)
-          if (!known.has(user.id) && !users.has(user.id)) users.set(user.id, user);
+          if (!holding.has(user.id) && !users.has(user.id)) users.set(user.id, user);
       }
       return {
         users,
@@ -232,7 +246,7 @@ export const createLdapSource = ({
         attributes: [guid, "cn", "description", memberAttribute],
       });
       const all = wanted.nested
-        ? await pool.search({ baseDn, filter: groupClass, attributes: [memberAttribute] })
+        ? await pool.search({ baseDn: root, filter: groupClass, attributes: [memberAttribute] })
         : found;
       const graph = groupGraph(
         all.map((g) => ({ dn: g.dn, members: valuesOf(g.attributes, memberAttribute) })),

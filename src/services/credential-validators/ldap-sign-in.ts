@@ -3,8 +3,8 @@ import type { AuthenticatedSubject } from "../../domain/ports.ts";
 import {
   type AccountState,
   accountStateAttributes,
-  stateFromBindError,
   stateFromEntry,
+  verdictOfBindError,
 } from "../../ldap/account-state.ts";
 import { openAnyConnection } from "../../ldap/connect.ts";
 import { fillFilterTemplate } from "../../ldap/filter.ts";
@@ -146,13 +146,18 @@ export const ldapAuthenticate = async (
   const entry = await findEntry(context, settings, dataStore, username);
   if (!entry) return undefined;
   const bound = await bindAs(context, dataStore, entry.dn, password);
-  const state = bound.ok
-    ? stateFromEntry(entry.attributes, dataStore.document.ldapType, context.clock.now())
-    : (stateFromBindError(bound.message) ??
-      // A directory that refuses a locked or expired account's bind outright (OpenLDAP's ppolicy).
-      stateFromEntry(entry.attributes, dataStore.document.ldapType, context.clock.now()));
-  // Must-change without the right password is only a wrong password (AD answers 52e then, not 773).
-  if (state && (bound.ok || state !== "MUST_CHANGE_PASSWORD")) throw new AccountUnusableError(state);
+  // AD says in its refusal what stopped the bind: a wrong password (52e) even for an account that
+  // is disabled, expired or must change its password (so nobody learns that without it), and a
+  // state (773, must change; 701, expired; …) only to the right password, a lock (775) to any.
+  const verdict = bound.ok ? undefined : verdictOfBindError(bound.message);
+  if (verdict === "INVALID") return undefined;
+  const state =
+    verdict ??
+    // A directory that refuses a locked or expired account's bind outright (OpenLDAP's ppolicy).
+    stateFromEntry(entry.attributes, dataStore.document.ldapType, context.clock.now());
+  // A password to change, read from the entry after a refused bind, is only a wrong password.
+  const passwordState = state === "MUST_CHANGE_PASSWORD" || state === "PASSWORD_EXPIRED";
+  if (state && (bound.ok || verdict !== undefined || !passwordState)) throw new AccountUnusableError(state);
   if (!bound.ok) return undefined;
   return subjectOf(validatorId, entry, canonicalName(entry, username));
 };
