@@ -11,6 +11,7 @@ import { registerAssets } from "./assets.ts";
 import { type ConsoleRoutes, cookieOptions, sendPage, sessionCookie, setNotice } from "./request.ts";
 import { connectionActionRoutes } from "./routes/connection-actions.ts";
 import { connectionWizardRoutes } from "./routes/connection-wizard.ts";
+import { connectionWizardSsoRoutes } from "./routes/connection-wizard-sso.ts";
 import { connectionListRoutes } from "./routes/connections.ts";
 import { homeRoutes } from "./routes/home.ts";
 import { signInRoutes, signOutRoutes } from "./routes/sign-in.ts";
@@ -101,6 +102,7 @@ const pages: readonly ((context: ServiceContext) => ConsoleRoutes)[] = [
   connectionListRoutes,
   connectionActionRoutes,
   connectionWizardRoutes,
+  connectionWizardSsoRoutes,
 ];
 
 /** The admin console on the admin listener, under /console: same process, same services as the API. */

@@ -41,6 +41,8 @@ import {
   typeTab,
   wizardTabs,
 } from "../views/connection-wizard.ts";
+import { EditQuery, showBrowserSso, showCredentials } from "./connection-sso-handlers.ts";
+import { draftTarget } from "./connection-wizard-sso.ts";
 
 const Csrf = { _csrf: Type.String() };
 const DraftParams = Type.Object({ draft: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -188,53 +190,67 @@ export const connectionWizardRoutes =
       return sendPage(reply, templateTab({ viewer: viewerOf(request), values, errors }), 422);
     });
 
-    app.get("/connections/new/:draft/:tab", { schema: { params: TabParams } }, async (request, reply) => {
-      const draft = getDraft(context, sessionIdOf(request), request.params.draft);
-      const tab = request.params.tab;
-      const viewer = viewerOf(request);
-      if (!wizardTabs(draft).some((t) => t.slug === tab))
-        throw new AppError("REQ_NOT_FOUND", { message: `The wizard has no tab "${tab}".` });
-      if (!canOpen(draft, tab)) {
-        const first = wizardTabs(draft).find((t) => !draft.completed.has(t.slug));
-        return redirectWithNotice(
-          request,
-          reply,
-          draftPath(draft, first?.slug ?? "template"),
-          `Complete ${first?.label ?? "this tab"} first.`,
-        );
-      }
-      const notice = takeNotice(request, reply);
-      const page =
-        tab === "template"
-          ? templateSummaryTab({ viewer, draft, notice })
-          : tab === "type"
-            ? typeTab({ viewer, draft, errors: [], notice })
-            : tab === "options"
-              ? optionsTab({
-                  viewer,
-                  draft,
-                  notice,
-                  values: {
-                    jit: draftJitProfile(draft) !== undefined,
-                    profile: draftJitProfile(draft) ?? "",
-                  },
-                  errors: [],
-                })
-              : tab === "general"
-                ? newGeneralTab({ viewer, draft, info: generalInfoOf(draft.connection), errors: [], notice })
-                : tab === "provisioning"
-                  ? newProvisioningTab({ viewer, draft, notice })
-                  : activationTab({
+    app.get(
+      "/connections/new/:draft/:tab",
+      { schema: { params: TabParams, querystring: EditQuery } },
+      async (request, reply) => {
+        const draft = getDraft(context, sessionIdOf(request), request.params.draft);
+        const tab = request.params.tab;
+        const viewer = viewerOf(request);
+        if (!wizardTabs(draft).some((t) => t.slug === tab))
+          throw new AppError("REQ_NOT_FOUND", { message: `The wizard has no tab "${tab}".` });
+        if (!canOpen(draft, tab)) {
+          const first = wizardTabs(draft).find((t) => !draft.completed.has(t.slug));
+          return redirectWithNotice(
+            request,
+            reply,
+            draftPath(draft, first?.slug ?? "template"),
+            `Complete ${first?.label ?? "this tab"} first.`,
+          );
+        }
+        const notice = takeNotice(request, reply);
+        if (tab === "browser-sso")
+          return showBrowserSso(reply, viewer, draftTarget(draft, viewer), request.query.edit, notice);
+        if (tab === "credentials")
+          return showCredentials(context, reply, viewer, draftTarget(draft, viewer), notice);
+        const page =
+          tab === "template"
+            ? templateSummaryTab({ viewer, draft, notice })
+            : tab === "type"
+              ? typeTab({ viewer, draft, errors: [], notice })
+              : tab === "options"
+                ? optionsTab({
+                    viewer,
+                    draft,
+                    notice,
+                    values: {
+                      jit: draftJitProfile(draft) !== undefined,
+                      profile: draftJitProfile(draft) ?? "",
+                    },
+                    errors: [],
+                  })
+                : tab === "general"
+                  ? newGeneralTab({
                       viewer,
                       draft,
-                      notice,
-                      document: draftDocument(draft, true),
-                      endpoint: endpointOf(context, draft),
-                      active: true,
+                      info: generalInfoOf(draft.connection),
                       errors: [],
-                    });
-      return sendPage(reply, page);
-    });
+                      notice,
+                    })
+                  : tab === "provisioning"
+                    ? newProvisioningTab({ viewer, draft, notice })
+                    : activationTab({
+                        viewer,
+                        draft,
+                        notice,
+                        document: draftDocument(draft, true),
+                        endpoint: endpointOf(context, draft),
+                        active: true,
+                        errors: [],
+                      });
+        return sendPage(reply, page);
+      },
+    );
 
     app.post(
       "/connections/new/:draft/type",
