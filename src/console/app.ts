@@ -10,6 +10,7 @@ import type { ServiceContext } from "../services/context.ts";
 import { registerAssets } from "./assets.ts";
 import { type ConsoleRoutes, cookieOptions, sendPage, sessionCookie, setNotice } from "./request.ts";
 import { connectionActionRoutes } from "./routes/connection-actions.ts";
+import { connectionTabRoutes } from "./routes/connection-tabs.ts";
 import { connectionWizardRoutes } from "./routes/connection-wizard.ts";
 import { connectionWizardSsoRoutes } from "./routes/connection-wizard-sso.ts";
 import { connectionListRoutes } from "./routes/connections.ts";
@@ -103,6 +104,7 @@ const pages: readonly ((context: ServiceContext) => ConsoleRoutes)[] = [
   connectionActionRoutes,
   connectionWizardRoutes,
   connectionWizardSsoRoutes,
+  connectionTabRoutes,
 ];
 
 /** The admin console on the admin listener, under /console: same process, same services as the API. */
