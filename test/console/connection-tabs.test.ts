@@ -131,4 +131,29 @@ describe("console connection tabs", { timeout: 240_000 }, () => {
     assert.equal(posted.status(), 403);
     assert.notEqual((await stored()).entityId, "https://evil.example");
   });
+
+  it("fits a narrow window: no tab scrolls sideways (wide tables scroll in their own box)", async () => {
+    const context = await bench.context();
+    const page = await context.newPage();
+    await page.setViewportSize({ width: 400, height: 800 });
+    await bench.signIn(page);
+    for (const slug of ["general", "browser-sso", "credentials", "provisioning", "activation"]) {
+      await page.goto(`/console/connections/sfprod/${slug}`);
+      if (shots) await page.screenshot({ path: `${shots}/tabs-narrow-${slug}.png`, fullPage: true });
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      const wide = await page.evaluate(() =>
+        [...document.querySelectorAll("body *")]
+          .filter(
+            (e) =>
+              !e.closest(".table-wrap") &&
+              e.getBoundingClientRect().right > document.documentElement.clientWidth + 1,
+          )
+          .slice(0, 5)
+          .map((e) => `${e.tagName}.${e.className}#${e.id}`),
+      );
+      assert.ok(overflow <= 0, `${slug} is ${overflow}px wider than the window: ${wide.join(", ")}`);
+    }
+  });
 });
