@@ -144,7 +144,7 @@ describe("console connection tabs", { timeout: 240_000 }, () => {
         () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
       );
       const wide = await page.evaluate(() =>
-        [...document.querySelectorAll("body *")]
+        Array.from(document.querySelectorAll("body *"))
           .filter(
             (e) =>
               !e.closest(".table-wrap") &&

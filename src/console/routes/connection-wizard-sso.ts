@@ -1,9 +1,8 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
-import { AppError } from "../../lib/errors.ts";
 import { type ConnectionDraft, getDraft } from "../../services/console/connection-drafts.ts";
 import type { ServiceContext } from "../../services/context.ts";
-import { type ConsoleRoutes, viewerOf } from "../request.ts";
+import { type ConsoleRoutes, refuseAuditors, sessionIdOf, viewerOf } from "../request.ts";
 import { draftPath, nextTab, wizardPage, wizardTabs } from "../views/connection-wizard.ts";
 import type { Viewer } from "../views/layout.ts";
 import {
@@ -36,20 +35,11 @@ export const draftTarget = (draft: ConnectionDraft, viewer: Viewer): Target => (
   }),
 });
 
-const sessionIdOf = (request: FastifyRequest): string => {
-  const resumed = request.consoleSession;
-  if (!resumed) throw new AppError("AUTH_REQUIRED");
-  return resumed.session.id;
-};
-
 /** The wizard's Browser SSO and Credentials tabs (their pages are drawn by connection-wizard.ts's GET). */
 export const connectionWizardSsoRoutes =
   (context: ServiceContext): ConsoleRoutes =>
   async (app) => {
-    app.addHook("preHandler", async (request) => {
-      if (viewerOf(request).role === "AUDITOR")
-        throw new AppError("AUTH_FORBIDDEN", { message: "Auditor accounts are read-only." });
-    });
+    app.addHook("preHandler", refuseAuditors);
     const target = (request: FastifyRequest, id: string) =>
       draftTarget(getDraft(context, sessionIdOf(request), id), viewerOf(request));
 

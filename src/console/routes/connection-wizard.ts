@@ -1,5 +1,5 @@
 import { Type } from "@sinclair/typebox";
-import type { FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyReply } from "fastify";
 import { AppError, isAppError } from "../../lib/errors.ts";
 import { ssoApplicationEndpoint } from "../../services/connections.ts";
 import {
@@ -24,7 +24,9 @@ import {
   actorOf,
   type ConsoleRoutes,
   redirectWithNotice,
+  refuseAuditors,
   sendPage,
+  sessionIdOf,
   takeNotice,
   viewerOf,
 } from "../request.ts";
@@ -106,12 +108,6 @@ export const generalInfoFrom = (body: { [K in keyof GeneralInfo]?: string | unde
   };
 };
 
-const sessionIdOf = (request: FastifyRequest): string => {
-  const resumed = request.consoleSession;
-  if (!resumed) throw new AppError("AUTH_REQUIRED");
-  return resumed.session.id;
-};
-
 /** An AppError's details as form errors; anything else is the server's problem. */
 const formErrors = (error: unknown, field?: string): FormErrors => {
   if (!isAppError(error) || !error.expose) throw error;
@@ -138,10 +134,7 @@ export const connectionWizardRoutes =
   (context: ServiceContext): ConsoleRoutes =>
   async (app) => {
     // Nothing here is for reading: an auditor has no draft to look at.
-    app.addHook("preHandler", async (request) => {
-      if (viewerOf(request).role === "AUDITOR")
-        throw new AppError("AUTH_FORBIDDEN", { message: "Auditor accounts are read-only." });
-    });
+    app.addHook("preHandler", refuseAuditors);
 
     app.get("/connections/new", async (request, reply) =>
       sendPage(
