@@ -12,7 +12,9 @@ import { type ConsoleRoutes, cookieOptions, sendPage, sessionCookie, setNotice }
 import { accountRoutes } from "./routes/accounts.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { connectionActionRoutes } from "./routes/connection-actions.ts";
+import { connectionTabRoutes } from "./routes/connection-tabs.ts";
 import { connectionWizardRoutes } from "./routes/connection-wizard.ts";
+import { connectionWizardSsoRoutes } from "./routes/connection-wizard-sso.ts";
 import { connectionListRoutes } from "./routes/connections.ts";
 import { homeRoutes } from "./routes/home.ts";
 import { keyRoutes } from "./routes/keys.ts";
@@ -138,6 +140,8 @@ const pages: readonly ((context: ServiceContext) => ConsoleRoutes)[] = [
   outboundChannelRoutes,
   outboundMappingRoutes,
   outboundFieldRoutes,
+  connectionWizardSsoRoutes,
+  connectionTabRoutes,
 ];
 
 /** The admin console on the admin listener, under /console: same process, same services as the API. */

@@ -71,3 +71,16 @@ export const takeNotice = (request: FastifyRequest, reply: FastifyReply): string
   const text = Buffer.from(raw, "base64url").toString("utf8");
   return text.length > 0 && text.length <= 500 ? text : undefined;
 };
+
+/** The console session's id (its token's hash): what per-session state, like a wizard's draft, is kept under. */
+export const sessionIdOf = (request: FastifyRequest): string => {
+  const resumed = request.consoleSession;
+  if (!resumed) throw new AppError("AUTH_REQUIRED");
+  return resumed.session.id;
+};
+
+/** A hook for pages that only change things (a wizard): an auditor may not even open them. */
+export const refuseAuditors = async (request: FastifyRequest): Promise<void> => {
+  if (viewerOf(request).role === "AUDITOR")
+    throw new AppError("AUTH_FORBIDDEN", { message: "Auditor accounts are read-only." });
+};

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import type { Page } from "playwright-core";
 import type { SpConnection } from "../../src/domain/sp-connection.ts";
@@ -88,6 +89,34 @@ describe("console Create Connection wizard", { timeout: 300_000 }, () => {
     await look(page, "4-general");
     await page.getByRole("button", { name: "Next" }).click();
 
+    assert.equal(await heading(page), "Browser SSO");
+    // The seed: Edit the community's ACS row, tick Default, Update.
+    await page.getByRole("link", { name: /^Edit ACS https:\/\/acme\.my\.site\.com/ }).click();
+    await page.getByLabel("Default (row 2)").check();
+    await look(page, "6-browser-sso-acs-edit");
+    await page.getByRole("button", { name: "Update" }).click();
+    assert.match((await page.getByRole("status").textContent()) ?? "", /Updated the ACS URL/);
+    const acsRows = page.getByRole("table", { name: "Assertion Consumer Service URL" }).getByRole("row");
+    assert.match((await acsRows.nth(2).textContent()) ?? "", /^Default/, "the community URL is the default");
+    assert.doesNotMatch((await acsRows.nth(1).textContent()) ?? "", /Default/, "and only it");
+    await page.getByLabel("IdP-Initiated SSO").uncheck();
+    await page.getByLabel("SP-Initiated SSO").uncheck();
+    await page.getByRole("button", { name: "Next" }).click();
+    assert.match((await page.getByRole("alert").textContent()) ?? "", /at least one SSO profile/);
+    await page.getByLabel("IdP-Initiated SSO").check();
+    await page.getByLabel("SP-Initiated SSO").check();
+    const added = page.locator("input[name=attrName]").last();
+    await added.fill("User.Department");
+    await page.locator("input[name=attrValue]").last().fill("departmentNumber");
+    await look(page, "6-browser-sso");
+    await page.getByRole("button", { name: "Next" }).click();
+
+    assert.equal(await heading(page), "Credentials");
+    await page.getByLabel("Signing Certificate").selectOption("default-signing");
+    await page.getByLabel("Include the certificate in the signature <KeyInfo> element").check();
+    await look(page, "7-credentials");
+    await page.getByRole("button", { name: "Next" }).click();
+
     assert.equal(await heading(page), "Outbound Provisioning");
     await page.getByRole("button", { name: "Next" }).click();
 
@@ -102,6 +131,11 @@ describe("console Create Connection wizard", { timeout: 300_000 }, () => {
     assert.match(main, /acme\.my\.site\.com\/customers/, "the community ACS from the metadata");
     assert.equal(await page.getByLabel("Active", { exact: true }).isChecked(), true, "on by default");
     await look(page, "5-activation");
+    const [certificate] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("link", { name: "Download the IdP certificate" }).click(),
+    ]);
+    assert.match(readFileSync(await certificate.path(), "utf8"), /^-----BEGIN CERTIFICATE-----/);
     assert.equal((await connections()).length, 0, "nothing is stored before Save");
     await page.getByRole("button", { name: "Save" }).click();
 
@@ -119,6 +153,18 @@ describe("console Create Connection wizard", { timeout: 300_000 }, () => {
     assert.equal(saved.contactInfo?.email, "idm@acme.example.com");
     assert.equal(saved.loggingMode, "ENHANCED");
     assert.equal(saved.outboundProvision?.type, "SalesforceProvisioner");
+    assert.deepEqual(
+      saved.spBrowserSso?.ssoServiceEndpoints.map((e) => [e.index, e.isDefault]),
+      [
+        [0, false],
+        [1, true],
+      ],
+    );
+    assert.equal(saved.credentials?.signingSettings?.includeCertInSignature, true);
+    assert.equal(
+      saved.spBrowserSso?.adapterMappings[0]?.attributeContractFulfillment["User.Department"]?.value,
+      "departmentNumber",
+    );
     assert.equal(
       saved.spBrowserSso?.adapterMappings[0]?.attributeContractFulfillment["User.ProfileId"]?.value,
       "Standard User",
@@ -197,6 +243,10 @@ describe("console Create Connection wizard", { timeout: 300_000 }, () => {
     await page.getByLabel("Connection Name").fill("Acme UAT");
     await page.getByLabel("Default Virtual Server ID").fill("urn:b");
     await page.getByLabel("Base URL").fill("");
+    await page.getByRole("button", { name: "Next" }).click();
+    assert.equal(await heading(page), "Browser SSO");
+    await page.getByRole("button", { name: "Next" }).click();
+    assert.equal(await heading(page), "Credentials");
     await page.getByRole("button", { name: "Next" }).click();
     assert.equal(await heading(page), "Activation & Summary");
     await page.getByLabel("Inactive").check();

@@ -1,5 +1,5 @@
 import { Type } from "@sinclair/typebox";
-import type { FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyReply } from "fastify";
 import { AppError, isAppError } from "../../lib/errors.ts";
 import { ssoApplicationEndpoint } from "../../services/connections.ts";
 import {
@@ -24,7 +24,9 @@ import {
   actorOf,
   type ConsoleRoutes,
   redirectWithNotice,
+  refuseAuditors,
   sendPage,
+  sessionIdOf,
   takeNotice,
   viewerOf,
 } from "../request.ts";
@@ -41,6 +43,8 @@ import {
   typeTab,
   wizardTabs,
 } from "../views/connection-wizard.ts";
+import { EditQuery, showBrowserSso, showCredentials } from "./connection-sso-handlers.ts";
+import { draftTarget } from "./connection-wizard-sso.ts";
 
 const Csrf = { _csrf: Type.String() };
 const DraftParams = Type.Object({ draft: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -104,12 +108,6 @@ export const generalInfoFrom = (body: { [K in keyof GeneralInfo]?: string | unde
   };
 };
 
-const sessionIdOf = (request: FastifyRequest): string => {
-  const resumed = request.consoleSession;
-  if (!resumed) throw new AppError("AUTH_REQUIRED");
-  return resumed.session.id;
-};
-
 /** An AppError's details as form errors; anything else is the server's problem. */
 const formErrors = (error: unknown, field?: string): FormErrors => {
   if (!isAppError(error) || !error.expose) throw error;
@@ -136,10 +134,7 @@ export const connectionWizardRoutes =
   (context: ServiceContext): ConsoleRoutes =>
   async (app) => {
     // Nothing here is for reading: an auditor has no draft to look at.
-    app.addHook("preHandler", async (request) => {
-      if (viewerOf(request).role === "AUDITOR")
-        throw new AppError("AUTH_FORBIDDEN", { message: "Auditor accounts are read-only." });
-    });
+    app.addHook("preHandler", refuseAuditors);
 
     app.get("/connections/new", async (request, reply) =>
       sendPage(
@@ -188,53 +183,67 @@ export const connectionWizardRoutes =
       return sendPage(reply, templateTab({ viewer: viewerOf(request), values, errors }), 422);
     });
 
-    app.get("/connections/new/:draft/:tab", { schema: { params: TabParams } }, async (request, reply) => {
-      const draft = getDraft(context, sessionIdOf(request), request.params.draft);
-      const tab = request.params.tab;
-      const viewer = viewerOf(request);
-      if (!wizardTabs(draft).some((t) => t.slug === tab))
-        throw new AppError("REQ_NOT_FOUND", { message: `The wizard has no tab "${tab}".` });
-      if (!canOpen(draft, tab)) {
-        const first = wizardTabs(draft).find((t) => !draft.completed.has(t.slug));
-        return redirectWithNotice(
-          request,
-          reply,
-          draftPath(draft, first?.slug ?? "template"),
-          `Complete ${first?.label ?? "this tab"} first.`,
-        );
-      }
-      const notice = takeNotice(request, reply);
-      const page =
-        tab === "template"
-          ? templateSummaryTab({ viewer, draft, notice })
-          : tab === "type"
-            ? typeTab({ viewer, draft, errors: [], notice })
-            : tab === "options"
-              ? optionsTab({
-                  viewer,
-                  draft,
-                  notice,
-                  values: {
-                    jit: draftJitProfile(draft) !== undefined,
-                    profile: draftJitProfile(draft) ?? "",
-                  },
-                  errors: [],
-                })
-              : tab === "general"
-                ? newGeneralTab({ viewer, draft, info: generalInfoOf(draft.connection), errors: [], notice })
-                : tab === "provisioning"
-                  ? newProvisioningTab({ viewer, draft, notice })
-                  : activationTab({
+    app.get(
+      "/connections/new/:draft/:tab",
+      { schema: { params: TabParams, querystring: EditQuery } },
+      async (request, reply) => {
+        const draft = getDraft(context, sessionIdOf(request), request.params.draft);
+        const tab = request.params.tab;
+        const viewer = viewerOf(request);
+        if (!wizardTabs(draft).some((t) => t.slug === tab))
+          throw new AppError("REQ_NOT_FOUND", { message: `The wizard has no tab "${tab}".` });
+        if (!canOpen(draft, tab)) {
+          const first = wizardTabs(draft).find((t) => !draft.completed.has(t.slug));
+          return redirectWithNotice(
+            request,
+            reply,
+            draftPath(draft, first?.slug ?? "template"),
+            `Complete ${first?.label ?? "this tab"} first.`,
+          );
+        }
+        const notice = takeNotice(request, reply);
+        if (tab === "browser-sso")
+          return showBrowserSso(reply, viewer, draftTarget(draft, viewer), request.query.edit, notice);
+        if (tab === "credentials")
+          return showCredentials(context, reply, viewer, draftTarget(draft, viewer), notice);
+        const page =
+          tab === "template"
+            ? templateSummaryTab({ viewer, draft, notice })
+            : tab === "type"
+              ? typeTab({ viewer, draft, errors: [], notice })
+              : tab === "options"
+                ? optionsTab({
+                    viewer,
+                    draft,
+                    notice,
+                    values: {
+                      jit: draftJitProfile(draft) !== undefined,
+                      profile: draftJitProfile(draft) ?? "",
+                    },
+                    errors: [],
+                  })
+                : tab === "general"
+                  ? newGeneralTab({
                       viewer,
                       draft,
-                      notice,
-                      document: draftDocument(draft, true),
-                      endpoint: endpointOf(context, draft),
-                      active: true,
+                      info: generalInfoOf(draft.connection),
                       errors: [],
-                    });
-      return sendPage(reply, page);
-    });
+                      notice,
+                    })
+                  : tab === "provisioning"
+                    ? newProvisioningTab({ viewer, draft, notice })
+                    : activationTab({
+                        viewer,
+                        draft,
+                        notice,
+                        document: draftDocument(draft, true),
+                        endpoint: endpointOf(context, draft),
+                        active: true,
+                        errors: [],
+                      });
+        return sendPage(reply, page);
+      },
+    );
 
     app.post(
       "/connections/new/:draft/type",

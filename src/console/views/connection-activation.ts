@@ -8,12 +8,21 @@ import { canOpen, draftPath, wizardButtons, wizardPage, wizardTabs } from "./con
 import type { Viewer } from "./layout.ts";
 
 /** The SSO Application Endpoint, above the summary, with a button that copies it. */
-export const ssoEndpointBlock = (endpoint: string | undefined): SafeHtml =>
+export const ssoEndpointBlock = (
+  endpoint: string | undefined,
+  certificateHref: string | undefined,
+): SafeHtml =>
   endpoint === undefined
     ? html``
     : html`<section class="card" aria-labelledby="sso-endpoint-h"><h3 id="sso-endpoint-h">SSO Application Endpoint</h3>
 <p><code id="sso-endpoint">${endpoint}</code> <button type="button" data-copy="sso-endpoint">Copy</button></p>
-<p class="hint">Paste it into Salesforce's SAML Single Sign-On Settings as the Identity Provider Login URL.</p></section>`;
+<p class="hint">Paste it into Salesforce's SAML Single Sign-On Settings as the Identity Provider Login URL.</p>
+${
+  certificateHref
+    ? html`<p><a class="button" href="${certificateHref}" download>Download the IdP certificate</a></p>
+<p class="hint">Upload it to Salesforce as the Identity Provider Certificate: it checks the assertions signed with it.</p>`
+    : ""
+}</section>`;
 
 /** Connection Status: PingFederate turns a new connection on by default (§3.9). */
 export const statusFieldset = (active: boolean): SafeHtml =>
@@ -57,7 +66,7 @@ export const activationTab = (o: {
     notice: o.notice,
     tab: "activation",
     body: html`${saveErrors(o.errors, href, labels)}
-${ssoEndpointBlock(o.endpoint)}
+${ssoEndpointBlock(o.endpoint, o.draft.connection.credentials?.signingSettings ? draftPath(o.draft, "idp-certificate") : undefined)}
 <h3>Summary</h3>
 ${connectionSummary(o.document, href)}
 ${postForm(

@@ -106,23 +106,26 @@ ${
       ])
     : ""
 }
-${
-  provision
-    ? section("Outbound Provisioning", href("provisioning"), [
-        ["Type", provision.type],
-        [
-          "Target",
-          provision.targetSettings.some((s) => s.name === "CLIENT_ID" && s.value)
-            ? "Credentials entered"
-            : "Credentials not entered yet",
-        ],
-        [
-          "Channels",
-          provision.channels.length === 0
-            ? "None yet"
-            : provision.channels.map((ch) => `${ch.name} (${ch.active ? "active" : "inactive"})`).join(", "),
-        ],
-      ])
-    : ""
-}`;
+${provision ? provisioningSummary(provision, href("provisioning")) : ""}`;
 };
+
+/** The Outbound Provisioning section: the type, whether the target has credentials, the channels. */
+export const provisioningSummary = (
+  provision: NonNullable<SpConnection["outboundProvision"]>,
+  href: string | undefined,
+): SafeHtml =>
+  section("Outbound Provisioning", href, [
+    ["Type", provision.type],
+    [
+      "Target",
+      provision.targetSettings.some((s) => s.name === "CLIENT_ID" && s.value)
+        ? "Credentials entered"
+        : "Credentials not entered yet",
+    ],
+    [
+      "Channels",
+      provision.channels.length === 0
+        ? "None yet"
+        : provision.channels.map((ch) => `${ch.name} (${ch.active ? "active" : "inactive"})`).join(", "),
+    ],
+  ]);

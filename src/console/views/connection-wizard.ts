@@ -15,6 +15,12 @@ export const wizardTabs = (draft: ConnectionDraft | undefined): readonly WizardT
   { slug: "type", label: "Connection Type" },
   { slug: "options", label: "Connection Options" },
   { slug: "general", label: "General Info" },
+  ...(draft === undefined || draft.browserSso
+    ? [
+        { slug: "browser-sso", label: "Browser SSO" },
+        { slug: "credentials", label: "Credentials" },
+      ]
+    : []),
   ...(draft?.outboundProvisioning ? [{ slug: "provisioning", label: "Outbound Provisioning" }] : []),
   { slug: "activation", label: "Activation & Summary" },
 ];

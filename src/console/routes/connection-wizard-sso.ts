@@ -1,0 +1,87 @@
+import { Type } from "@sinclair/typebox";
+import type { FastifyRequest } from "fastify";
+import { type ConnectionDraft, getDraft } from "../../services/console/connection-drafts.ts";
+import type { ServiceContext } from "../../services/context.ts";
+import { type ConsoleRoutes, refuseAuditors, sessionIdOf, viewerOf } from "../request.ts";
+import { draftPath, nextTab, wizardPage, wizardTabs } from "../views/connection-wizard.ts";
+import type { Viewer } from "../views/layout.ts";
+import {
+  AcsForm,
+  BrowserSsoForm,
+  CredentialsForm,
+  postAcs,
+  postBrowserSso,
+  postCredentials,
+  sendIdpCertificate,
+  type Target,
+} from "./connection-sso-handlers.ts";
+
+const DraftParams = Type.Object({ draft: Type.String({ minLength: 1, maxLength: 64 }) });
+
+/** A draft as the Browser SSO and Credentials tabs edit it: kept in the draft, then on to the next tab. */
+export const draftTarget = (draft: ConnectionDraft, viewer: Viewer): Target => ({
+  document: draft.connection,
+  submitLabel: "Next",
+  path: (tab) => draftPath(draft, tab),
+  page: (o) => wizardPage({ viewer, draft, ...o }),
+  commit: async (document, tab) => {
+    draft.connection = document;
+    if (tab !== "acs") draft.completed.add(tab);
+    return [];
+  },
+  after: (tab) => ({
+    location: draftPath(draft, nextTab(draft, tab)),
+    notice: `${wizardTabs(draft).find((t) => t.slug === tab)?.label ?? "The tab"} is complete.`,
+  }),
+});
+
+/** The wizard's Browser SSO and Credentials tabs (their pages are drawn by connection-wizard.ts's GET). */
+export const connectionWizardSsoRoutes =
+  (context: ServiceContext): ConsoleRoutes =>
+  async (app) => {
+    app.addHook("preHandler", refuseAuditors);
+    const target = (request: FastifyRequest, id: string) =>
+      draftTarget(getDraft(context, sessionIdOf(request), id), viewerOf(request));
+
+    app.post(
+      "/connections/new/:draft/browser-sso",
+      { schema: { params: DraftParams, body: BrowserSsoForm } },
+      async (request, reply) =>
+        postBrowserSso(
+          request,
+          reply,
+          viewerOf(request),
+          target(request, request.params.draft),
+          request.body,
+        ),
+    );
+    app.post(
+      "/connections/new/:draft/browser-sso/acs",
+      { schema: { params: DraftParams, body: AcsForm } },
+      async (request, reply) =>
+        postAcs(request, reply, viewerOf(request), target(request, request.params.draft), request.body),
+    );
+    app.post(
+      "/connections/new/:draft/credentials",
+      { schema: { params: DraftParams, body: CredentialsForm } },
+      async (request, reply) =>
+        postCredentials(
+          context,
+          request,
+          reply,
+          viewerOf(request),
+          target(request, request.params.draft),
+          request.body,
+        ),
+    );
+    app.get(
+      "/connections/new/:draft/idp-certificate",
+      { schema: { params: DraftParams } },
+      async (request, reply) =>
+        sendIdpCertificate(
+          context,
+          reply,
+          getDraft(context, sessionIdOf(request), request.params.draft).connection,
+        ),
+    );
+  };

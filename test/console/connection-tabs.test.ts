@@ -1,0 +1,159 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { after, before, describe, it } from "node:test";
+import type { Page } from "playwright-core";
+import type { SpConnection } from "../../src/domain/sp-connection.ts";
+import { type ConsoleBench, startConsole } from "../support/console.ts";
+import { api } from "../support/server.ts";
+
+/**
+ * An existing connection in a real browser: it opens on PingFederate's tabs by their names, each
+ * tab's Save stores the whole connection through the admin API's update (so a refused change
+ * leaves it as it was), and an auditor can look but not save.
+ */
+const fixture = (): SpConnection =>
+  JSON.parse(
+    readFileSync(new URL("../fixtures/connections/pingfederate-salesforce.json", import.meta.url), "utf8"),
+  );
+
+describe("console connection tabs", { timeout: 240_000 }, () => {
+  let bench: ConsoleBench;
+  const shots = process.env.CONSOLE_SHOTS;
+  const look = async (page: Page, name: string) => {
+    if (shots) await page.screenshot({ path: `${shots}/tabs-${name}.png`, fullPage: true });
+    assert.deepEqual(await bench.axe(page), [], name);
+  };
+  const stored = async () =>
+    (await bench.server.request("GET", `${api}/idp/spConnections/sfprod`)).json() as SpConnection;
+  const tab = (page: Page, name: string) =>
+    page
+      .getByRole("navigation", { name: "Connection tabs" })
+      .getByRole("link", { name, exact: true })
+      .click();
+
+  before(async () => {
+    bench = await startConsole();
+    const key = await bench.server.request("POST", `${api}/keyPairs/signing/generate`, {
+      id: "sig1",
+      commonName: "idp.acme.example",
+    });
+    assert.equal(key.statusCode, 201, key.body);
+    const created = await bench.server.request("POST", `${api}/idp/spConnections`, fixture());
+    assert.equal(created.statusCode, 201, created.body);
+    const auditor = await bench.server.request("POST", `${api}/adminAccounts`, {
+      username: "audrey",
+      password: "auditor-password-123",
+      role: "AUDITOR",
+    });
+    assert.equal(auditor.statusCode, 201, auditor.body);
+  });
+  after(async () => bench?.dispose());
+
+  it("opens on General Info, Browser SSO, Credentials, Outbound Provisioning, Activation & Summary, and saves each", async () => {
+    const page = await (await bench.context({ bypassCSP: true })).newPage();
+    await bench.signIn(page);
+    await page.getByRole("link", { name: "Salesforce Production", exact: true }).click();
+    const names = await page
+      .getByRole("navigation", { name: "Connection tabs" })
+      .getByRole("link")
+      .allTextContents();
+    assert.deepEqual(names, [
+      "General Info",
+      "Browser SSO",
+      "Credentials",
+      "Outbound Provisioning",
+      "Activation & Summary",
+    ]);
+    assert.equal(await page.getByLabel("Connection Name").inputValue(), "Salesforce Production");
+    await look(page, "general");
+    await page.getByLabel("Connection Name").fill("Salesforce Production (EU)");
+    await page.getByRole("button", { name: "Save" }).click();
+    assert.match((await page.getByRole("status").textContent()) ?? "", /Saved General Info/);
+    assert.equal((await stored()).name, "Salesforce Production (EU)");
+
+    await tab(page, "Browser SSO");
+    await look(page, "browser-sso");
+    await page.getByRole("link", { name: /^Edit ACS https:\/\/acme\.my\.salesforce\.com/ }).click();
+    await page.getByLabel("Endpoint URL (row 1)").fill("javascript:alert(1)");
+    await page.getByRole("button", { name: "Update" }).click();
+    assert.match((await page.locator("main").textContent()) ?? "", /absolute http\(s\) URL/);
+    assert.equal(
+      (await stored()).spBrowserSso?.ssoServiceEndpoints[0]?.url,
+      "https://acme.my.salesforce.com?so=00D000000000001",
+      "untouched",
+    );
+    await page.getByLabel("Endpoint URL (row 1)").fill("https://acme.my.salesforce.com?so=00D000000000001");
+    await page.getByLabel("Default (row 1)").check();
+    await page.getByRole("button", { name: "Update" }).click();
+    assert.deepEqual(
+      (await stored()).spBrowserSso?.ssoServiceEndpoints.map((e) => e.isDefault),
+      [true, false],
+      "the org URL is the default now",
+    );
+    await page.getByLabel("Minutes After").fill("10");
+    await page.getByRole("button", { name: "Save" }).click();
+    assert.match((await page.getByRole("status").textContent()) ?? "", /Saved Browser SSO/);
+    assert.equal((await stored()).spBrowserSso?.assertionLifetime.minutesAfter, 10);
+
+    await tab(page, "Credentials");
+    await look(page, "credentials");
+    await page.getByLabel("Include the certificate in the signature <KeyInfo> element").uncheck();
+    await page.getByRole("button", { name: "Save" }).click();
+    assert.equal((await stored()).credentials?.signingSettings?.includeCertInSignature, false);
+
+    await tab(page, "Outbound Provisioning");
+    assert.match((await page.locator("main").textContent()) ?? "", /SalesforceProvisioner/);
+    await look(page, "provisioning");
+
+    await tab(page, "Activation & Summary");
+    assert.match(
+      (await page.locator("#sso-endpoint").textContent()) ?? "",
+      /startSSO\.ping\?PartnerSpId=https%3A%2F%2Facme\.my\.salesforce\.com$/,
+    );
+    await look(page, "activation");
+    await page.getByLabel("Inactive").check();
+    await page.getByRole("button", { name: "Save" }).click();
+    assert.match((await page.getByRole("status").textContent()) ?? "", /the connection is inactive/);
+    assert.equal((await stored()).active, false);
+  });
+
+  it("lets an auditor read the tabs but not save them, even by posting a form", async () => {
+    const page = await (await bench.context()).newPage();
+    await bench.signIn(page, "audrey", "auditor-password-123");
+    await page.goto("/console/connections/sfprod/browser-sso");
+    assert.equal(await page.getByRole("button", { name: "Save" }).count(), 0);
+    assert.equal(await page.getByRole("link", { name: /^Edit ACS/ }).count(), 0);
+    const _csrf = await page.locator("input[name=_csrf]").first().inputValue();
+    const posted = await page.request.post("/console/connections/sfprod/general", {
+      form: { _csrf, entityId: "https://evil.example", name: "Taken" },
+      maxRedirects: 0,
+    });
+    assert.equal(posted.status(), 403);
+    assert.notEqual((await stored()).entityId, "https://evil.example");
+  });
+
+  it("fits a narrow window: no tab scrolls sideways (wide tables scroll in their own box)", async () => {
+    const context = await bench.context();
+    const page = await context.newPage();
+    await page.setViewportSize({ width: 400, height: 800 });
+    await bench.signIn(page);
+    for (const slug of ["general", "browser-sso", "credentials", "provisioning", "activation"]) {
+      await page.goto(`/console/connections/sfprod/${slug}`);
+      if (shots) await page.screenshot({ path: `${shots}/tabs-narrow-${slug}.png`, fullPage: true });
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      const wide = await page.evaluate(() =>
+        Array.from(document.querySelectorAll("body *"))
+          .filter(
+            (e) =>
+              !e.closest(".table-wrap") &&
+              e.getBoundingClientRect().right > document.documentElement.clientWidth + 1,
+          )
+          .slice(0, 5)
+          .map((e) => `${e.tagName}.${e.className}#${e.id}`),
+      );
+      assert.ok(overflow <= 0, `${slug} is ${overflow}px wider than the window: ${wide.join(", ")}`);
+    }
+  });
+});
