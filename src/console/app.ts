@@ -12,6 +12,8 @@ import { type ConsoleRoutes, cookieOptions, sendPage, sessionCookie, setNotice }
 import { accountRoutes } from "./routes/accounts.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { connectionListRoutes } from "./routes/connections.ts";
+import { directoryRoutes } from "./routes/directory.ts";
+import { directoryUserRoutes } from "./routes/directory-users.ts";
 import { homeRoutes } from "./routes/home.ts";
 import { keyRoutes } from "./routes/keys.ts";
 import { signInRoutes, signOutRoutes } from "./routes/sign-in.ts";
@@ -103,6 +105,8 @@ const pages: readonly ((context: ServiceContext) => ConsoleRoutes)[] = [
   accountRoutes,
   keyRoutes,
   auditRoutes,
+  directoryRoutes,
+  directoryUserRoutes,
 ];
 
 /** The admin console on the admin listener, under /console: same process, same services as the API. */
