@@ -12,6 +12,7 @@ import { type ConsoleRoutes, cookieOptions, sendPage, sessionCookie, setNotice }
 import { accountRoutes } from "./routes/accounts.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { connectionListRoutes } from "./routes/connections.ts";
+import { dataStoreRoutes } from "./routes/datastores.ts";
 import { directoryRoutes } from "./routes/directory.ts";
 import { directoryUserRoutes } from "./routes/directory-users.ts";
 import { homeRoutes } from "./routes/home.ts";
@@ -107,6 +108,7 @@ const pages: readonly ((context: ServiceContext) => ConsoleRoutes)[] = [
   auditRoutes,
   directoryRoutes,
   directoryUserRoutes,
+  dataStoreRoutes,
 ];
 
 /** The admin console on the admin listener, under /console: same process, same services as the API. */
