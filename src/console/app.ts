@@ -16,6 +16,9 @@ import { connectionTabRoutes } from "./routes/connection-tabs.ts";
 import { connectionWizardRoutes } from "./routes/connection-wizard.ts";
 import { connectionWizardSsoRoutes } from "./routes/connection-wizard-sso.ts";
 import { connectionListRoutes } from "./routes/connections.ts";
+import { dataStoreRoutes } from "./routes/datastores.ts";
+import { directoryRoutes } from "./routes/directory.ts";
+import { directoryUserRoutes } from "./routes/directory-users.ts";
 import { homeRoutes } from "./routes/home.ts";
 import { keyRoutes } from "./routes/keys.ts";
 import { outboundChannelRoutes } from "./routes/outbound-channels.ts";
@@ -142,6 +145,9 @@ const pages: readonly ((context: ServiceContext) => ConsoleRoutes)[] = [
   outboundFieldRoutes,
   connectionWizardSsoRoutes,
   connectionTabRoutes,
+  directoryRoutes,
+  directoryUserRoutes,
+  dataStoreRoutes,
 ];
 
 /** The admin console on the admin listener, under /console: same process, same services as the API. */
