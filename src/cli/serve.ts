@@ -28,6 +28,7 @@ const banner = (config: Config, server: Server, runtimeUrl: string, adminUrl: st
   const lines = [
     `Portico ${version}`,
     `  runtime   ${runtimeUrl}  (public base URL ${config.baseUrl}, entity ID ${config.entityId})`,
+    `  console   ${adminUrl}/console  (sign in as an admin account)`,
     `  admin API ${adminUrl}/pf-admin-api/v1  (OpenAPI: ${adminUrl}/pf-admin-api/v1/openapi.json)`,
     `  database  ${server.context.store.dialect}${config.databaseUrl.startsWith("sqlite:") ? ` ${config.databaseUrl.slice(7)}` : ""}`,
     "  logs      standard output, one JSON object a line",

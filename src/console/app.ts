@@ -9,13 +9,22 @@ import { checkFormToken, resumeConsoleSession } from "../services/console/sessio
 import type { ServiceContext } from "../services/context.ts";
 import { registerAssets } from "./assets.ts";
 import { type ConsoleRoutes, cookieOptions, sendPage, sessionCookie, setNotice } from "./request.ts";
+import { accountRoutes } from "./routes/accounts.ts";
+import { auditRoutes } from "./routes/audit.ts";
 import { connectionActionRoutes } from "./routes/connection-actions.ts";
 import { connectionTabRoutes } from "./routes/connection-tabs.ts";
 import { connectionWizardRoutes } from "./routes/connection-wizard.ts";
 import { connectionWizardSsoRoutes } from "./routes/connection-wizard-sso.ts";
 import { connectionListRoutes } from "./routes/connections.ts";
 import { homeRoutes } from "./routes/home.ts";
+import { keyRoutes } from "./routes/keys.ts";
+import { outboundChannelRoutes } from "./routes/outbound-channels.ts";
+import { outboundFieldRoutes } from "./routes/outbound-field.ts";
+import { outboundMappingRoutes } from "./routes/outbound-mapping.ts";
+import { outboundTargetRoutes } from "./routes/outbound-target.ts";
+import { provisioningRoutes } from "./routes/provisioning.ts";
 import { signInRoutes, signOutRoutes } from "./routes/sign-in.ts";
+import { ssoTestRoutes } from "./routes/sso-test.ts";
 import { barePage, consolePage } from "./views/layout.ts";
 
 /**
@@ -44,10 +53,27 @@ const errorTitle = (status: number) =>
         ? "Something went wrong"
         : "Refused";
 
+/**
+ * A request htmx made for part of a page, once the session has ended: the whole page goes to the
+ * sign-in form (HX-Redirect), coming back to that page, rather than the form landing in the part.
+ */
+const signInFromPoll = (request: FastifyRequest, reply: FastifyReply) => {
+  const current = request.headers["hx-current-url"];
+  const page = typeof current === "string" && URL.canParse(current) ? new URL(current) : undefined;
+  const next = page?.pathname.startsWith("/console/") ? `${page.pathname}${page.search}` : "/console";
+  return reply
+    .status(401)
+    .header("HX-Redirect", `/console/signin?next=${encodeURIComponent(next)}`)
+    .type("text/plain; charset=utf-8")
+    .send("Sign in again.");
+};
+
 const renderError = (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
   const appError = toAppError(error);
   if (appError.status >= 500)
     request.log.error({ err: error, code: appError.code }, "console request failed");
+  if (appError.code === "AUTH_REQUIRED" && request.headers["hx-request"] === "true")
+    return signInFromPoll(request, reply);
   if (appError.code === "AUTH_REQUIRED" && request.method === "GET")
     return reply.redirect(`/console/signin?next=${encodeURIComponent(request.url)}`, 303);
   const body = html`<div class="alert" role="alert"><p>${appError.expose ? appError.message : "The server could not do this; the log has the details."}</p>
@@ -62,7 +88,9 @@ ${appError.details.length > 0 ? html`<ul>${appError.details.map((d) => html`<li>
 /** Finds the session behind the cookie; a page without one sends the browser to sign in. */
 const requireSession = (context: ServiceContext) => async (request: FastifyRequest, reply: FastifyReply) => {
   const token = request.cookies[sessionCookie];
-  const resumed = await resumeConsoleSession(context, token);
+  const resumed = await resumeConsoleSession(context, token, {
+    activity: request.routeOptions.config.consolePoll !== true,
+  });
   if (!resumed) {
     if (token !== undefined) {
       reply.clearCookie(sessionCookie, cookieOptions(request));
@@ -102,9 +130,18 @@ const pages: readonly ((context: ServiceContext) => ConsoleRoutes)[] = [
   signOutRoutes,
   connectionListRoutes,
   connectionActionRoutes,
+  accountRoutes,
+  provisioningRoutes,
+  outboundTargetRoutes,
   connectionWizardRoutes,
   connectionWizardSsoRoutes,
   connectionTabRoutes,
+  keyRoutes,
+  auditRoutes,
+  ssoTestRoutes,
+  outboundChannelRoutes,
+  outboundMappingRoutes,
+  outboundFieldRoutes,
 ];
 
 /** The admin console on the admin listener, under /console: same process, same services as the API. */
@@ -112,17 +149,17 @@ export const registerConsole = async (app: FastifyInstance, context: ServiceCont
   await app.register(
     async (scope) => {
       // Pages, not API: keep them out of the OpenAPI document.
-    scope.addHook("onRoute", (route) => {
-      route.schema = { ...route.schema, hide: true };
-    });
-    await scope.register(cookie);
+      scope.addHook("onRoute", (route) => {
+        route.schema = { ...route.schema, hide: true };
+      });
+      await scope.register(cookie);
       await scope.register(formbody, { bodyLimit: 2 * 1024 * 1024 });
-    // File uploads (metadata, connection import, CSV): fields and files land in request.body as
-    // strings and Buffers, so the form token check below reads `_csrf` the same way.
-    await scope.register(multipart, {
-      attachFieldsToBody: "keyValues",
-      limits: { fileSize: 2 * 1024 * 1024, files: 1, fields: 200, parts: 201 },
-    });
+      // File uploads (metadata, connection import, CSV): fields and files land in request.body as
+      // strings and Buffers, so the form token check below reads `_csrf` the same way.
+      await scope.register(multipart, {
+        attachFieldsToBody: "keyValues",
+        limits: { fileSize: 2 * 1024 * 1024, files: 1, fields: 200, parts: 201 },
+      });
       scope.decorateRequest("viewer", null);
       scope.decorateRequest("consoleSession", null);
       scope.addHook("onRequest", securityHeaders);

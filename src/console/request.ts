@@ -12,6 +12,10 @@ declare module "fastify" {
     /** The session behind it (for the form token check and sign-out). */
     consoleSession: ResumedSession | null;
   }
+  interface FastifyContextConfig {
+    /** A route the page polls by itself (htmx): not the admin's activity, for the idle timeout. */
+    consolePoll?: boolean;
+  }
 }
 
 /** A console route plugin whose handlers take their types from their schemas (TypeBox). */

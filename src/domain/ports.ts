@@ -157,10 +157,28 @@ export type SettingsRepository = {
   setIfAbsent(key: string, value: string): Promise<string>;
 };
 
+/** Which audit events to list: each field that is set must match; `from`/`to` bound `at` (ISO, to exclusive). */
+export type AuditLogFilter = {
+  readonly actor?: string | undefined;
+  readonly action?: string | undefined;
+  readonly resourceType?: string | undefined;
+  readonly resourceId?: string | undefined;
+  readonly outcome?: "SUCCESS" | "FAILURE" | undefined;
+  readonly from?: string | undefined;
+  readonly to?: string | undefined;
+};
+
 export type AuditLogRepository = {
   append(event: AuditEvent): Promise<void>;
-  /** Newest first. */
-  list(options: { limit: number; beforeId?: number | undefined }): Promise<StoredAuditEvent[]>;
+  /** Newest first; `beforeId` or `offset` for the next page. */
+  list(options: {
+    limit: number;
+    beforeId?: number | undefined;
+    offset?: number | undefined;
+    filter?: AuditLogFilter | undefined;
+  }): Promise<StoredAuditEvent[]>;
+  /** How many events match the filter (for a pager). */
+  count(filter?: AuditLogFilter): Promise<number>;
 };
 
 export type ThrottleRepository = {

@@ -22,6 +22,18 @@ const checkPassword = (password: string) => {
   }
 };
 
+/** The admin API's username rule, here so that the console's form is held to it too. */
+const usernamePattern = /^[A-Za-z0-9._@-]{1,128}$/;
+
+const checkUsername = (username: string) => {
+  if (!usernamePattern.test(username)) {
+    throw new AppError("REQ_VALIDATION", {
+      message: "username: 1 to 128 letters, digits, '.', '_', '@' or '-'.",
+      details: [{ field: "username", message: "1 to 128 letters, digits, '.', '_', '@' or '-'" }],
+    });
+  }
+};
+
 export const listAdminAccounts = async (context: ServiceContext): Promise<AdminAccountView[]> =>
   (await context.store.adminAccounts.list()).map(({ passwordHash: _, ...view }) => view);
 
@@ -30,6 +42,7 @@ export const createAdminAccount = async (
   actor: Actor,
   input: { username: string; password: string; role?: "ADMIN" | "AUDITOR" | undefined },
 ): Promise<AdminAccountView> => {
+  checkUsername(input.username);
   checkPassword(input.password);
   if (await context.store.adminAccounts.get(input.username)) throw new AppError("ADMIN_EXISTS");
   const now = context.clock.now().toISOString();
@@ -82,8 +95,11 @@ export const deleteAdminAccount = async (
   actor: Actor,
   username: string,
 ): Promise<void> => {
-  if (!(await context.store.adminAccounts.get(username))) throw new AppError("ADMIN_NOT_FOUND");
-  if ((await context.store.adminAccounts.list()).length === 1) throw new AppError("ADMIN_LAST_ACCOUNT");
+  const account = await context.store.adminAccounts.get(username);
+  if (!account) throw new AppError("ADMIN_NOT_FOUND");
+  // Auditors cannot change anything, so the last ADMIN is the last account that can.
+  const admins = (await context.store.adminAccounts.list()).filter((a) => a.role === "ADMIN");
+  if (account.role === "ADMIN" && admins.length <= 1) throw new AppError("ADMIN_LAST_ACCOUNT");
   await context.store.adminAccounts.delete(username);
   forgetVerifiedCredentials();
   await context.store.consoleSessions.deleteForUser(username);

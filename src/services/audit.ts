@@ -1,4 +1,4 @@
-import type { AuditLogRepository } from "../domain/ports.ts";
+import type { AuditLogFilter, AuditLogRepository, StoredAuditEvent } from "../domain/ports.ts";
 import type { Clock } from "../lib/clock.ts";
 import { type Actor, actorLabel } from "./context.ts";
 
@@ -40,3 +40,20 @@ export const auditResource =
     detail: Record<string, unknown> | null = null,
   ): Promise<void> =>
     recordAudit(context.store.auditLog, context.clock, actor, `${type}.${action}`, { type, id }, detail);
+
+/** One page of the audit log, newest first, with how many events match in all. */
+export const listAuditEvents = async (
+  context: { store: { auditLog: AuditLogRepository } },
+  query: {
+    filter: AuditLogFilter;
+    limit: number;
+    offset?: number | undefined;
+    beforeId?: number | undefined;
+  },
+): Promise<{ events: StoredAuditEvent[]; total: number }> => {
+  const [events, total] = await Promise.all([
+    context.store.auditLog.list(query),
+    context.store.auditLog.count(query.filter),
+  ]);
+  return { events, total };
+};

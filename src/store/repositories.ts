@@ -5,9 +5,9 @@ import type {
   ConnectionRecord,
   Repositories,
   SigningKeyRecord,
-  StoredAuditEvent,
 } from "../domain/ports.ts";
 import type { SpConnection } from "../domain/sp-connection.ts";
+import { createAuditLogRepository } from "./audit-log-repository.ts";
 import { createConsoleSessionRepository } from "./console-session-repository.ts";
 import { createCredentialValidatorRepository } from "./credential-validator-repository.ts";
 import { createDataStoreRepository } from "./data-store-repository.ts";
@@ -250,38 +250,7 @@ export const createRepositories = (db: Kysely<Database>, dialect: "sqlite" | "po
     },
   },
 
-  auditLog: {
-    append: async (event) => {
-      await db
-        .insertInto("audit_log")
-        .values({
-          at: event.at,
-          actor: event.actor,
-          action: event.action,
-          resource_type: event.resourceType,
-          resource_id: event.resourceId,
-          outcome: event.outcome,
-          detail: event.detail === null ? null : JSON.stringify(event.detail),
-        })
-        .execute();
-    },
-    list: async ({ limit, beforeId }) => {
-      let query = db.selectFrom("audit_log").selectAll().orderBy("id", "desc").limit(limit);
-      if (beforeId !== undefined) query = query.where("id", "<", beforeId);
-      return (await query.execute()).map(
-        (row): StoredAuditEvent => ({
-          id: Number(row.id),
-          at: row.at,
-          actor: row.actor,
-          action: row.action,
-          resourceType: row.resource_type,
-          resourceId: row.resource_id,
-          outcome: row.outcome === "FAILURE" ? "FAILURE" : "SUCCESS",
-          detail: row.detail === null ? null : (JSON.parse(row.detail) as Record<string, unknown>),
-        }),
-      );
-    },
-  },
+  auditLog: createAuditLogRepository(db),
 
   throttle: createThrottleRepository(db),
   directory: createDirectoryRepository(db, dialect),

@@ -8,7 +8,7 @@ import { api } from "../support/server.ts";
  * the strict CSP, the form token on every change, the auditor's read-only role enforced by the
  * server, the idle timeout, sign-out, and the same guessing limits as the admin API.
  */
-describe("console sign-in", { timeout: 180_000 }, () => {
+describe("console sign-in", { timeout: 480_000 }, () => {
   let bench: ConsoleBench;
   let now = Date.parse("2026-12-01T09:00:00.000Z");
   before(async () => {

@@ -122,6 +122,32 @@ describe("admin API authentication and XSRF", () => {
     );
   });
 
+  it("filters the audit log by actor, action, resource type, outcome and time", async () => {
+    const all = (await server.request("GET", "/auditLog?limit=1000")).json().items as {
+      actor: string;
+      action: string;
+      resourceType: string;
+      at: string;
+    }[];
+    assert.ok(
+      all.some((e) => e.action === "apiToken.delete"),
+      "the changes above are logged",
+    );
+    const deleted = (await server.request("GET", "/auditLog?action=apiToken.delete&actor=admin")).json()
+      .items;
+    assert.deepEqual(
+      deleted.map((e: { action: string }) => e.action),
+      all.filter((e) => e.action === "apiToken.delete" && e.actor === "admin").map((e) => e.action),
+    );
+    const accounts = (
+      await server.request("GET", "/auditLog?resourceType=adminAccount&outcome=SUCCESS")
+    ).json().items as { resourceType: string }[];
+    assert.ok(accounts.length > 0 && accounts.every((e) => e.resourceType === "adminAccount"));
+    const future = await server.request("GET", "/auditLog?from=2999-01-01T00:00:00Z");
+    assert.deepEqual(future.json().items, [], "nothing from the future");
+    assertProblem(await server.request("GET", "/auditLog?from=yesterday"), "REQ_VALIDATION");
+  });
+
   it("answers unknown routes with a problem document", async () => {
     const response = await server.request("GET", "/no/such/thing");
     assertProblem(response, "REQ_NOT_FOUND");

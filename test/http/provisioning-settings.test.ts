@@ -165,6 +165,14 @@ describe("Salesforce target settings", () => {
     ]) {
       assert.ok(openapi.paths[path], `${path} is documented`);
     }
+    // `curl -X POST …/run` needs no body: the document must not tell generated clients otherwise.
+    const channel = "/provisioning/connections/{connectionId}/channels/{channelName}";
+    const bodyOf = (path: string) =>
+      (openapi.paths[path] as { post?: { requestBody?: { required?: boolean } } } | undefined)?.post
+        ?.requestBody;
+    for (const action of ["run", "retry", "preview"])
+      assert.equal(bodyOf(`${channel}/${action}`)?.required, false, `${action}: the body is optional`);
+    assert.equal(bodyOf(`${channel}/provisionUser`)?.required, true, "provisionUser needs its user");
   });
 
   it("never show a secret or a token Portico got, in the API or in the log", async () => {

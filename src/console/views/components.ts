@@ -10,7 +10,7 @@ export type FieldOptions = {
   readonly label: string;
   readonly name: string;
   readonly value?: string | undefined;
-  readonly type?: "text" | "password" | "url" | "email" | "number" | "search" | undefined;
+  readonly type?: "text" | "password" | "url" | "email" | "number" | "search" | "file" | undefined;
   readonly required?: boolean | undefined;
   readonly hint?: string | undefined;
   readonly error?: string | undefined;
@@ -100,14 +100,20 @@ export const actionButton = (
   viewer: Viewer,
   action: string,
   label: string,
-  options: { confirm?: string; danger?: boolean; hidden?: Readonly<Record<string, string>> } = {},
+  options: {
+    confirm?: string;
+    danger?: boolean;
+    hidden?: Readonly<Record<string, string>>;
+    /** Keeps the focus on the button when htmx swaps the part of the page around it. */
+    id?: string;
+  } = {},
 ): SafeHtml =>
   viewer.role === "AUDITOR"
     ? html``
     : postForm(
         viewer,
         action,
-        html`${Object.entries(options.hidden ?? {}).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}<button type="submit"${options.danger ? html` class="danger"` : ""}>${label}</button>`,
+        html`${Object.entries(options.hidden ?? {}).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}<button type="submit"${options.id ? html` id="${options.id}"` : ""}${options.danger ? html` class="danger"` : ""}>${label}</button>`,
         { class: "inline", ...(options.confirm ? { confirm: options.confirm } : {}) },
       );
 

@@ -74,7 +74,7 @@ ${table(
       cell: (c) => {
         const base = `/console/connections/${encodeURIComponent(c.id ?? "")}`;
         // Delete asks on a page of its own, so that it asks without script too.
-        return html`<a href="${base}/export" aria-label="Export ${c.name}">Export</a>${
+        return html`<a href="${base}/export" aria-label="Export ${c.name}">Export</a> · <a href="${base}/provisioning" aria-label="Provisioning of ${c.name}">Provisioning</a>${
           o.viewer.role === "ADMIN"
             ? html` · <a href="${base}/copy" aria-label="Copy ${c.name}">Copy</a>${
                 c.active ? "" : html` · <a href="${base}/delete" aria-label="Delete ${c.name}">Delete</a>`

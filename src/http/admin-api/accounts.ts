@@ -9,6 +9,7 @@ import {
   listAdminAccounts,
   listApiTokens,
 } from "../../services/admin-accounts.ts";
+import { listAuditEvents } from "../../services/audit.ts";
 import type { ServiceContext } from "../../services/context.ts";
 import { principalOf } from "./principal.ts";
 import { IdParams, Items, problems } from "./schemas.ts";
@@ -58,6 +59,13 @@ const AuditQuery = Type.Object(
   {
     limit: Type.Optional(Type.String({ pattern: "^[1-9][0-9]{0,3}$" })),
     before: Type.Optional(Type.String({ pattern: "^[1-9][0-9]{0,15}$" })),
+    actor: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    action: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    resourceType: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    resourceId: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+    outcome: Type.Optional(Type.Union([Type.Literal("SUCCESS"), Type.Literal("FAILURE")])),
+    from: Type.Optional(Type.String({ format: "date-time", description: "Events at or after this instant" })),
+    to: Type.Optional(Type.String({ format: "date-time", description: "Events before this instant" })),
   },
   { additionalProperties: false },
 );
@@ -166,18 +174,23 @@ export const accountRoutes =
       {
         schema: {
           tags,
-          summary: "Admin changes, newest first (who, what, when; never a secret)",
+          summary: "Admin changes, newest first (who, what, when; never a secret), filtered by any field",
           querystring: AuditQuery,
           response: { 200: Items(AuditEvent), ...problems },
         },
       },
       async (request) => {
-        const query = request.query;
-        const items = await context.store.auditLog.list({
-          limit: Math.min(Number(query.limit ?? "100"), 1000),
-          beforeId: query.before === undefined ? undefined : Number(query.before),
+        const { limit, before, from, to, ...filter } = request.query;
+        const { events } = await listAuditEvents(context, {
+          filter: {
+            ...filter,
+            from: from === undefined ? undefined : new Date(from).toISOString(),
+            to: to === undefined ? undefined : new Date(to).toISOString(),
+          },
+          limit: Math.min(Number(limit ?? "100"), 1000),
+          beforeId: before === undefined ? undefined : Number(before),
         });
-        return { items };
+        return { items: events };
       },
     );
   };

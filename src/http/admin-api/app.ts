@@ -14,7 +14,7 @@ import { credentialValidatorRoutes } from "./credential-validators.ts";
 import { dataStoreRoutes } from "./data-stores.ts";
 import { directoryRoutes } from "./directory.ts";
 import { directoryGroupRoutes } from "./directory-groups.ts";
-import { registerJsonBody } from "./json-body.ts";
+import { optionalBody, registerJsonBody } from "./json-body.ts";
 import { keyRoutes } from "./keys.ts";
 import { metadataRoutes } from "./metadata.ts";
 import { adminApiBase } from "./principal.ts";
@@ -58,6 +58,13 @@ export const createAdminApp = async (options: AdminAppOptions): Promise<FastifyI
   });
   app.decorateRequest("principal", null);
   registerJsonBody(app);
+  // Routes that take no body as `{}`: the OpenAPI document says their body is optional.
+  const optionalBodies = new Set<string>();
+  app.addHook("onRoute", (route) => {
+    const hooks = [route.preValidation].flat();
+    if (hooks.includes(optionalBody))
+      for (const method of [route.method].flat()) optionalBodies.add(`${method.toLowerCase()} ${route.url}`);
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -81,6 +88,22 @@ export const createAdminApp = async (options: AdminAppOptions): Promise<FastifyI
       schema,
       url: url.startsWith(adminApiBase) ? url.slice(adminApiBase.length) : url,
     }),
+    // @fastify/swagger marks every body required; these routes take none as `{}`.
+    transformObject: (documents) => {
+      if (!("openapiObject" in documents)) return documents.swaggerObject;
+      const spec = documents.openapiObject;
+      for (const key of optionalBodies) {
+        const [method = "", url = ""] = key.split(" ");
+        const path = (url.startsWith(adminApiBase) ? url.slice(adminApiBase.length) : url).replace(
+          /:(\w+)/g,
+          "{$1}",
+        );
+        const operation = spec.paths?.[path]?.[method as "post"];
+        if (operation?.requestBody && "required" in operation.requestBody)
+          operation.requestBody.required = false;
+      }
+      return spec;
+    },
   });
 
   app.setErrorHandler((error, request, reply) => {

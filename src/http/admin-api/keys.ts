@@ -1,12 +1,12 @@
-import { type Static, Type } from "@sinclair/typebox";
+import { Type } from "@sinclair/typebox";
 import { AppError } from "../../lib/errors.ts";
 import type { ServiceContext } from "../../services/context.ts";
+import { importSigningKeyFile, subjectDnOf } from "../../services/key-files.ts";
 import {
   deleteSigningKey,
   generateSigningKey,
   getSigningCertificatePem,
   getSigningKey,
-  importSigningKey,
   listSigningKeys,
   setDefaultSigningKey,
 } from "../../services/keys.ts";
@@ -65,34 +65,6 @@ const ImportBody = Type.Object(
   { additionalProperties: false },
 );
 
-/** RFC 4514 escaping of one attribute value. */
-const escapeDn = (value: string) =>
-  value
-    .replace(/([,+"\\<>;=])/g, "\\$1")
-    .replace(/^([ #])/, "\\$1")
-    .replace(/ $/, "\\ ");
-
-const subjectOf = (body: Static<typeof GenerateBody>): string | undefined => {
-  if (body.commonName === undefined) return undefined;
-  const parts: [string, string | undefined][] = [
-    ["CN", body.commonName],
-    ["OU", body.organizationUnit],
-    ["O", body.organization],
-    ["L", body.city],
-    ["ST", body.state],
-    ["C", body.country],
-  ];
-  return parts
-    .filter((p): p is [string, string] => p[1] !== undefined)
-    .map(([k, v]) => `${k}=${escapeDn(v)}`)
-    .join(", ");
-};
-
-const pemBlocks = (text: string, label: RegExp) =>
-  [...text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g)]
-    .filter((m) => label.test(m[1] ?? ""))
-    .map((m) => m[0]);
-
 export const keyRoutes =
   (context: ServiceContext): AdminRoutes =>
   async (api) => {
@@ -131,7 +103,7 @@ export const keyRoutes =
         const actor = principalOf(request);
         const view = await generateSigningKey(context, actor, {
           id: body.id,
-          subjectDN: subjectOf(body),
+          subjectDN: subjectDnOf(body),
           keyAlgorithm: algorithm,
           keySize: body.keySize,
           validDays: body.validDays,
@@ -155,37 +127,7 @@ export const keyRoutes =
       async (request, reply) => {
         const body = request.body;
         const actor = principalOf(request);
-        let view: Awaited<ReturnType<typeof importSigningKey>>;
-        if (body.format === "PKCS12") {
-          if (body.password === undefined) {
-            throw new AppError("REQ_VALIDATION", {
-              message: "password: required for PKCS12",
-              details: [{ field: "password", message: "required for PKCS12" }],
-            });
-          }
-          view = await importSigningKey(context, actor, {
-            id: body.id,
-            format: "PKCS12",
-            fileData: body.fileData,
-            password: body.password,
-          });
-        } else {
-          const [privateKey] = pemBlocks(body.fileData, /PRIVATE KEY$/);
-          const certificates = pemBlocks(body.fileData, /^CERTIFICATE$/);
-          if (privateKey === undefined || certificates.length === 0) {
-            throw new AppError("KEY_INVALID_PEM", {
-              message: "fileData: needs one PRIVATE KEY block and at least one CERTIFICATE block.",
-              details: [{ field: "fileData", message: "missing private key or certificate" }],
-            });
-          }
-          view = await importSigningKey(context, actor, {
-            id: body.id,
-            format: "PEM",
-            privateKey,
-            certificate: certificates.join("\n"),
-            password: body.password,
-          });
-        }
+        const view = await importSigningKeyFile(context, actor, body);
         if (body.makeDefault) await setDefaultSigningKey(context, actor, view.id);
         reply.status(201);
         return body.makeDefault ? getSigningKey(context, view.id) : view;

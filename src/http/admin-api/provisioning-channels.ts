@@ -1,5 +1,4 @@
 import { Type } from "@sinclair/typebox";
-import type { FastifyRequest } from "fastify";
 import type { ServiceContext } from "../../services/context.ts";
 import {
   confirmChannel,
@@ -9,6 +8,7 @@ import {
   requestRun,
   resetChannel,
 } from "../../services/provisioning/channels.ts";
+import { optionalBody } from "./json-body.ts";
 import { principalOf } from "./principal.ts";
 import {
   Accepted,
@@ -32,11 +32,6 @@ import type { AdminRoutes } from "./type-provider.ts";
  */
 
 const channelPath = "/provisioning/connections/:connectionId/channels/:channelName";
-
-/** Every field of these bodies is optional, so no body at all (`curl -X POST`) means `{}`. */
-const optionalBody = async (request: FastifyRequest) => {
-  request.body ??= {};
-};
 
 /** A run's answer: the cycle's summary and the channel's state after it. */
 const cycleResult = (report: NonNullable<Awaited<ReturnType<typeof requestRun>>>) => ({

@@ -52,10 +52,15 @@ export const consoleSignIn = async (
   return { token, principal };
 };
 
-/** The session a cookie names, when it is still alive; undefined otherwise (and it is deleted). */
+/**
+ * The session a cookie names, when it is still alive; undefined otherwise (and it is deleted).
+ * A request the page makes by itself (`activity: false`, a status poll) does not count as the
+ * admin's activity, so a dashboard left open still ends its session after the idle time.
+ */
 export const resumeConsoleSession = async (
   context: ServiceContext,
   token: string | undefined,
+  options: { readonly activity?: boolean } = {},
 ): Promise<ResumedSession | undefined> => {
   if (token === undefined || token.length < 20 || token.length > 100) return undefined;
   const id = hashToken(token);
@@ -68,7 +73,10 @@ export const resumeConsoleSession = async (
     await context.store.consoleSessions.delete(id);
     return undefined;
   }
-  if (now - new Date(session.lastSeenAt).getTime() >= consoleSessionPolicy.touchEveryMs)
+  if (
+    options.activity !== false &&
+    now - new Date(session.lastSeenAt).getTime() >= consoleSessionPolicy.touchEveryMs
+  )
     await context.store.consoleSessions.touch(id, new Date(now).toISOString());
   return { session, principal: { name: account.username, kind: "admin", role: account.role } };
 };

@@ -105,13 +105,23 @@ export const requestRun = async (
   );
   const run = runChannel(context, connectionId, channel, options);
   if (request.wait) return run;
+  inBackground(context, connectionId, channel, run);
+  return undefined;
+};
+
+/** A cycle nobody waits for: its failure is logged with its code (the channel's status shows it). */
+const inBackground = (
+  context: ServiceContext,
+  connectionId: string,
+  channel: string,
+  run: Promise<unknown>,
+) => {
   run.catch((error: unknown) => {
     context.log.warn(
       { connectionId, channel, code: isAppError(error) ? error.code : "INTERNAL", err: error },
       "provisioning cycle failed",
     );
   });
-  return undefined;
 };
 
 const markStopped = async (
@@ -143,6 +153,28 @@ export const confirmChannel = async (
   connectionId: string,
   channel: string,
 ): Promise<CycleReport> => {
+  await acceptConfirmation(context, actor, connectionId, channel);
+  return runChannel(context, connectionId, channel);
+};
+
+/** `confirm` from the console: the confirmed cycle runs in the background, as a run nobody waits for. */
+export const requestConfirm = async (
+  context: ServiceContext,
+  actor: Actor,
+  connectionId: string,
+  channel: string,
+): Promise<void> => {
+  await acceptConfirmation(context, actor, connectionId, channel);
+  inBackground(context, connectionId, channel, runChannel(context, connectionId, channel));
+};
+
+/** Refuses a channel that holds nothing; otherwise marks its held deactivations confirmed, audited. */
+const acceptConfirmation = async (
+  context: ServiceContext,
+  actor: Actor,
+  connectionId: string,
+  channel: string,
+): Promise<void> => {
   await findChannel(context, connectionId, channel);
   const state = await context.store.provisioning.getChannel(connectionId, channel);
   if (state?.status !== "HELD") {
@@ -162,7 +194,6 @@ export const confirmChannel = async (
     },
     { reason: state.statusReason },
   );
-  return runChannel(context, connectionId, channel);
 };
 
 /**
@@ -219,13 +250,20 @@ export type ChannelStatusView = {
   readonly users: Record<ProvisionedStatus, number>;
 };
 
-/** Every channel of every Salesforce connection, with where it stands. */
-export const listChannelStatuses = async (context: ServiceContext): Promise<ChannelStatusView[]> => {
+/** Every channel of every Salesforce connection (or only the one named), with where it stands. */
+export const listChannelStatuses = async (
+  context: ServiceContext,
+  only?: { readonly connectionId: string; readonly channel: string },
+): Promise<ChannelStatusView[]> => {
   const out: ChannelStatusView[] = [];
-  for (const record of await context.store.connections.list()) {
+  const records = only
+    ? [(await findChannel(context, only.connectionId, only.channel)).record]
+    : await context.store.connections.list();
+  for (const record of records) {
     const provision = record.document.outboundProvision;
     if (provision?.type !== salesforceProvisionerType) continue;
     for (const channel of provision.channels) {
+      if (only && channel.name !== only.channel) continue;
       const state = await context.store.provisioning.getChannel(record.id, channel.name);
       out.push({
         connectionId: record.id,

@@ -1,0 +1,182 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { Page } from "playwright-core";
+import type { Channel } from "../../src/domain/channel.ts";
+import type { SpConnection } from "../../src/domain/sp-connection.ts";
+import { runChannel } from "../../src/services/provisioning/channels.ts";
+import { type ConsoleBench, startConsole } from "../support/console.ts";
+import { acmeUsers, addStaff } from "../support/provisioning.ts";
+import {
+  clientCredentialsSettings,
+  connectionWithTarget,
+  type SalesforceEmulator,
+  startSalesforceEmulator,
+} from "../support/salesforce.ts";
+import { api } from "../support/server.ts";
+
+/**
+ * Manage Channels in a real browser, against the Salesforce emulator: a channel created on the
+ * built-in directory, edited, and deleted after a confirmation; an LDAP data store's preset
+ * filling the Source Settings; bad source input named next to its field; the channel list, and
+ * the channel's users appearing in the emulator once it is active.
+ */
+describe("console: Outbound Provisioning, Manage Channels", { timeout: 300_000 }, () => {
+  let bench: ConsoleBench;
+  let sf: SalesforceEmulator;
+  const id = "sf-channels";
+  const channels = `/console/connections/${id}/provisioning/channels`;
+
+  const storedChannels = async (): Promise<Channel[]> => {
+    const got = await bench.server.request("GET", `${api}/idp/spConnections/${id}`);
+    assert.equal(got.statusCode, 200, got.body);
+    return (got.json() as SpConnection).outboundProvision?.channels ?? [];
+  };
+  const admin = async (): Promise<Page> => {
+    const p = await (await bench.context()).newPage();
+    await bench.signIn(p);
+    return p;
+  };
+  const submit = async (p: Page, name: string) => {
+    await Promise.all([p.waitForEvent("load"), p.getByRole("button", { name, exact: true }).click()]);
+  };
+
+  before(async () => {
+    sf = await startSalesforceEmulator();
+    bench = await startConsole();
+    const document = connectionWithTarget(id, clientCredentialsSettings(sf));
+    document.active = true;
+    const created = await bench.server.request("POST", `${api}/idp/spConnections`, document);
+    assert.equal(created.statusCode, 201, created.body);
+    const store = await bench.server.request("POST", `${api}/dataStores`, {
+      type: "LDAP",
+      id: "corp-pd",
+      name: "Corporate PingDirectory",
+      ldapType: "PING_DIRECTORY",
+      hostnames: ["ldap.corp.example.com"],
+      userDN: "cn=Portico,ou=services,dc=corp,dc=example,dc=com",
+      password: "a-bind-password",
+    });
+    assert.equal(store.statusCode, 201, store.body);
+    await addStaff(bench.server.context, "sam", 2);
+  });
+  after(async () => {
+    await bench?.dispose();
+    await sf?.close();
+  });
+
+  it("creates a channel on the built-in directory, lists it and edits it", async () => {
+    const p = await admin();
+    await p.goto(channels);
+    assert.match((await p.textContent("main")) ?? "", /No channel yet/);
+    await Promise.all([p.waitForEvent("load"), p.getByRole("link", { name: "Create Channel" }).click()]);
+    assert.equal(await p.getByLabel("Source (data store)").inputValue(), "builtin");
+    assert.equal(await p.getByLabel("Max Threads").inputValue(), "1", "PingFederate's default");
+    assert.equal(await p.getByLabel("Timeout (seconds)").inputValue(), "60");
+    await p.getByLabel(/^Channel Name/).fill("staff");
+    await p.getByLabel("Users Group DN").fill("cn=salesforce-users,ou=groups");
+    await submit(p, "Create channel");
+    assert.match(p.url(), /\/channels\/staff\/mapping$/, "on to the mapping");
+    assert.match((await p.getByRole("status").first().textContent()) ?? "", /created, inactive/);
+
+    const [created] = await storedChannels();
+    assert.equal(created?.name, "staff");
+    assert.equal(created?.active, false);
+    assert.equal(created?.channelSource.userSourceLocation?.groupDN, "cn=salesforce-users,ou=groups");
+    assert.ok(
+      created?.attributeMapping.some((m) => m.fieldName === "Username"),
+      "the default mapping",
+    );
+
+    await p.goto(channels);
+    const row = p.getByRole("row", { name: /staff/ });
+    assert.match((await row.textContent()) ?? "", /Built-in directory.*Inactive/s);
+    await Promise.all([p.waitForEvent("load"), row.getByRole("link", { name: "staff" }).click()]);
+    await p.getByLabel("Max Threads").fill("4");
+    await submit(p, "Save channel");
+    assert.match((await p.getByRole("status").first().textContent()) ?? "", /Channel "staff" saved/);
+    assert.equal((await storedChannels())[0]?.maxThreads, 4);
+  });
+
+  it("names bad source input next to its field and stores nothing", async () => {
+    const p = await admin();
+    await p.goto(`${channels}/staff`);
+    const before = await storedChannels();
+    await p.getByLabel("Users Filter").fill("(department=Sales");
+    await p.getByLabel("Max Threads").fill("99");
+    await submit(p, "Save channel");
+    assert.ok(await p.locator("#f-usersFilter-error").isVisible(), "the filter's error, by the filter");
+    assert.match((await p.locator("#f-maxThreads-error").textContent()) ?? "", /1 to 16/);
+    assert.equal(await p.getByLabel("Users Filter").inputValue(), "(department=Sales", "as typed");
+    assert.deepEqual(await storedChannels(), before);
+  });
+
+  it("pre-fills an LDAP data store's Source Settings from its kind of directory", async () => {
+    const p = await admin();
+    await p.goto(`${channels}/new`);
+    await p.getByLabel("Source (data store)").selectOption("corp-pd");
+    await submit(p, "Use this source");
+    assert.equal(await p.getByLabel("Entry GUID Attribute").inputValue(), "entryUUID");
+    assert.equal(await p.getByLabel("Changed Users Algorithm").inputValue(), "TIMESTAMP_NO_NEGATION");
+    assert.equal(await p.getByLabel("Account Status Attribute").inputValue(), "nsaccountlock");
+    assert.equal(await p.getByLabel("Group Member Attribute").inputValue(), "uniqueMember");
+    assert.equal(await p.getByLabel(/^Base DN/).getAttribute("aria-required"), "true");
+    await p.getByLabel(/^Channel Name/).fill("corp");
+    await p.getByLabel(/^Base DN/).fill("ou=people,dc=corp,dc=example,dc=com");
+    await p.getByLabel("Users Group DN").fill("salesforce-users");
+    await submit(p, "Create channel");
+    assert.match(
+      (await p.locator("#f-usersGroupDN-error").textContent()) ?? "",
+      /is not a DN/,
+      "an LDAP group is named by its DN",
+    );
+    assert.equal(await p.getByLabel("Entry GUID Attribute").inputValue(), "entryUUID", "still as typed");
+    assert.equal((await storedChannels()).length, 1, "nothing stored");
+    await p.getByLabel("Users Group DN").fill("");
+    await p.getByLabel("Users Filter").fill("(objectClass=inetOrgPerson)");
+    await submit(p, "Create channel");
+    const corp = (await storedChannels()).find((c) => c.name === "corp");
+    assert.equal(corp?.channelSource.dataSource.id, "corp-pd");
+    assert.equal(corp?.channelSource.guidAttributeName, "entryUUID");
+    assert.equal(corp?.channelSource.baseDn, "ou=people,dc=corp,dc=example,dc=com");
+    assert.equal(
+      corp?.attributeMapping.find((m) => m.fieldName === "Alias")?.saasFieldInfo.expression,
+      "Left(Trim([uid]), 8)",
+      "the LDAP default mapping",
+    );
+  });
+
+  it("deletes a channel only once the confirmation is accepted", async () => {
+    const p = await admin();
+    await p.goto(channels);
+    const row = p.getByRole("row", { name: /corp/ });
+    p.once("dialog", (dialog) => void dialog.dismiss());
+    await row.getByRole("button", { name: "Delete" }).click();
+    assert.ok(
+      (await storedChannels()).some((c) => c.name === "corp"),
+      "dismissed: kept",
+    );
+    p.once("dialog", (dialog) => {
+      assert.match(dialog.message(), /Delete the channel "corp"/);
+      void dialog.accept();
+    });
+    await Promise.all([p.waitForEvent("load"), row.getByRole("button", { name: "Delete" }).click()]);
+    assert.match(p.url(), /\/channels$/);
+    assert.match((await p.getByRole("status").first().textContent()) ?? "", /deleted/);
+    assert.deepEqual(
+      (await storedChannels()).map((c) => c.name),
+      ["staff"],
+    );
+  });
+
+  it("provisions the channel's users into the emulator once it is active", async () => {
+    const p = await admin();
+    await p.goto(`${channels}/staff/mapping`);
+    await p.getByLabel("Active", { exact: true }).check();
+    await submit(p, "Save status");
+    assert.match((await p.getByRole("status").first().textContent()) ?? "", /is active/);
+    assert.equal((await storedChannels())[0]?.active, true);
+    await runChannel(bench.server.context, id, "staff");
+    const usernames = (await acmeUsers(sf)).map((u) => u.Username).sort();
+    assert.deepEqual(usernames, ["sam1@acme.example.com", "sam2@acme.example.com"]);
+  });
+});
