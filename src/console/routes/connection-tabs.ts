@@ -21,7 +21,6 @@ import {
   savedGeneralBody,
   savedPage,
   savedPath,
-  savedProvisioningBody,
   savedTabs,
 } from "../views/connection-tabs.ts";
 import type { Viewer } from "../views/layout.ts";
@@ -183,16 +182,7 @@ export const connectionTabRoutes =
       },
     );
 
-    app.get("/connections/:id/provisioning", { schema: { params: IdParams } }, async (request, reply) => {
-      const connection = await getConnection(context, request.params.id);
-      tabOf(connection, "provisioning");
-      const viewer = viewerOf(request);
-      const body = savedProvisioningBody(connection);
-      return sendPage(
-        reply,
-        savedPage({ viewer, connection, tab: "provisioning", body, errors: [], labels: {} }),
-      );
-    });
+    // Outbound Provisioning is the provisioning pages' own (outbound-target.ts): the tab links there.
 
     const activationPage = (
       request: FastifyRequest,

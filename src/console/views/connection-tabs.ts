@@ -4,13 +4,14 @@ import { errorSummary, postForm } from "./components.ts";
 import { type FormErrors, labelled } from "./connection-actions.ts";
 import { ssoEndpointBlock, statusFieldset } from "./connection-activation.ts";
 import { generalFields } from "./connection-general.ts";
-import { connectionSummary, provisioningSummary } from "./connection-summary.ts";
+import { connectionSummary } from "./connection-summary.ts";
 import { consolePage, type Viewer } from "./layout.ts";
 
 /**
  * An existing connection opens on PingFederate's tabs, by their names (§3): General Info,
  * Browser SSO, Credentials, Outbound Provisioning, Activation & Summary. Each tab's Save stores
- * the whole connection through the admin API's update, with every check it makes.
+ * the whole connection through the admin API's update, with every check it makes. Outbound
+ * Provisioning is the provisioning pages' own (Target, Manage Channels): its tab links there.
  */
 export const savedTabs = (c: SpConnection) => [
   { slug: "general", label: "General Info" },
@@ -71,11 +72,6 @@ export const savedGeneralBody = (o: {
       class: "card",
     },
   );
-
-/** Outbound Provisioning: what is set; the target and channels are edited on the provisioning pages. */
-export const savedProvisioningBody = (c: SpConnection): SafeHtml =>
-  html`${c.outboundProvision ? provisioningSummary(c.outboundProvision, undefined) : html`<p>No outbound provisioning.</p>`}
-<p>The target's credentials, Test connection and the channels: see <a href="/console/provisioning">Provisioning</a>.</p>`;
 
 export const savedActivationBody = (o: {
   viewer: Viewer;
