@@ -38,7 +38,8 @@ export const entry = (lines: Record<string, string | readonly string[]>, dn: str
     "",
   ].join("\n");
 
-export const seedLdif = (bulkUsers: number): string => {
+/** The seed's entries (plain LDIF, no changetype): what slapadd can load before slapd starts. */
+export const seedEntries = (bulkUsers: number): string => {
   const bulk: SeedUser[] = Array.from({ length: bulkUsers }, (_, i) => {
     const uid = `user${String(i + 1).padStart(3, "0")}`;
     return {
@@ -96,6 +97,12 @@ export const seedLdif = (bulkUsers: number): string => {
     group("platform", [userDn("dave")]),
     group("engineering", [userDn("carol"), groupDn("platform")]),
     group("salesforce-users", [userDn("ada"), userDn("bob"), groupDn("engineering")]),
+  ].join("\n");
+};
+
+/** The seed's changes after its entries, over LDAP (the memberof overlay sees them). */
+export const seedChanges = (): string =>
+  [
     [
       `dn: ${userDn("ada")}`,
       "changetype: modify",
@@ -118,7 +125,6 @@ export const seedLdif = (bulkUsers: number): string => {
       "",
     ].join("\n"),
   ].join("\n");
-};
 
 /**
  * Active Directory's two binary identifiers, under AD's own OIDs, on an auxiliary class: enough to
