@@ -229,14 +229,9 @@ export const runCycle = async (rt: ChannelRuntime, request: CycleRequest = {}): 
       if (!scope.ok && provisioned > 0)
         throw new CycleStopped("STOPPED", `${scope.reason}; nobody is deprovisioned until it is fixed`);
       const seen = new Set<string>();
-      let after: string | undefined;
-      for (;;) {
-        const page = await rt.source.listUsers(after, pageSize);
+      for await (const page of rt.source.users(pageSize)) {
         for (const user of page) seen.add(user.id);
         await processUsers(new Map(page.map((u) => [u.id, u] as const)));
-        const last = page.at(-1);
-        if (!last || page.length < pageSize) break;
-        after = last.id;
       }
       if (seen.size === 0 && provisioned > 0)
         throw new CycleStopped("STOPPED", "the source answered no users in scope; nobody is deprovisioned");
