@@ -43,7 +43,7 @@ describe("what an LDAP channel reads from slapd", () => {
     return (await slapd.entriesSent()) - before - overhead;
   };
 
-  it("reads the changed entries in an incremental cycle, not the scope, when a group outside it changed", async () => {
+  it("reads the changed entries in an incremental cycle, not the scope, when a user or group outside it changed", async () => {
     const nextSecond = () => new Promise((resolve) => setTimeout(resolve, 1100));
     // The entries stamped in the watermark's second are read again by design, so that a change
     // made later in that same second is not lost. The seed and the full pass shared a second;
@@ -56,6 +56,7 @@ describe("what an LDAP channel reads from slapd", () => {
     assert.equal(idle, 2);
     await nextSecond();
     await slapd.modify(replaceValue(userDn("user005"), "title", "Principal"));
+    await slapd.modify(replaceValue(userDn("dave"), "title", "Outside the scope"));
     await slapd.modify(
       [
         `dn: ${groupDn("platform")}`,
@@ -72,8 +73,9 @@ describe("what an LDAP channel reads from slapd", () => {
     assert.equal(report?.summary.kind, "incremental");
     assert.equal(report?.summary.counts.UPDATE, 1);
     assert.equal((await bench.sfUser("user005@example.com", ["Title"]))?.Title, "Principal");
-    // user005 and the group platform, besides what an idle cycle reads: none of the 40 in scope.
-    assert.equal(read, idle + 2);
+    // user005, dave and the group platform, besides what an idle cycle reads: none of the 40 in
+    // scope, and no check of the scope for dave, whom the channel never held.
+    assert.equal(read, idle + 3);
   });
 
   it("finds who left and who joined when the scope group itself changed", async () => {
