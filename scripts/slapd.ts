@@ -30,6 +30,21 @@ export const requireTool = (path: string, debianPackage: string): void => {
   });
 };
 
+/** One LDIF entry to add: `dn` and its attributes (a value per line; no value needs base64 here). */
+export const ldifEntry = (attributes: Readonly<Record<string, string | readonly string[]>>, dn: string) =>
+  [
+    `dn: ${dn}`,
+    ...Object.entries(attributes).flatMap(([name, value]) =>
+      (typeof value === "string" ? [value] : value).map((v) => `${name}: ${v}`),
+    ),
+    "",
+  ].join("\n");
+
+/** Fails, naming the Debian package, unless slapd and its tools are installed. */
+export const requireSlapd = (): void => {
+  for (const path of Object.values(slapdTools)) requireTool(path, "slapd");
+};
+
 /** A port nothing listens on now, on 127.0.0.1. */
 export const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
@@ -79,7 +94,7 @@ export type PrivateSlapd = {
 
 /** Writes the configuration and checks it, loads `preload`; slapd itself starts with `start()`. */
 export const createPrivateSlapd = async (options: PrivateSlapdOptions): Promise<PrivateSlapd> => {
-  for (const path of Object.values(slapdTools)) requireTool(path, "slapd");
+  requireSlapd();
   const { dir, ports } = options;
   const confFile = join(dir, "slapd.conf");
   await mkdir(join(dir, "db"), { recursive: true });

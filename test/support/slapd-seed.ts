@@ -1,3 +1,5 @@
+import { ldifEntry } from "../../scripts/slapd.ts";
+
 /**
  * What the test slapd (slapd.ts) holds: its names and passwords, the seeded people and groups
  * (nested, with a cycle), an AD-like schema with binary identifiers, and its slapd.conf.
@@ -29,14 +31,8 @@ export const userDn = (uid: string) => `uid=${uid},ou=people,${baseDn}`;
 /** OpenLDAP's password policy (ppolicy) for every entry: it refuses a locked account's bind. */
 export const policyDn = `cn=default,ou=policies,${baseDn}`;
 
-export const entry = (lines: Record<string, string | readonly string[]>, dn: string) =>
-  [
-    `dn: ${dn}`,
-    ...Object.entries(lines).flatMap(([name, value]) =>
-      (typeof value === "string" ? [value] : value).map((v) => `${name}: ${v}`),
-    ),
-    "",
-  ].join("\n");
+/** One LDIF entry to add (scripts/slapd.ts writes it). */
+export const entry = ldifEntry;
 
 /** The seed's entries (plain LDIF, no changetype): what slapadd can load before slapd starts. */
 export const seedEntries = (bulkUsers: number): string => {
