@@ -10,9 +10,8 @@
  * emulator/salesforce/main.ts. Targets: ≤ 0.02 calls/user and ≥ 500 users/s initially; ≤ 2 s and
  * ≤ 5 calls incrementally; ≤ 300 MB peak RSS at 100,000 users.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -26,6 +25,7 @@ import type { ServiceContext } from "../src/services/context.ts";
 import { silentLog } from "../src/services/context.ts";
 import { runChannel } from "../src/services/provisioning/channels.ts";
 import { openStore } from "../src/store/open-store.ts";
+import { benchOrg, control, mb } from "./emulator-process.ts";
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => {
@@ -35,49 +35,6 @@ const flag = (name: string, fallback: string) => {
 const sizes = flag("users", "10000,100000").split(",").map(Number);
 const changes = Number(flag("changes", "10"));
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const probe = createServer();
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-
-/** The emulator in its own process, ready when its banner says where it listens. */
-const startEmulator = async (): Promise<{ url: string; child: ChildProcess }> => {
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", "emulator/salesforce/main.ts", "--port", String(port)],
-    {
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  await new Promise<void>((resolve, reject) => {
-    let text = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      text += chunk.toString();
-      if (text.includes("control API")) resolve();
-    });
-    child.on("exit", (code) => reject(new Error(`the emulator exited (${code})`)));
-  });
-  return { url: `http://127.0.0.1:${port}`, child };
-};
-
-const control = async (url: string, method: string, path: string, body?: unknown) => {
-  const response = await fetch(`${url}/_emulator${path}`, {
-    method,
-    ...(body === undefined
-      ? {}
-      : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
-  });
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  return response.json() as Promise<Record<string, unknown>>;
-};
-
-const mb = (kb: number) => `${Math.round(kb / 1024)} MB`;
 const userId = (i: number) => `u${String(i).padStart(6, "0")}`;
 
 /** The directory, written in bulk by a process of its own, so its memory is not counted as Portico's. */
@@ -207,12 +164,10 @@ const child = (childArgs: string[]) =>
   });
 
 const measure = async (users: number) => {
-  const emulator = await startEmulator();
+  const emulator = await benchOrg(users);
   const dir = mkdtempSync(join(tmpdir(), "portico-bench-"));
   const database = `sqlite:${join(dir, "portico.db")}`;
   try {
-    await control(emulator.url, "PUT", "/licenses", { Salesforce: users + 1000 });
-    await control(emulator.url, "PUT", "/limits", { dailyApiRequests: 10_000_000 });
     await child(["--seed", database, String(users)]);
     return await child(["--engine", database, emulator.url, String(users)]);
   } finally {

@@ -60,6 +60,8 @@ export type DemoSettings = {
   readonly runtimePort: number;
   readonly adminPort: number;
   readonly emulatorPort: number;
+  /** slapd's, with `--ldap`. */
+  readonly ldapPort: number;
 };
 
 /** The demo's variables and their defaults (the README documents them). */
@@ -68,6 +70,7 @@ export const demoVariables = {
   DEMO_RUNTIME_PORT: "9031",
   DEMO_ADMIN_PORT: "9999",
   DEMO_EMULATOR_PORT: "8443",
+  DEMO_LDAP_PORT: "1389",
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -92,6 +95,7 @@ export const demoSettings = (env: Env, cwd: string): DemoSettings => {
     runtimePort: port(env, "DEMO_RUNTIME_PORT"),
     adminPort: port(env, "DEMO_ADMIN_PORT"),
     emulatorPort: port(env, "DEMO_EMULATOR_PORT"),
+    ldapPort: port(env, "DEMO_LDAP_PORT"),
   };
 };
 

@@ -9,10 +9,11 @@ import { stopWithParent } from "./parent-watch.ts";
  * resolved location, not by `--import tsx`, which Node would look up from the working directory:
  * the binary must work from any directory.
  */
-export const runDemo = (io: CliIo): Promise<number> =>
+export const runDemo = (io: CliIo, options: { readonly ldap: boolean }): Promise<number> =>
   new Promise((resolve) => {
     const script = fileURLToPath(new URL("../../scripts/demo.ts", import.meta.url));
-    const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), script], {
+    const args = ["--import", import.meta.resolve("tsx"), script, ...(options.ldap ? ["--ldap"] : [])];
+    const child = spawn(process.execPath, args, {
       env: { ...io.env },
       cwd: io.cwd,
       // The IPC channel closes when this process ends, however it ends: the demo stops with it.

@@ -33,8 +33,9 @@ export const runCli = async (argv: readonly string[], io: CliIo): Promise<number
     .description(
       "run Portico, the Salesforce emulator and a sample directory wired together (= npm run demo)",
     )
-    .action(() => {
-      demoExit = runDemo(io);
+    .option("--ldap", "keep the sample people in OpenLDAP (Debian's slapd, run privately) instead")
+    .action((options: { ldap?: boolean }) => {
+      demoExit = runDemo(io, { ldap: options.ldap === true });
     });
 
   registerAdminCommands(program, io);

@@ -70,6 +70,10 @@ export const searchError = (error: unknown, baseDn: string): unknown => {
   });
 };
 
+/** Whether a search failed because its base entry does not exist (LDAP result 32). */
+export const isNoSuchObject = (error: unknown): boolean =>
+  error instanceof AppError && error.cause instanceof NoSuchObjectError;
+
 /** The entries, one page at a time. */
 export async function* searchPages(
   client: Client,

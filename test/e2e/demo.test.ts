@@ -4,11 +4,60 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { requireTool } from "../../scripts/slapd.ts";
 import { generateMasterKey } from "../../src/crypto/secret-box.ts";
+import { throwsCode } from "../support/errors.ts";
 import { freePort } from "../support/federation.ts";
-import { killLeftovers, runProcess, startProcess, stopProcess } from "../support/processes.ts";
+import { killLeftovers, portReleased, runProcess, startProcess, stopProcess } from "../support/processes.ts";
 
 const bin = new URL("../../bin/portico.js", import.meta.url).pathname;
+
+/**
+ * An IdP-initiated sign-in as a browser makes it: the start URL, the login form (bound to the
+ * cookie it came with), then the auto-POST to the org's ACS. Resolves to the org's answer.
+ */
+const signInThroughSso = async (start: string, runtimePort: number, username: string, password: string) => {
+  const login = await fetch(start);
+  assert.equal(login.status, 200);
+  const page = await login.text();
+  const resume = /name="resume" value="([^"]*)"/.exec(page)?.[1]?.replace(/&amp;/g, "&") ?? "";
+  const formCookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+  const posted = await fetch(`http://127.0.0.1:${runtimePort}/idp/login`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: formCookie },
+    body: new URLSearchParams({ resume, username, password }),
+  });
+  const form = await posted.text();
+  const action = /<form method="post" action="([^"]+)"/.exec(form)?.[1]?.replace(/&amp;/g, "&") ?? "";
+  const samlResponse = /name="SAMLResponse" value="([^"]+)"/.exec(form)?.[1] ?? "";
+  assert.ok(samlResponse, `no SAMLResponse for ${username}: ${form.slice(0, 300)}`);
+  return {
+    action,
+    landed: await fetch(action, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ SAMLResponse: samlResponse }),
+    }),
+  };
+};
+
+/** The org's active usernames. */
+const activeUsernames = async (emulatorPort: number) =>
+  (
+    (await (await fetch(`http://127.0.0.1:${emulatorPort}/_emulator/records/User`)).json()) as {
+      records: { Username: string; IsActive: boolean }[];
+    }
+  ).records
+    .filter((u) => u.IsActive)
+    .map((u) => u.Username);
+
+const until = async (what: string, check: () => Promise<boolean>) => {
+  for (let i = 0; i < 240; i++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  assert.fail(`${what} did not happen within 60 s`);
+};
 
 describe("portico demo", () => {
   const dir = mkdtempSync(join(tmpdir(), "portico-demo-"));
@@ -65,45 +114,13 @@ describe("portico demo", () => {
         assert.match(banner, new RegExp(`the demo ignores ${name}:`));
 
       const start = /IdP-initiated: (\S+)/.exec(banner)?.[1] ?? "";
-      const login = await fetch(start);
-      assert.equal(login.status, 200);
-      const page = await login.text();
-      const resume = /name="resume" value="([^"]*)"/.exec(page)?.[1]?.replace(/&amp;/g, "&") ?? "";
       const password = /with the password (\S+):/.exec(banner)?.[1] ?? "";
-      // The form is bound to the cookie it was shown with, as a browser would carry it.
-      const formCookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
-      const posted = await fetch(`http://127.0.0.1:${runtime}/idp/login`, {
-        method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded", cookie: formCookie },
-        body: new URLSearchParams({ resume, username: "integration", password }),
-      });
-      const form = await posted.text();
-      const action = /<form method="post" action="([^"]+)"/.exec(form)?.[1]?.replace(/&amp;/g, "&") ?? "";
-      const samlResponse = /name="SAMLResponse" value="([^"]+)"/.exec(form)?.[1] ?? "";
+      const { action, landed } = await signInThroughSso(start, runtime, "integration", password);
       assert.ok(action.startsWith(`http://127.0.0.1:${emulator}`), action);
-      const landed = await fetch(action, {
-        method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({ SAMLResponse: samlResponse }),
-      });
       assert.equal(landed.status, 200, await landed.text());
 
       // Users flow: the sample directory is in the org, and a new person follows within seconds.
-      const usernames = async () =>
-        (
-          (await (await fetch(`http://127.0.0.1:${emulator}/_emulator/records/User`)).json()) as {
-            records: { Username: string; IsActive: boolean }[];
-          }
-        ).records
-          .filter((u) => u.IsActive)
-          .map((u) => u.Username);
-      const until = async (what: string, check: () => Promise<boolean>) => {
-        for (let i = 0; i < 120; i++) {
-          if (await check()) return;
-          await new Promise((resolve) => setTimeout(resolve, 250));
-        }
-        assert.fail(`${what} did not happen within 30 s`);
-      };
+      const usernames = () => activeUsernames(emulator);
       const domain = /users add grace --mail grace@(\S+) /.exec(banner)?.[1] ?? "";
       assert.ok(domain, banner);
       await until("the sample directory reaching the org", async () =>
@@ -137,6 +154,92 @@ describe("portico demo", () => {
     } finally {
       assert.equal(await stopProcess(demo.child, "SIGTERM"), 0);
     }
+  });
+
+  it("with --ldap, provisions the people from slapd, signs one in with the LDAP password, and leaves nothing behind", async () => {
+    const cwd = join(dir, "ldap");
+    mkdirSync(cwd);
+    const [runtime, admin, emulator, ldap] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
+    const slapdDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith("portico-demo-slapd-"));
+    const before = new Set(slapdDirs());
+    const demo = await startProcess(
+      process.execPath,
+      [bin, "demo", "--ldap"],
+      {
+        cwd,
+        env: {
+          PATH: process.env.PATH ?? "",
+          DEMO_RUNTIME_PORT: String(runtime),
+          DEMO_ADMIN_PORT: String(admin),
+          DEMO_EMULATOR_PORT: String(emulator),
+          DEMO_LDAP_PORT: String(ldap),
+        },
+      },
+      (output) => output.includes("Ctrl-C stops the demo"),
+    );
+    let ours: string[] = [];
+    try {
+      const banner = demo.output();
+      ours = slapdDirs().filter((name) => !before.has(name));
+      assert.equal(ours.length, 1, "slapd runs from a temp dir of its own");
+      assert.match(banner, new RegExp(`LDAP directory +ldap://127\\.0\\.0\\.1:${ldap} `));
+      const user = /LDAP users sign in the same way: "(\w+)"/.exec(banner)?.[1] ?? "";
+      const password = /with the LDAP password (\S+)/.exec(banner)?.[1] ?? "";
+      assert.ok(user && password, banner);
+      const org = (await (await fetch(`http://127.0.0.1:${emulator}/_emulator/org`)).json()) as {
+        adminUsername: string;
+      };
+      const domain = org.adminUsername.slice(org.adminUsername.indexOf("@") + 1);
+
+      // The people in slapd's group reach the org through the channel on the LDAP data store.
+      await until("the LDAP people reaching the org", async () => {
+        const names = await activeUsernames(emulator);
+        return [user, "margaret"].every((uid) => names.includes(`${uid}@${domain}`));
+      });
+      // One of them signs in to the org with the LDAP password, checked by a bind against slapd.
+      const start = /IdP-initiated: (\S+)/.exec(banner)?.[1] ?? "";
+      const { landed } = await signInThroughSso(start, runtime, user, password);
+      assert.equal(landed.status, 200, await landed.text());
+      const validation = (await (
+        await fetch(`http://127.0.0.1:${emulator}/_emulator/sso/validations/last`)
+      ).json()) as { status: string; username?: string };
+      assert.deepEqual([validation.status, validation.username], ["Success", `${user}@${domain}`]);
+
+      // The banner's command adds grace to slapd and its group; the channel brings her over.
+      const command = /\n +(ldapmodify \S.*)\n/.exec(banner)?.[1] ?? "";
+      const [tool = "", ...args] = command.split(" ");
+      assert.equal(tool, "ldapmodify", banner);
+      const added = await runProcess(`/usr/bin/${tool}`, args, {
+        cwd,
+        env: { PATH: process.env.PATH ?? "" },
+      });
+      assert.equal(added.code, 0, added.output);
+      await until("grace reaching the org", async () =>
+        (await activeUsernames(emulator)).includes(`grace@${domain}`),
+      );
+    } finally {
+      assert.equal(await stopProcess(demo.child, "SIGTERM"), 0);
+    }
+    // Nothing left behind: slapd stopped, its files gone.
+    assert.ok(await portReleased(ldap), "slapd no longer listens");
+    assert.deepEqual(
+      slapdDirs().filter((name) => ours.includes(name)),
+      [],
+    );
+  });
+
+  it("--ldap without slapd names the Debian package to install", () => {
+    // The demo checks this before it touches a port or its data dir (scripts/demo.ts).
+    throwsCode(
+      () => requireTool("/nonexistent/sbin/slapd", "slapd"),
+      "CLI_TOOL_MISSING",
+      /^slapd is not installed \(\/nonexistent\/sbin\/slapd\): install the Debian package slapd/,
+    );
   });
 
   it("refuses a data dir it did not create, and a port in use, in one line each", async () => {

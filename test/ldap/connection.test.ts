@@ -3,7 +3,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { LdapDataStore } from "../../src/domain/data-store.ts";
 import { ldapFilter } from "../../src/ldap/filter.ts";
-import { groupsOfEntry, membersOfGroup } from "../../src/ldap/membership.ts";
+import { groupScope, groupsOfEntry } from "../../src/ldap/membership.ts";
 import { LdapPool } from "../../src/ldap/pool.ts";
 import { directoryPresets } from "../../src/ldap/presets.ts";
 import { probe } from "../../src/ldap/probe.ts";
@@ -315,16 +315,24 @@ describe("LDAP connections against slapd", () => {
     const pool = new LdapPool(settings());
     const preset = directoryPresets.GENERIC;
     try {
-      const nested = await membersOfGroup(pool, preset, baseDn, groupDn("salesforce-users"), true);
+      const lower = (dns: readonly string[]) => dns.map((dn) => dn.toLowerCase()).sort();
+      const nested = await groupScope(pool, preset, baseDn, groupDn("salesforce-users"), true);
+      assert.deepEqual([...nested.members].sort(), lower(["ada", "bob", "carol", "dave"].map(userDn)));
       assert.deepEqual(
-        nested.sort(),
-        ["ada", "bob", "carol", "dave"].map((u) => userDn(u).toLowerCase()),
+        [...nested.groups].sort(),
+        lower(["engineering", "platform", "salesforce-users"].map(groupDn)),
+        "the groups whose change can change the scope: all three, through the cycle",
       );
-      const direct = await membersOfGroup(pool, preset, baseDn, groupDn("salesforce-users"), false);
+      // Without nesting, the group's own entry is enough: its member engineering, a group, is
+      // kept, and matches no user entry.
+      const direct = await groupScope(pool, preset, baseDn, groupDn("salesforce-users"), false);
       assert.deepEqual(
-        direct.sort(),
-        ["ada", "bob"].map((u) => userDn(u).toLowerCase()),
+        [...direct.members].sort(),
+        lower([userDn("ada"), userDn("bob"), groupDn("engineering")]),
       );
+      assert.deepEqual([...direct.groups], lower([groupDn("salesforce-users")]));
+      const missing = await groupScope(pool, preset, baseDn, groupDn("nobody"), false);
+      assert.equal(missing.members.size, 0, "a scope group that does not exist has no members");
       const daveIn = await groupsOfEntry(pool, preset, baseDn, userDn("dave"), true);
       assert.deepEqual(
         daveIn.sort(),

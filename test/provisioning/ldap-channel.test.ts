@@ -139,27 +139,28 @@ describe("an LDAP channel by nested group, against slapd", () => {
 
   it("deprovisions no one when the directory stops in the middle of a full pass", async () => {
     // The stop is timed by wrapping the channel's real source: after the position is taken (the
-    // scope is not read yet), then after the scope was read (the users are being applied).
-    const cycleStoppingLdap = async (after: "watermark" | "checkScope") => {
+    // scope is not read yet), then after the last page of users came in (they are being applied).
+    const cycleStoppingLdap = async (after: "watermark" | "lastPage") => {
       const runtime = await channelRuntimeFor(bench.server.context, bench.connectionId, "staff");
       const source = runtime.source;
-      const stopAfter =
-        <A extends unknown[], R>(read: (...args: A) => Promise<R>) =>
-        async (...args: A) => {
-          const result = await read(...args);
-          await slapd.stop();
-          return result;
-        };
-      return runCycle(
-        {
-          ...runtime,
-          source: {
-            ...source,
-            [after]: after === "watermark" ? stopAfter(source.watermark) : stopAfter(source.checkScope),
-          },
-        },
-        { full: true },
-      );
+      const stopped =
+        after === "watermark"
+          ? {
+              watermark: async () => {
+                const mark = await source.watermark();
+                await slapd.stop();
+                return mark;
+              },
+            }
+          : {
+              async *users(pageSize: number) {
+                for await (const page of source.users(pageSize)) {
+                  yield page;
+                  await slapd.stop();
+                }
+              },
+            };
+      return runCycle({ ...runtime, source: { ...source, ...stopped } }, { full: true });
     };
     try {
       const early = await cycleStoppingLdap("watermark");
@@ -170,8 +171,8 @@ describe("an LDAP channel by nested group, against slapd", () => {
       await slapd.start();
     }
     try {
-      // The scope was read whole before the stop: the pass ends on it, and no one leaves.
-      const late = await cycleStoppingLdap("checkScope");
+      // The users were read whole before the stop: the pass ends on them, and no one leaves.
+      const late = await cycleStoppingLdap("lastPage");
       assert.equal(late.state.status, "IDLE", late.state.statusReason ?? "");
       assert.equal(late.summary.counts.DEACTIVATE ?? 0, 0);
       assert.deepEqual(await orgState(bench, everyone), { ada: true, bob: true, carol: true, dave: true });

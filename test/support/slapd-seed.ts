@@ -1,3 +1,5 @@
+import { ldifEntry } from "../../scripts/slapd.ts";
+
 /**
  * What the test slapd (slapd.ts) holds: its names and passwords, the seeded people and groups
  * (nested, with a cycle), an AD-like schema with binary identifiers, and its slapd.conf.
@@ -29,16 +31,11 @@ export const userDn = (uid: string) => `uid=${uid},ou=people,${baseDn}`;
 /** OpenLDAP's password policy (ppolicy) for every entry: it refuses a locked account's bind. */
 export const policyDn = `cn=default,ou=policies,${baseDn}`;
 
-export const entry = (lines: Record<string, string | readonly string[]>, dn: string) =>
-  [
-    `dn: ${dn}`,
-    ...Object.entries(lines).flatMap(([name, value]) =>
-      (typeof value === "string" ? [value] : value).map((v) => `${name}: ${v}`),
-    ),
-    "",
-  ].join("\n");
+/** One LDIF entry to add (scripts/slapd.ts writes it). */
+export const entry = ldifEntry;
 
-export const seedLdif = (bulkUsers: number): string => {
+/** The seed's entries (plain LDIF, no changetype): what slapadd can load before slapd starts. */
+export const seedEntries = (bulkUsers: number): string => {
   const bulk: SeedUser[] = Array.from({ length: bulkUsers }, (_, i) => {
     const uid = `user${String(i + 1).padStart(3, "0")}`;
     return {
@@ -96,6 +93,12 @@ export const seedLdif = (bulkUsers: number): string => {
     group("platform", [userDn("dave")]),
     group("engineering", [userDn("carol"), groupDn("platform")]),
     group("salesforce-users", [userDn("ada"), userDn("bob"), groupDn("engineering")]),
+  ].join("\n");
+};
+
+/** The seed's changes after its entries, over LDAP (the memberof overlay sees them). */
+export const seedChanges = (): string =>
+  [
     [
       `dn: ${userDn("ada")}`,
       "changetype: modify",
@@ -118,7 +121,6 @@ export const seedLdif = (bulkUsers: number): string => {
       "",
     ].join("\n"),
   ].join("\n");
-};
 
 /**
  * Active Directory's two binary identifiers, under AD's own OIDs, on an auxiliary class: enough to

@@ -1,59 +1,94 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { createPrivateSlapd, freePort, requireTool } from "../../scripts/slapd.ts";
 
 /**
  * A real OpenLDAP for tests: Debian's slapd on free loopback ports, with its own config and
- * database in a temp dir (the Debian instance never runs), the memberof overlay, StartTLS on the
- * plain port and LDAPS on a second one with a test CA made here with openssl (no key is ever
- * committed), and cn=Monitor for counting connections. Seeded with people, groups, nested groups
- * (with a cycle) and a service account limited like a real one: 20 entries per plain search, so
- * only a paged search sees everyone.
+ * database in a temp dir (the Debian instance never runs; scripts/slapd.ts runs this one), the
+ * memberof overlay, StartTLS on the plain port and LDAPS on a second one with a test CA made here
+ * with openssl (no key is ever committed), and cn=Monitor for counting connections and entries
+ * sent. Seeded with people, groups, nested groups (with a cycle) and a service account limited
+ * like a real one: 20 entries per plain search, so only a paged search sees everyone.
  *
  * A missing slapd fails the test with the package to install (scripts/test-prerequisites.sh
  * installs it, from scripts/debian-packages.txt); it never skips.
  */
 
-import { makeTestCertificates } from "./certificates.ts";
-import { accepts, stopProcessGroup } from "./processes.ts";
-import { adLikeSchema, adminDn, adminPassword, seedLdif, slapdConf } from "./slapd-seed.ts";
+import { adLikeSchema, adminDn, adminPassword, seedChanges, seedEntries, slapdConf } from "./slapd-seed.ts";
 
 export * from "./slapd-seed.ts";
 
 const run = promisify(execFile);
 
 const tools = {
-  slapd: "/usr/sbin/slapd",
-  slaptest: "/usr/sbin/slaptest",
   ldapmodify: "/usr/bin/ldapmodify",
   ldapsearch: "/usr/bin/ldapsearch",
+  openssl: "/usr/bin/openssl",
 } as const;
 
 const requireTools = () => {
-  for (const [name, path] of Object.entries(tools)) {
-    if (!existsSync(path)) {
-      const pkg = name.startsWith("ldap") ? "ldap-utils" : "slapd";
-      throw new Error(
-        `${name} is missing (${path}): install the Debian package ${pkg} (scripts/test-prerequisites.sh)`,
-      );
-    }
-  }
+  requireTool(tools.ldapmodify, "ldap-utils");
+  requireTool(tools.ldapsearch, "ldap-utils");
+  requireTool(tools.openssl, "openssl");
 };
 
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+/** A CA, a server certificate for "localhost" only (so 127.0.0.1 is a host name mismatch), and an unrelated CA. */
+const makeCertificates = async (dir: string) => {
+  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
+  for (const name of ["ca", "other-ca"]) {
+    await run(tools.openssl, [
+      "req",
+      "-x509",
+      ...ec,
+      "-keyout",
+      join(dir, `${name}.key`),
+      "-out",
+      join(dir, `${name}.pem`),
+      "-days",
+      "2",
+      "-subj",
+      `/CN=Portico test ${name}`,
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-addext",
+      "keyUsage=critical,keyCertSign,cRLSign",
+    ]);
+  }
+  await run(tools.openssl, [
+    "req",
+    ...ec,
+    "-keyout",
+    join(dir, "server.key"),
+    "-out",
+    join(dir, "server.csr"),
+    "-subj",
+    "/CN=localhost",
+  ]);
+  await writeFile(
+    join(dir, "server.ext"),
+    "subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n",
+  );
+  await run(tools.openssl, [
+    "x509",
+    "-req",
+    "-in",
+    join(dir, "server.csr"),
+    "-CA",
+    join(dir, "ca.pem"),
+    "-CAkey",
+    join(dir, "ca.key"),
+    "-CAcreateserial",
+    "-out",
+    join(dir, "server.pem"),
+    "-days",
+    "2",
+    "-extfile",
+    join(dir, "server.ext"),
+  ]);
+};
 
 export type Slapd = {
   /** Plain LDAP (StartTLS available) and LDAPS ports on 127.0.0.1. */
@@ -69,60 +104,37 @@ export type Slapd = {
   modify(ldif: string): Promise<void>;
   /** Connections slapd has accepted since it started (cn=Monitor). */
   totalConnections(): Promise<number>;
+  /** Entries slapd has sent in search results since it started, to anyone (cn=Monitor). */
+  entriesSent(): Promise<number>;
   /** Stops the server, keeping its data; `start` brings it back on the same ports. */
   stop(): Promise<void>;
   start(): Promise<void>;
   dispose(): Promise<void>;
 };
 
-export const startSlapd = async (options: { bulkUsers?: number } = {}): Promise<Slapd> => {
+export type SlapdOptions = {
+  /** How many numbered users (user001…) the seed adds after the named people; 30 by default. */
+  readonly bulkUsers?: number;
+  /**
+   * Writes the seed's entries into the database with slapadd before slapd starts (the changes
+   * after them go over LDAP): for tens of thousands of users. The memberof overlay does not see
+   * preloaded entries, so the named people carry no memberOf.
+   */
+  readonly preload?: boolean;
+  /** More entries (plain LDIF) after the seed's, e.g. a group of the numbered users. */
+  readonly moreEntries?: string;
+};
+
+export const startSlapd = async (options: SlapdOptions = {}): Promise<Slapd> => {
   requireTools();
   const dir = await mkdtemp(join(tmpdir(), "portico-slapd-"));
-  await mkdir(join(dir, "db"));
-  // A certificate for "localhost" only, so 127.0.0.1 is a host name mismatch.
-  await makeTestCertificates(dir, "DNS:localhost");
-  await writeFile(join(dir, "ad-like.schema"), adLikeSchema);
-  await writeFile(join(dir, "slapd.conf"), slapdConf(dir));
-  await run(tools.slaptest, ["-f", join(dir, "slapd.conf"), "-u"]);
+  const entries = [
+    seedEntries(options.bulkUsers ?? 30),
+    ...(options.moreEntries ? [options.moreEntries] : []),
+  ].join("\n");
+  let server: Awaited<ReturnType<typeof createPrivateSlapd>> | undefined;
   const port = await freePort();
   const ldapsPort = await freePort();
-  let child: ChildProcess | undefined;
-  let output = "";
-
-  const start = async () => {
-    output = "";
-    const started = spawn(
-      tools.slapd,
-      [
-        "-d",
-        "0",
-        "-f",
-        join(dir, "slapd.conf"),
-        "-h",
-        `ldap://127.0.0.1:${port}/ ldaps://127.0.0.1:${ldapsPort}/`,
-      ],
-      { stdio: ["ignore", "pipe", "pipe"], detached: true },
-    );
-    child = started;
-    started.stdout?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    started.stderr?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    for (let attempt = 0; attempt < 200; attempt++) {
-      if (started.exitCode !== null) throw new Error(`slapd exited ${started.exitCode}:\n${output}`);
-      if ((await accepts(port, "127.0.0.1")) && (await accepts(ldapsPort, "127.0.0.1"))) return;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`slapd did not listen in time:\n${output}`);
-  };
-
-  const stop = async () => {
-    const running = child;
-    child = undefined;
-    await stopProcessGroup(running);
-  };
 
   // Simple bind as the admin, on the plain port.
   const asAdmin = () => ["-x", "-H", `ldap://127.0.0.1:${port}`, "-D", adminDn, "-w", adminPassword];
@@ -135,15 +147,38 @@ export const startSlapd = async (options: { bulkUsers?: number } = {}): Promise<
       await rm(file, { force: true });
     }
   };
+  const monitorCounter = async (dn: string) => {
+    const { stdout } = await run(tools.ldapsearch, [
+      "-LLL",
+      ...asAdmin(),
+      "-b",
+      dn,
+      "-s",
+      "base",
+      "monitorCounter",
+    ]);
+    const counter = /monitorCounter: (\d+)/.exec(stdout)?.[1];
+    if (counter === undefined) throw new Error(`no monitorCounter in:\n${stdout}`);
+    return Number(counter);
+  };
 
   try {
-    await start();
-    await ldapmodify(seedLdif(options.bulkUsers ?? 30));
+    await makeCertificates(dir);
+    await writeFile(join(dir, "ad-like.schema"), adLikeSchema);
+    server = await createPrivateSlapd({
+      dir,
+      conf: slapdConf(dir),
+      ports: { ldap: port, ldaps: ldapsPort },
+      ...(options.preload ? { preload: entries } : {}),
+    });
+    await server.start();
+    await ldapmodify(options.preload ? seedChanges() : `${entries}\n${seedChanges()}`);
   } catch (error) {
-    await stop();
+    await server?.stop();
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
+  const { start, stop } = server;
 
   return {
     port,
@@ -153,20 +188,8 @@ export const startSlapd = async (options: { bulkUsers?: number } = {}): Promise<
     caPem: await readFile(join(dir, "ca.pem"), "utf8"),
     otherCaPem: await readFile(join(dir, "other-ca.pem"), "utf8"),
     modify: ldapmodify,
-    totalConnections: async () => {
-      const { stdout } = await run(tools.ldapsearch, [
-        "-LLL",
-        ...asAdmin(),
-        "-b",
-        "cn=Total,cn=Connections,cn=Monitor",
-        "-s",
-        "base",
-        "monitorCounter",
-      ]);
-      const counter = /monitorCounter: (\d+)/.exec(stdout)?.[1];
-      if (counter === undefined) throw new Error(`no monitorCounter in:\n${stdout}`);
-      return Number(counter);
-    },
+    totalConnections: () => monitorCounter("cn=Total,cn=Connections,cn=Monitor"),
+    entriesSent: () => monitorCounter("cn=Entries,cn=Statistics,cn=Monitor"),
     stop,
     start,
     dispose: async () => {

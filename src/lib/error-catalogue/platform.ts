@@ -122,4 +122,8 @@ export const platformErrors = {
     message: "The provisioning cycle ended HELD: deactivations wait for `portico provision confirm`.",
   },
   CLI_CYCLE_FAILED: { status: 1, message: "The provisioning cycle ended ERROR or STOPPED." },
+  CLI_TOOL_MISSING: {
+    status: 1,
+    message: "A program the command runs is not installed; the message names its Debian package.",
+  },
 } as const satisfies Record<string, ErrorSpec>;

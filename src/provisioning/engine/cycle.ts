@@ -229,14 +229,9 @@ export const runCycle = async (rt: ChannelRuntime, request: CycleRequest = {}): 
       if (!scope.ok && provisioned > 0)
         throw new CycleStopped("STOPPED", `${scope.reason}; nobody is deprovisioned until it is fixed`);
       const seen = new Set<string>();
-      let after: string | undefined;
-      for (;;) {
-        const page = await rt.source.listUsers(after, pageSize);
+      for await (const page of rt.source.users(pageSize)) {
         for (const user of page) seen.add(user.id);
         await processUsers(new Map(page.map((u) => [u.id, u] as const)));
-        const last = page.at(-1);
-        if (!last || page.length < pageSize) break;
-        after = last.id;
       }
       if (seen.size === 0 && provisioned > 0)
         throw new CycleStopped("STOPPED", "the source answered no users in scope; nobody is deprovisioned");
@@ -265,8 +260,14 @@ export const runCycle = async (rt: ChannelRuntime, request: CycleRequest = {}): 
       for (;;) {
         const changes = await rt.source.changesSince(position, 1000);
         if (changes.groupsChanged) groupsChanged = true;
-        const gone = [...changes.users.values()].filter((u) => u === null).length;
-        if (gone > 0 && provisioned > 0) {
+        // A departure deprovisions only a user the channel holds: only then must the scope be sound
+        // (an entry that never was in scope, changed out of it, asks nothing of the directory).
+        const gone = [...changes.users].flatMap(([id, user]) => (user === null ? [id] : []));
+        const held =
+          gone.length > 0 && provisioned > 0
+            ? (await rt.repo.getObjects(rt.connectionId, "user", gone)).some((o) => o.channel === rt.channel)
+            : false;
+        if (held) {
           const scope = await rt.source.checkScope();
           if (!scope.ok)
             throw new CycleStopped("STOPPED", `${scope.reason}; nobody is deprovisioned until it is fixed`);

@@ -11,6 +11,7 @@ import {
 } from "../../services/directory/groups.ts";
 import { createUser, deleteUser, disableUser, updateUser } from "../../services/directory/users.ts";
 import { createBuiltinSource } from "./builtin.ts";
+import type { SourceUser } from "./source.ts";
 
 describe("the built-in directory as a provisioning source", () => {
   let context: ServiceContext;
@@ -34,28 +35,37 @@ describe("the built-in directory as a provisioning source", () => {
   });
   after(() => dispose());
 
-  const ids = (users: { id: string }[]) => users.map((u) => u.id);
+  const ids = (users: readonly { id: string }[]) => users.map((u) => u.id);
+  /** Every page of the source's users, as ids. */
+  const pages = async (source: ReturnType<typeof createBuiltinSource>, pageSize: number) => {
+    const out: string[][] = [];
+    for await (const page of source.users(pageSize)) out.push(ids(page));
+    return out;
+  };
 
   it("lists all users in code-point order of their lower-cased uid, page by page", async () => {
     const source = createBuiltinSource(context.store.directory, { users: {} });
-    assert.deepEqual(ids(await source.listUsers(undefined, 3)), ["ada", "bob", "carol"]);
-    assert.deepEqual(ids(await source.listUsers("carol", 3)), ["dave"]);
-    const [ada] = await source.listUsers(undefined, 1);
+    assert.deepEqual(await pages(source, 3), [["ada", "bob", "carol"], ["dave"]]);
+    let ada: SourceUser | undefined;
+    for await (const [first] of source.users(1)) {
+      ada = first;
+      break;
+    }
     assert.deepEqual(ada?.attributes.memberOf, ["salesforce-users"]);
     assert.deepEqual(ada?.attributes.uid, ["Ada"]);
   });
 
   it("scopes users to a group's members, or to a filter, or to both", async () => {
     const byGroup = createBuiltinSource(context.store.directory, { users: { group: "Salesforce-Users" } });
-    assert.deepEqual(ids(await byGroup.listUsers(undefined, 10)), ["ada", "bob"]);
+    assert.deepEqual(await pages(byGroup, 10), [["ada", "bob"]]);
     const byFilter = createBuiltinSource(context.store.directory, {
       users: { filter: parseLdapFilter("(department=sales)") },
     });
-    assert.deepEqual(ids(await byFilter.listUsers(undefined, 10)), ["bob", "carol"]);
+    assert.deepEqual(await pages(byFilter, 10), [["bob", "carol"]]);
     const byMemberOf = createBuiltinSource(context.store.directory, {
       users: { group: "salesforce-users", filter: parseLdapFilter("(memberOf=sf-sales)") },
     });
-    assert.deepEqual(ids(await byMemberOf.listUsers(undefined, 10)), ["bob"]);
+    assert.deepEqual(await pages(byMemberOf, 10), [["bob"]]);
     assert.deepEqual(await byGroup.getUser("carol").then((r) => r?.inScope), false);
   });
 

@@ -91,21 +91,24 @@ export const createBuiltinSource = (
       };
     },
 
-    listUsers: async (afterId, limit) => {
-      const out: SourceUser[] = [];
-      let after = afterId;
-      while (out.length < limit) {
+    async *users(pageSize) {
+      let out: SourceUser[] = [];
+      for (let after: string | undefined; ; ) {
         const page = await directory.listUsers({ limit: 500, afterUid: after });
         for (const user of page) {
           const record = await load(user);
-          if (inScope(record)) out.push(record);
-          if (out.length === limit) return out;
+          if (!inScope(record)) continue;
+          out.push(record);
+          if (out.length === pageSize) {
+            yield out;
+            out = [];
+          }
         }
         const last = page.at(-1);
         if (!last || page.length < 500) break;
         after = last.uid;
       }
-      return out;
+      if (out.length > 0) yield out;
     },
 
     getUser: async (id) => {

@@ -1,9 +1,9 @@
 import { isUnderDn, namingContextOf } from "../../ldap/dn.ts";
 import { escapeFilterValue, ldapFilter } from "../../ldap/filter.ts";
-import { expandMembers, groupGraph, membersOfGroup } from "../../ldap/membership.ts";
+import { expandMembers, groupGraph, groupScope } from "../../ldap/membership.ts";
 import type { LdapPool } from "../../ldap/pool.ts";
 import { isAccountEnabled } from "../../ldap/presets.ts";
-import type { LdapEntry } from "../../ldap/search.ts";
+import { isNoSuchObject, type LdapEntry } from "../../ldap/search.ts";
 import { isAppError } from "../../lib/errors.ts";
 import { changeFilter, laterMark, markOf } from "./ldap-changes.ts";
 import type { LdapSourceSettings } from "./ldap-settings.ts";
@@ -16,6 +16,10 @@ import type { ChangedUsers, ProvisioningSource, ScopeCheck, SourceGroup, SourceU
  * drops the connection half-way fails the read (never a short list the engine would take for
  * departures), and `checkScope` tells the engine when the scope itself looks unsound: the
  * directory unreachable, the base DN gone or empty, the scope group gone or emptied.
+ *
+ * It holds no directory in memory: a full pass streams the users page by page, as the paged
+ * search brings them; an incremental cycle reads the entries changed since the watermark, and
+ * reads the scope again (light: DNs and GUIDs) only when a group it rests on changed.
  */
 
 export type LdapSourceOptions = {
@@ -50,11 +54,6 @@ const guidFilterValue = (guid: string, binary: boolean): string => {
     bytes.subarray(8),
   ]);
   return [...ordered].map((b) => `\\${b.toString(16).padStart(2, "0")}`).join("");
-};
-
-type Snapshot = {
-  readonly users: SourceUser[];
-  readonly byDn: ReadonlyMap<string, string>;
 };
 
 /** Memoizes a read for the cycle; a failed read is forgotten, so the next call tries again. */
@@ -103,43 +102,76 @@ export const createLdapSource = ({
     };
   };
 
-  /** DNs (lower-cased) of the scope group's members; undefined when users are chosen by filter only. */
-  const scopeMembers = once(async () =>
+  /** The scope group's members and the groups it rests on; undefined when users are chosen by filter only. */
+  const scope = once(async () =>
     settings.users.groupDn === undefined
       ? undefined
-      : new Set(
-          await membersOfGroup(pool, preset, baseDn, settings.users.groupDn, settings.users.nested, root),
-        ),
+      : await groupScope(pool, preset, baseDn, settings.users.groupDn, settings.users.nested, root),
   );
+  const scopeMembers = async () => (await scope())?.members;
 
-  /** Every user in scope, read whole, in id order. */
-  const snapshot = once(async (): Promise<Snapshot> => {
-    const entries = await pool.search({ baseDn, filter: usersFilter, attributes });
-    const members = await scopeMembers();
-    const users: SourceUser[] = [];
-    const byDn = new Map<string, string>();
-    for (const entry of entries) {
-      if (members !== undefined && !members.has(key(entry.dn))) continue;
-      const user = toUser(entry);
-      if (!user) continue;
-      users.push(user);
-      byDn.set(key(entry.dn), user.id);
+  /** Whether the entry at `dn` is a user the channel's filter chooses (false when there is none). */
+  const matchesUsers = async (dn: string): Promise<boolean> => {
+    try {
+      return (
+        (await pool.search({ baseDn: dn, scope: "base", filter: usersFilter, attributes: ["1.1"] })).length >
+        0
+      );
+    } catch (error) {
+      if (isNoSuchObject(error)) return false;
+      throw error;
     }
-    users.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    return { users, byDn };
+  };
+
+  /**
+   * Who is in scope, read light (each user's GUID, no other attribute): in-scope users by DN
+   * (lower-cased). For what only needs to know who, not what: group members, departures.
+   */
+  const scopeIndex = once(async () => {
+    const members = await scopeMembers();
+    const byDn = new Map<string, { readonly id: string; readonly dn: string }>();
+    for await (const page of pool.searchPages({ baseDn, filter: usersFilter, attributes: [guid] })) {
+      for (const entry of page) {
+        const [id] = valuesOf(entry.attributes, guid);
+        if (id !== undefined && (members === undefined || members.has(key(entry.dn))))
+          byDn.set(key(entry.dn), { id: key(id), dn: entry.dn });
+      }
+    }
+    return byDn;
   });
+
+  /** At least one user in scope, found without reading them all. */
+  const anyUserInScope = async (): Promise<boolean> => {
+    const members = await scopeMembers();
+    if (members === undefined) {
+      for await (const page of pool.searchPages({
+        baseDn,
+        filter: usersFilter,
+        attributes: ["1.1"],
+        pageSize: 1,
+      }))
+        return page.length > 0;
+      return false;
+    }
+    for (const dn of members) if (await matchesUsers(dn)) return true;
+    return false;
+  };
 
   const inScope = async (entry: LdapEntry): Promise<boolean> => {
     const members = await scopeMembers();
     if (members !== undefined && !members.has(key(entry.dn))) return false;
-    if (settings.users.filter === undefined) return true;
-    const found = await pool.search({
-      baseDn: entry.dn,
-      scope: "base",
-      filter: usersFilter,
-      attributes: ["1.1"],
-    });
-    return found.length > 0;
+    return settings.users.filter === undefined || (await matchesUsers(entry.dn));
+  };
+
+  /** The user at `dn`, with every attribute, when the channel's filter chooses it. */
+  const userAt = async (dn: string): Promise<SourceUser | undefined> => {
+    try {
+      const [entry] = await pool.search({ baseDn: dn, scope: "base", filter: usersFilter, attributes });
+      return entry ? toUser(entry) : undefined;
+    } catch (error) {
+      if (isNoSuchObject(error)) return undefined;
+      throw error;
+    }
   };
 
   /** Entries of `filter` under `base` changed at or after the watermark, and the mark after them. */
@@ -158,72 +190,79 @@ export const createLdapSource = ({
     try {
       return (await pool.search({ baseDn: dn, scope: "base", attributes: ["1.1"] })).length > 0;
     } catch (error) {
-      if (isAppError(error) && error.code === "LDAP_SEARCH" && /does not exist/.test(error.message))
-        return false;
+      if (isNoSuchObject(error)) return false;
       throw error;
     }
   };
+
+  const marks = [
+    detection.timeStampAttributeName,
+    ...(detection.usnAttributeName ? [detection.usnAttributeName] : []),
+  ];
 
   return {
     // The directory's position before a full pass. A directory that cannot say (it is down) gives
     // "": the pass then stops on `checkScope`, and were it to go on, the next incremental read
     // would read every entry again, which loses nothing.
     watermark: async () => {
-      const marks = [
-        detection.timeStampAttributeName,
-        ...(detection.usnAttributeName ? [detection.usnAttributeName] : []),
-      ];
-      const entries = await pool
-        .search({ baseDn: root, filter: `(|${userClass}${groupClass})`, attributes: marks })
-        .catch(() => []);
       let mark = "";
-      for (const entry of entries) mark = laterMark(detection, mark, markOf(detection, entry.attributes));
+      try {
+        for await (const page of pool.searchPages({
+          baseDn: root,
+          filter: `(|${userClass}${groupClass})`,
+          attributes: marks,
+        }))
+          for (const entry of page) mark = laterMark(detection, mark, markOf(detection, entry.attributes));
+      } catch {
+        return "";
+      }
       return mark;
     },
 
     changesSince: async (watermark): Promise<ChangedUsers> => {
       const users = new Map<string, SourceUser | null>();
-      let held: ReadonlySet<string> | undefined;
-      const known = async () => {
-        held ??= new Set(await knownIds());
-        return held;
-      };
+      const held = once(async () => new Set(await knownIds()));
       const people = await changed(root, userClass, watermark, attributes);
       for (const entry of people.entries) {
         const user = toUser(entry);
         if (!user) continue;
         if (isUnderDn(entry.dn, baseDn)) users.set(user.id, (await inScope(entry)) ? user : null);
         // Moved out of the base DN (a move is a change, with its own USN or timestamp).
-        else if ((await known()).has(user.id)) users.set(user.id, null);
+        else if ((await held()).has(user.id)) users.set(user.id, null);
       }
-      const groups = await changed(root, groupClass, watermark, [
-        "1.1",
-        detection.timeStampAttributeName,
-        ...(detection.usnAttributeName ? [detection.usnAttributeName] : []),
-      ]);
-      const groupsChanged = groups.entries.length > 0;
-      // A group's members changed: who joined, and who left (against the users the channel holds;
-      // a member leaving a group need not touch the member's own entry).
-      if (groupsChanged && settings.users.groupDn !== undefined) {
-        const scope = await snapshot();
-        const inScopeIds = new Set(scope.users.map((u) => u.id));
-        const holding = await known();
-        for (const id of holding) if (!inScopeIds.has(id) && !users.has(id)) users.set(id, null);
-        for (const user of scope.users)
-          if (!holding.has(user.id) && !users.has(user.id)) users.set(user.id, user);
+      const groups = await changed(root, groupClass, watermark, ["1.1", ...marks]);
+      // The scope group, or a group within it, changed: members may have joined or left without
+      // a change to their own entries. Who left is found against the users the channel holds,
+      // who joined among the rest. A change to any other group moves no one in or out.
+      const restsOn = (await scope())?.groups;
+      if (restsOn !== undefined && groups.entries.some((g) => restsOn.has(key(g.dn)))) {
+        const index = await scopeIndex();
+        const inScopeIds = new Set([...index.values()].map((u) => u.id));
+        const known = await held();
+        for (const id of known) if (!inScopeIds.has(id) && !users.has(id)) users.set(id, null);
+        for (const { id, dn } of index.values()) {
+          if (known.has(id) || users.has(id)) continue;
+          const user = await userAt(dn);
+          if (user) users.set(id, user);
+        }
       }
       return {
         users,
-        groupsChanged,
+        groupsChanged: groups.entries.length > 0,
         watermark: laterMark(detection, people.mark, groups.mark),
         more: false,
       };
     },
 
-    listUsers: async (afterId, limit) => {
-      const { users } = await snapshot();
-      const start = afterId === undefined ? 0 : users.findIndex((u) => u.id > afterId);
-      return start < 0 ? [] : users.slice(start, start + limit);
+    async *users(pageSize) {
+      const members = await scopeMembers();
+      for await (const entries of pool.searchPages({ baseDn, filter: usersFilter, attributes, pageSize })) {
+        const page = entries.flatMap((entry) => {
+          const user = members === undefined || members.has(key(entry.dn)) ? toUser(entry) : undefined;
+          return user ? [user] : [];
+        });
+        if (page.length > 0) yield page;
+      }
     },
 
     getUser: async (id) => {
@@ -251,7 +290,7 @@ export const createLdapSource = ({
       const graph = groupGraph(
         all.map((g) => ({ dn: g.dn, members: valuesOf(g.attributes, memberAttribute) })),
       );
-      const { byDn } = await snapshot();
+      const byDn = await scopeIndex();
       const out: SourceGroup[] = [];
       for (const group of found) {
         const [id] = valuesOf(group.attributes, guid);
@@ -261,7 +300,7 @@ export const createLdapSource = ({
           id: key(id),
           name: cn,
           description: valuesOf(group.attributes, "description")[0] ?? null,
-          memberIds: expandMembers(graph, group.dn, wanted.nested).flatMap((dn) => byDn.get(dn) ?? []),
+          memberIds: expandMembers(graph, group.dn, wanted.nested).flatMap((dn) => byDn.get(dn)?.id ?? []),
         });
       }
       return out;
@@ -279,7 +318,7 @@ export const createLdapSource = ({
           };
         if (group !== undefined && ((await scopeMembers()) ?? new Set()).size === 0)
           return { ok: false, reason: `the scope group "${group}" has no members` };
-        if ((await snapshot()).users.length === 0)
+        if (!(await anyUserInScope()))
           return {
             ok: false,
             reason: `the directory "${name}" answered no users in scope under "${baseDn}"`,

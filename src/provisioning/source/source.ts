@@ -41,8 +41,12 @@ export type ProvisioningSource = {
   watermark(): Promise<string>;
   /** What changed after `watermark`, at most `limit` changes at a time. */
   changesSince(watermark: string, limit: number): Promise<ChangedUsers>;
-  /** In-scope users in id order (code points) after `afterId`: a full pass pages through them. */
-  listUsers(afterId: string | undefined, limit: number): Promise<SourceUser[]>;
+  /**
+   * Every in-scope user once, a page of at most `pageSize` at a time, in the source's own order:
+   * a full pass walks them without holding them all. A read that fails part-way throws, so a
+   * pass never takes a short list for departures.
+   */
+  users(pageSize: number): AsyncIterable<readonly SourceUser[]>;
   /** One user, in scope or not (`provisionUser`); undefined when it does not exist. */
   getUser(id: string): Promise<{ user: SourceUser; inScope: boolean } | undefined>;
   /** In-scope groups with their members; empty when the channel provisions no groups. */
