@@ -216,6 +216,7 @@ const main = async (): Promise<void> => {
   process.stdout.write(
     [
       "Portico demo",
+      `  Portico console   ${adminUrl}/console   (sign in as admin / ${adminPassword}: the connection, its channel and the org's users are there)`,
       `  Portico runtime   ${porticoUrl}`,
       `  Portico admin API ${adminUrl}/pf-admin-api/v1   (admin / ${adminPassword})`,
       `  Salesforce org    ${emulatorUrl}   (emulated; org ${org.orgId15})`,

@@ -41,6 +41,30 @@ const signInThroughSso = async (start: string, runtimePort: number, username: st
   };
 };
 
+/** Signs in to the console as a browser would, and returns a reader of its pages. */
+const consolePages = async (consoleUrl: string, username: string, password: string) => {
+  const form = await fetch(`${consoleUrl}/signin`);
+  const pre = /name="_pre" value="([^"]+)"/.exec(await form.text())?.[1] ?? "";
+  const preCookie = (form.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+  const signedIn = await fetch(`${consoleUrl}/signin`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: preCookie },
+    body: new URLSearchParams({ _pre: pre, username, password }),
+  });
+  assert.equal(signedIn.status, 303, "signed in to the console");
+  const session =
+    signedIn.headers
+      .getSetCookie()
+      .find((c) => c.startsWith("portico_console="))
+      ?.split(";")[0] ?? "";
+  return async (path: string) => {
+    const page = await fetch(`${consoleUrl}${path}`, { headers: { cookie: session }, redirect: "manual" });
+    assert.equal(page.status, 200, path);
+    return page.text();
+  };
+};
+
 /** The org's active usernames. */
 const activeUsernames = async (emulatorPort: number) =>
   (
@@ -151,6 +175,18 @@ describe("portico demo", () => {
       );
       assert.equal(added.code, 0, added.output);
       await until("grace reaching the org", async () => (await usernames()).includes(`grace@${domain}`));
+
+      // The demo opens on the console: its address and credentials are printed, and the
+      // connection, its channel and what it provisioned are there.
+      const consoleLine = /Portico console\s+(\S+)\s+\(sign in as (\S+) \/ (\S+):/.exec(banner);
+      assert.ok(consoleLine, banner);
+      const [, consoleUrl = "", consoleUser = "", consolePassword = ""] = consoleLine;
+      assert.equal(consoleUrl, `http://127.0.0.1:${admin}/console`);
+      const read = await consolePages(consoleUrl, consoleUser, consolePassword);
+      assert.match(await read("/connections"), /Demo org \(emulated\)/, "the connection is listed");
+      const dashboard = await read("/provisioning");
+      assert.match(dashboard, /Directory to Salesforce/, "its channel is on the dashboard");
+      assert.match(dashboard, /IDLE|RUNNING/, "with its state");
     } finally {
       assert.equal(await stopProcess(demo.child, "SIGTERM"), 0);
     }
