@@ -102,7 +102,7 @@ describe("console SSO test", { timeout: 480_000 }, () => {
     assert.equal(await username.getAttribute("aria-invalid"), "true");
     const described = (await username.getAttribute("aria-describedby")) ?? "";
     const error = page.locator(`[id="${described.split(" ").find((id) => id.endsWith("-error"))}"]`);
-    assert.match((await error.textContent()) ?? "", /no enabled user "nobody".*DIR_USER_NOT_FOUND/);
+    assert.match((await error.textContent()) ?? "", /enabled user "nobody".*DIR_USER_NOT_FOUND/);
     assert.equal(await username.inputValue(), "nobody");
     assert.equal(await page.getByRole("table", { name: /^Checks/ }).count(), 0);
 
