@@ -15,7 +15,14 @@ import { createDataStore } from "../src/services/data-stores/data-stores.ts";
 import { closeLdapPools } from "../src/services/data-stores/pools.ts";
 import { signIn } from "../src/services/sso/login.ts";
 import { openStore } from "../src/store/open-store.ts";
-import { baseDn, type Slapd, serviceDn, servicePassword, userDn } from "../test/support/slapd.ts";
+import {
+  baseDn,
+  type Slapd,
+  serviceDn,
+  servicePassword,
+  bulkUid as uidOf,
+  userDn,
+} from "../test/support/slapd.ts";
 
 /**
  * Sign-ins by bind per second against slapd (part of `npm run bench:ldap`), two ways in
@@ -35,8 +42,6 @@ export type SignInFigures = {
   readonly rounds: { readonly raw: number; readonly portico: number }[];
   readonly failures: number;
 };
-
-const uidOf = (i: number) => `user${String(i + 1).padStart(3, "0")}`;
 
 /** Attempts per second while `concurrency` loops call `attempt` for `ms`; false results count as failures. */
 const rate = async (ms: number, concurrency: number, attempt: (i: number) => Promise<boolean>) => {

@@ -30,6 +30,7 @@ import {
   groupDn,
   type Slapd,
   startSlapd,
+  bulkUid as uidOf,
   userDn,
 } from "../test/support/slapd.ts";
 import { benchOrg, mb } from "./emulator-process.ts";
@@ -45,6 +46,9 @@ const users = flag("users", "50000");
 const changes = flag("changes", "10");
 const seconds = flag("seconds", "10");
 const concurrency = flag("concurrency", "4");
+
+/** The channel's scope: a group of every numbered user (the seed's named people are left out). */
+const scopeGroup = "bench-users";
 
 const ok = (good: boolean) => (good ? "ok" : "MISSED");
 
@@ -154,9 +158,6 @@ const describePass = (name: string, p: PassFigures) =>
     )}${p.failures > 0 ? `, ${p.failures} FAILED` : ""}${p.message ? ` (${p.message})` : ""} — ${name}`;
 
 const loadStart = performance.now();
-const uidOf = (i: number) => `user${String(i + 1).padStart(3, "0")}`;
-/** The channel's scope: a group of every numbered user (the seed's named people are left out). */
-export const scopeGroup = "bench-users";
 const slapd = await startSlapd({
   bulkUsers: users,
   preload: true,

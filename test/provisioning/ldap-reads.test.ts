@@ -4,7 +4,7 @@ import { runCycle } from "../../src/provisioning/engine/cycle.ts";
 import { channelRuntimeFor } from "../../src/services/provisioning/channel-runtime.ts";
 import { ldapChannel, orgState, replaceValue, setUpLdapBench } from "../support/ldap-channel.ts";
 import type { ProvisioningBench } from "../support/provisioning.ts";
-import { entry, groupDn, type Slapd, startSlapd, userDn } from "../support/slapd.ts";
+import { bulkUid, entry, groupDn, type Slapd, startSlapd, userDn } from "../support/slapd.ts";
 
 /**
  * What an LDAP channel reads, counted by slapd itself (cn=Monitor's entries sent): an
@@ -14,7 +14,7 @@ import { entry, groupDn, type Slapd, startSlapd, userDn } from "../support/slapd
 describe("what an LDAP channel reads from slapd", () => {
   let slapd: Slapd;
   let bench: ProvisioningBench;
-  const staff = Array.from({ length: 40 }, (_, i) => `user${String(i + 1).padStart(3, "0")}`);
+  const staff = Array.from({ length: 40 }, (_, i) => bulkUid(i));
 
   before(async () => {
     slapd = await startSlapd({

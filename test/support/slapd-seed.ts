@@ -34,10 +34,13 @@ export const policyDn = `cn=default,ou=policies,${baseDn}`;
 /** One LDIF entry to add (scripts/slapd.ts writes it). */
 export const entry = ldifEntry;
 
+/** The uid of the `i`th numbered user (from 0): user001, user002, … */
+export const bulkUid = (i: number) => `user${String(i + 1).padStart(3, "0")}`;
+
 /** The seed's entries (plain LDIF, no changetype): what slapadd can load before slapd starts. */
 export const seedEntries = (bulkUsers: number): string => {
   const bulk: SeedUser[] = Array.from({ length: bulkUsers }, (_, i) => {
-    const uid = `user${String(i + 1).padStart(3, "0")}`;
+    const uid = bulkUid(i);
     return {
       uid,
       givenName: "User",

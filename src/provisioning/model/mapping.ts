@@ -149,12 +149,27 @@ export const processSteps = (rule: FieldRule, raw: string): ProcessStep[] => {
 
 const process = (rule: FieldRule, raw: string): string => processSteps(rule, raw).at(-1)?.value ?? raw;
 
-export const valuesOf = (user: SourceUser, attribute: string): readonly string[] => {
-  const wanted = attribute.toLowerCase();
-  for (const [name, values] of Object.entries(user.attributes))
-    if (name.toLowerCase() === wanted) return values;
-  return [];
+/**
+ * A user's attributes by lower-cased name (the first spelling wins), built once per user: every
+ * rule of the mapping looks its attributes up here, instead of walking them all for each one.
+ */
+const attributeIndexes = new WeakMap<SourceUser["attributes"], ReadonlyMap<string, readonly string[]>>();
+
+const attributeIndex = (attributes: SourceUser["attributes"]): ReadonlyMap<string, readonly string[]> => {
+  const known = attributeIndexes.get(attributes);
+  if (known) return known;
+  const index = new Map<string, readonly string[]>();
+  for (const [name, values] of Object.entries(attributes)) {
+    const key = name.toLowerCase();
+    if (!index.has(key)) index.set(key, values);
+  }
+  attributeIndexes.set(attributes, index);
+  return index;
 };
+
+/** The values of `attribute`, whatever the case of its name; none when the user has none. */
+export const valuesOf = (user: SourceUser, attribute: string): readonly string[] =>
+  attributeIndex(user.attributes).get(attribute.toLowerCase()) ?? [];
 
 /** How a rule found its value for one user: the mapping, and the mapping test's trace, read this. */
 export type RuleOutcome = {
