@@ -65,7 +65,10 @@ describe("portico config export and import", () => {
 
   it("writes the document to a file with --out", async () => {
     const result = await ok(source, ["config", "export", "--out", "bundle.json"]);
-    assert.match(result.stdout, /^Wrote 2 key pair\(s\) and 1 SP connection\(s\) to .*bundle\.json\./);
+    assert.match(
+      result.stdout,
+      /^Wrote 2 key pair\(s\), 0 data store\(s\), 0 credential validator\(s\) and 1 SP connection\(s\) to .*bundle\.json\./,
+    );
     assert.equal(JSON.parse(readFileSync(join(work, "bundle.json"), "utf8")).formatVersion, 1);
   });
 
@@ -79,6 +82,9 @@ describe("portico config export and import", () => {
     assert.deepEqual(lines.slice(1), [
       "  replacing this server's unused key pairs of the same id: default-signing",
       "Key pairs already present: none",
+      "Imported data stores: none",
+      "Imported credential validators: none",
+      "Sign-in form: left as it was",
       "Imported SP connections: acme-prod",
       "",
     ]);

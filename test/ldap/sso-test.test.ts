@@ -3,8 +3,9 @@ import { after, before, describe, it } from "node:test";
 import type { SpConnection } from "../../src/domain/sp-connection.ts";
 import { usernamePlaceholder } from "../../src/services/credential-validators/ldap-settings.ts";
 import { assertProblem } from "../support/errors.ts";
+import { ldapStore } from "../support/ldap-channel.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
-import { baseDn, type Slapd, serviceDn, servicePassword, startSlapd, userDn } from "../support/slapd.ts";
+import { baseDn, type Slapd, startSlapd, userDn } from "../support/slapd.ts";
 import {
   browserInject,
   cookieJar,
@@ -90,28 +91,6 @@ describe("sso test for users of LDAP credential validators (slapd)", () => {
   let slapd: Slapd;
   let server: TestServer;
 
-  const setUp = async (target: TestServer, withConfiguration: boolean) => {
-    const store = await target.request("POST", "/dataStores", {
-      type: "LDAP",
-      id: "corp",
-      name: "Corporate",
-      ldapType: "GENERIC",
-      hostnames: [slapd.hostname],
-      userDN: serviceDn,
-      password: servicePassword,
-      useStartTLS: true,
-      trustedCAs: [slapd.caPem],
-    });
-    assert.equal(store.statusCode, 201, store.body);
-    if (!withConfiguration) return;
-    const validator = await target.request(
-      "POST",
-      "/passwordCredentialValidators",
-      ldapValidator("corpLdap", "Corporate LDAP", "corp"),
-    );
-    assert.equal(validator.statusCode, 201, validator.body);
-  };
-
   before(async () => {
     slapd = await startSlapd({ bulkUsers: 0 });
     await slapd.modify(`dn: ${userDn("ada")}\nchangetype: modify\nreplace: title\ntitle: Countess\n`);
@@ -119,7 +98,19 @@ describe("sso test for users of LDAP credential validators (slapd)", () => {
       `dn: ${userDn("bob")}\nchangetype: modify\nadd: pwdAccountLockedTime\npwdAccountLockedTime: 000001010000Z\n`,
     );
     server = await startTestServer();
-    await setUp(server, true);
+    const store = await server.request("POST", "/dataStores", {
+      ...ldapStore(slapd),
+      name: "Corporate",
+      useStartTLS: true,
+      trustedCAs: [slapd.caPem],
+    });
+    assert.equal(store.statusCode, 201, store.body);
+    const validator = await server.request(
+      "POST",
+      "/passwordCredentialValidators",
+      ldapValidator("corpLdap", "Corporate LDAP", "corp"),
+    );
+    assert.equal(validator.statusCode, 201, validator.body);
     // A second directory that does not answer, asked first.
     const dead = await server.request("POST", "/dataStores", {
       type: "LDAP",

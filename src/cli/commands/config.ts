@@ -42,7 +42,7 @@ export const registerConfigCommands = (program: Command, io: CliIo): void => {
       if (options.out === undefined) return io.stdout(document);
       const path = await writeOutFile(io, options.out, document);
       io.stdout(
-        `Wrote ${count(bundle.keyPairs)} key pair(s) and ${count(bundle.spConnections)} SP connection(s) to ${path}.\n` +
+        `Wrote ${count(bundle.keyPairs)} key pair(s), ${count(bundle.dataStores)} data store(s), ${count(bundle.passwordCredentialValidators)} credential validator(s) and ${count(bundle.spConnections)} SP connection(s) to ${path}.\n` +
           "It opens only with the same master key (PORTICO_MASTER_KEY) on the importing server.\n",
       );
     });
@@ -65,6 +65,9 @@ export const registerConfigCommands = (program: Command, io: CliIo): void => {
             ? [`  replacing this server's unused key pairs of the same id: ${list(report.keyPairsReplaced)}`]
             : []),
           `Key pairs already present: ${list(report.keyPairsAlreadyPresent)}`,
+          `Imported data stores: ${list(report.dataStoresImported)}`,
+          `Imported credential validators: ${list(report.passwordCredentialValidatorsImported)}`,
+          `Sign-in form: ${Array.isArray(report.htmlFormAdapterImported) ? `tries ${list(report.htmlFormAdapterImported)}, in order` : "left as it was"}`,
           `Imported SP connections: ${list(report.spConnectionsImported)}`,
           ...waitingChannels(report.channelProblems),
           "",
