@@ -2,11 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "ldapts";
-import { createSecretBox, generateMasterKey, parseMasterKey } from "../src/crypto/secret-box.ts";
 import { ldapValidatorPluginId } from "../src/domain/credential-validator.ts";
-import { systemClock } from "../src/lib/clock.ts";
-import { randomIds } from "../src/lib/ids.ts";
-import { type ServiceContext, silentLog, systemActor } from "../src/services/context.ts";
+import { systemActor } from "../src/services/context.ts";
 import { updateHtmlFormAdapter } from "../src/services/credential-validators/html-form.ts";
 import { usernamePlaceholder } from "../src/services/credential-validators/ldap-settings.ts";
 import { signInSource } from "../src/services/credential-validators/sign-in-source.ts";
@@ -23,6 +20,7 @@ import {
   bulkUid as uidOf,
   userDn,
 } from "../test/support/slapd.ts";
+import { benchContext } from "./engine-setup.ts";
 
 /**
  * Sign-ins by bind per second against slapd (part of `npm run bench:ldap`), two ways in
@@ -68,16 +66,7 @@ export const measureSignIns = async (
   const dir = mkdtempSync(join(tmpdir(), "portico-bench-signin-"));
   const store = openStore(`sqlite:${join(dir, "portico.db")}`);
   await store.migrate();
-  const context: ServiceContext = {
-    store,
-    clock: systemClock,
-    ids: randomIds,
-    secretBox: createSecretBox(parseMasterKey(generateMasterKey())),
-    log: silentLog,
-    baseUrl: "http://localhost:9031",
-    entityId: "http://localhost:9031",
-    sso: { sessionLifetimeMinutes: 480, sessionIdleMinutes: 30, clockSkewSeconds: 180 },
-  };
+  const context = benchContext(store);
   try {
     await createDataStore(context, systemActor, {
       type: "LDAP",

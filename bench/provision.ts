@@ -15,17 +15,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { createSecretBox, generateMasterKey, parseMasterKey } from "../src/crypto/secret-box.ts";
 import type { DirectoryUser } from "../src/domain/ports.ts";
-import { systemClock } from "../src/lib/clock.ts";
-import { randomIds } from "../src/lib/ids.ts";
 import { defaultBuiltinMapping } from "../src/provisioning/model/channel-config.ts";
-import { createConnection } from "../src/services/connections.ts";
-import type { ServiceContext } from "../src/services/context.ts";
-import { silentLog } from "../src/services/context.ts";
 import { runChannel } from "../src/services/provisioning/channels.ts";
 import { openStore } from "../src/store/open-store.ts";
-import { benchOrg, control, mb } from "./emulator-process.ts";
+import { benchOrg, mb } from "./emulator-process.ts";
+import { benchContext, createBenchConnection } from "./engine-setup.ts";
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => {
@@ -66,46 +61,15 @@ const seed = async (database: string, users: number) => {
 /** Portico's part, in a process of its own: the connection, the initial sync, changes, an incremental cycle. */
 const engine = async (database: string, emulatorUrl: string, users: number) => {
   const store = openStore(database);
-  const context: ServiceContext = {
-    store,
-    clock: systemClock,
-    ids: randomIds,
-    secretBox: createSecretBox(parseMasterKey(generateMasterKey())),
-    log: silentLog,
-    baseUrl: "http://localhost:9031",
-    entityId: "http://localhost:9031",
-    sso: { sessionLifetimeMinutes: 480, sessionIdleMinutes: 30, clockSkewSeconds: 180 },
-  };
+  const context = benchContext(store);
   try {
-    const org = await control(emulatorUrl, "GET", "/org");
-    await createConnection(
-      context,
-      { name: "bench", kind: "system" },
-      {
-        id: "bench",
-        entityId: "https://bench.my.salesforce.com",
-        name: "Bench org",
-        active: true,
-        outboundProvision: {
-          type: "SalesforceProvisioner",
-          targetSettings: [
-            { name: "SALESFORCE_DOMAIN", value: emulatorUrl },
-            { name: "AUTH_METHOD", value: "CLIENT_CREDENTIALS" },
-            { name: "CLIENT_ID", value: String(org.clientId) },
-            { name: "CLIENT_SECRET", value: String(org.clientSecret) },
-          ],
-          channels: [
-            {
-              name: "all",
-              active: true,
-              maxThreads: 4,
-              channelSource: { dataSource: { id: "builtin" } },
-              attributeMapping: defaultBuiltinMapping(),
-            },
-          ],
-        },
-      },
-    );
+    await createBenchConnection(context, emulatorUrl, {
+      name: "all",
+      active: true,
+      maxThreads: 4,
+      channelSource: { dataSource: { id: "builtin" } },
+      attributeMapping: defaultBuiltinMapping(),
+    });
     const rssBefore = process.resourceUsage().maxRSS;
     const startedAt = performance.now();
     const initial = await runChannel(context, "bench", "all");

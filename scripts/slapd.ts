@@ -57,16 +57,28 @@ export const freePort = (): Promise<number> =>
     });
   });
 
-/** Whether something accepts TCP connections on 127.0.0.1:`port`. */
-export const accepts = (port: number): Promise<boolean> =>
+/** Whether something accepts a TCP connection on host:port. */
+export const accepts = (port: number, host = "127.0.0.1"): Promise<boolean> =>
   new Promise((resolve) => {
-    const socket = connect({ port, host: "127.0.0.1" });
+    const socket = connect({ port, host });
     socket.once("connect", () => {
       socket.destroy();
       resolve(true);
     });
     socket.once("error", () => resolve(false));
   });
+
+/** Stops a server started detached (its own process group): SIGTERM, SIGKILL after 5 s. */
+export const stopProcessGroup = async (running: ChildProcess | undefined): Promise<void> => {
+  if (!running || running.exitCode !== null || running.signalCode !== null || running.pid === undefined)
+    return;
+  const pid = running.pid;
+  const exited = new Promise((resolve) => running.once("exit", resolve));
+  process.kill(-pid, "SIGTERM");
+  const timer = setTimeout(() => process.kill(-pid, "SIGKILL"), 5000);
+  await exited;
+  clearTimeout(timer);
+};
 
 export type PrivateSlapdOptions = {
   /** The instance's own directory: slapd.conf goes here, the database in `db/` (the conf names it). */
@@ -132,7 +144,7 @@ export const createPrivateSlapd = async (options: PrivateSlapdOptions): Promise<
     started.stderr?.on("data", collect);
     for (let attempt = 0; attempt < 200; attempt++) {
       if (started.exitCode !== null) throw new Error(`slapd exited ${started.exitCode}:\n${output}`);
-      const up = await Promise.all(listening.map(accepts));
+      const up = await Promise.all(listening.map((port) => accepts(port)));
       if (up.every(Boolean)) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -142,13 +154,7 @@ export const createPrivateSlapd = async (options: PrivateSlapdOptions): Promise<
   const stop = async () => {
     const running = child;
     child = undefined;
-    if (!running || running.exitCode !== null || running.pid === undefined) return;
-    const pid = running.pid;
-    const exited = new Promise((resolve) => running.once("exit", resolve));
-    process.kill(-pid, "SIGTERM");
-    const timer = setTimeout(() => process.kill(-pid, "SIGKILL"), 5000);
-    await exited;
-    clearTimeout(timer);
+    await stopProcessGroup(running);
   };
 
   return { url: `ldap://127.0.0.1:${ports.ldap}`, start, stop };

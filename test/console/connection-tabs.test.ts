@@ -40,12 +40,7 @@ describe("console connection tabs", { timeout: 240_000 }, () => {
     assert.equal(key.statusCode, 201, key.body);
     const created = await bench.server.request("POST", `${api}/idp/spConnections`, fixture());
     assert.equal(created.statusCode, 201, created.body);
-    const auditor = await bench.server.request("POST", `${api}/adminAccounts`, {
-      username: "audrey",
-      password: "auditor-password-123",
-      role: "AUDITOR",
-    });
-    assert.equal(auditor.statusCode, 201, auditor.body);
+    await bench.addAuditor();
   });
   after(async () => bench?.dispose());
 

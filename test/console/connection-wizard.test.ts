@@ -37,12 +37,7 @@ describe("console Create Connection wizard", { timeout: 300_000 }, () => {
 
   before(async () => {
     bench = await startConsole();
-    const auditor = await bench.server.request("POST", `${api}/adminAccounts`, {
-      username: "audrey",
-      password: "auditor-password-123",
-      role: "AUDITOR",
-    });
-    assert.equal(auditor.statusCode, 201, auditor.body);
+    await bench.addAuditor();
   });
   after(async () => bench?.dispose());
 

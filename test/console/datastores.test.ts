@@ -16,12 +16,7 @@ describe("console data stores", { timeout: 300_000 }, () => {
   before(async () => {
     slapd = await startSlapd({ bulkUsers: 0 });
     bench = await startConsole();
-    const created = await bench.server.request("POST", `${api}/adminAccounts`, {
-      username: "audrey",
-      password: "auditor-password-123",
-      role: "AUDITOR",
-    });
-    assert.equal(created.statusCode, 201, created.body);
+    await bench.addAuditor();
   });
   after(async () => {
     await bench?.dispose();

@@ -15,12 +15,7 @@ describe("console directory", { timeout: 300_000 }, () => {
   let bench: ConsoleBench;
   before(async () => {
     bench = await startConsole();
-    const created = await bench.server.request("POST", `${api}/adminAccounts`, {
-      username: "audrey",
-      password: "auditor-password-123",
-      role: "AUDITOR",
-    });
-    assert.equal(created.statusCode, 201, created.body);
+    await bench.addAuditor();
   });
   after(async () => bench?.dispose());
 

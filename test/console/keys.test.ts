@@ -62,12 +62,7 @@ describe("console signing keys", { timeout: 300_000 }, () => {
       `cat "${certPem}" "${keyPem}" > "${bundle}"; printf 'not a key' > "${garbage}"`,
     ]);
     bench = await startConsole({ clock: { now: () => new Date(now) } });
-    const created = await bench.server.request("POST", `${api}/adminAccounts`, {
-      username: "audrey",
-      password: "auditor-password-123",
-      role: "AUDITOR",
-    });
-    assert.equal(created.statusCode, 201, created.body);
+    await bench.addAuditor();
   });
   after(async () => {
     await bench?.dispose();

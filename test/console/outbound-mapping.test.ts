@@ -44,12 +44,7 @@ describe("console: Outbound Provisioning, Attribute Mapping", { timeout: 300_000
     const created = await bench.server.request("POST", `${api}/idp/spConnections`, document);
     assert.equal(created.statusCode, 201, created.body);
     await addStaff(bench.server.context, "kim", 1);
-    const auditor = await bench.server.request("POST", `${api}/adminAccounts`, {
-      username: "audrey",
-      password: "auditor-password-123",
-      role: "AUDITOR",
-    });
-    assert.equal(auditor.statusCode, 201, auditor.body);
+    await bench.addAuditor();
   });
   after(async () => {
     await bench?.dispose();

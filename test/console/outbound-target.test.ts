@@ -45,12 +45,7 @@ describe("console: Outbound Provisioning, Target", { timeout: 240_000 }, () => {
     delete document.outboundProvision;
     const created = await bench.server.request("POST", `${api}/idp/spConnections`, document);
     assert.equal(created.statusCode, 201, created.body);
-    const auditor = await bench.server.request("POST", `${api}/adminAccounts`, {
-      username: "audrey",
-      password: "auditor-password-123",
-      role: "AUDITOR",
-    });
-    assert.equal(auditor.statusCode, 201, auditor.body);
+    await bench.addAuditor();
   });
   after(async () => {
     await bench?.dispose();

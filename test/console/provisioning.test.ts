@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Page } from "playwright-core";
 import { updateUser } from "../../src/services/directory/users.ts";
-import { type ConsoleBench, startConsole } from "../support/console.ts";
+import { auditor, type ConsoleBench, startConsole } from "../support/console.ts";
 import { acmeUsers, addStaff, provisioningConnection } from "../support/provisioning.ts";
 import { type SalesforceEmulator, startSalesforceEmulator } from "../support/salesforce.ts";
 import { api } from "../support/server.ts";
@@ -18,7 +18,6 @@ describe("console provisioning dashboard", { timeout: 600_000 }, () => {
   let bench: ConsoleBench;
   let sf: SalesforceEmulator;
   const channelApi = `${api}/provisioning/connections/org/channels/staff`;
-  const auditor = { username: "audrey", password: "auditor-password-123" };
   let idle = 0;
 
   const staffCard = (page: Page) => page.getByRole("region", { name: "Acme org · staff" });
@@ -48,8 +47,7 @@ describe("console provisioning dashboard", { timeout: 600_000 }, () => {
     connection.name = "Acme org";
     const saved = await bench.server.request("POST", `${api}/idp/spConnections`, connection);
     assert.equal(saved.statusCode, 201, saved.body);
-    const made = await bench.server.request("POST", `${api}/adminAccounts`, { ...auditor, role: "AUDITOR" });
-    assert.equal(made.statusCode, 201, made.body);
+    await bench.addAuditor();
   });
   after(async () => {
     await bench?.dispose();

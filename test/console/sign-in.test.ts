@@ -13,12 +13,7 @@ describe("console sign-in", { timeout: 480_000 }, () => {
   let now = Date.parse("2026-12-01T09:00:00.000Z");
   before(async () => {
     bench = await startConsole({ clock: { now: () => new Date(now) } });
-    const created = await bench.server.request("POST", `${api}/adminAccounts`, {
-      username: "audrey",
-      password: "auditor-password-123",
-      role: "AUDITOR",
-    });
-    assert.equal(created.statusCode, 201, created.body);
+    await bench.addAuditor();
   });
   after(async () => bench?.dispose());
 

@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import type { Page } from "playwright-core";
 import { createUser } from "../../src/services/directory/users.ts";
 import { salesforceConnection } from "../support/cli.ts";
-import { type ConsoleBench, startConsole } from "../support/console.ts";
+import { auditor, type ConsoleBench, startConsole } from "../support/console.ts";
 import { api } from "../support/server.ts";
 import { testActor } from "../support/service-context.ts";
 
@@ -15,7 +15,6 @@ import { testActor } from "../support/service-context.ts";
  */
 describe("console SSO test", { timeout: 480_000 }, () => {
   let bench: ConsoleBench;
-  const auditor = { username: "audrey", password: "auditor-password-123" };
 
   const runTest = async (page: Page, connection: string, username: string) => {
     await page.getByLabel("Connection").selectOption({ label: connection });
@@ -53,8 +52,7 @@ describe("console SSO test", { timeout: 480_000 }, () => {
       const saved = await bench.server.request("POST", `${api}/idp/spConnections`, document);
       assert.equal(saved.statusCode, 201, saved.body);
     }
-    const made = await bench.server.request("POST", `${api}/adminAccounts`, { ...auditor, role: "AUDITOR" });
-    assert.equal(made.statusCode, 201, made.body);
+    await bench.addAuditor();
   });
   after(async () => bench?.dispose());
 

@@ -15,9 +15,14 @@ export type ConsoleBench = {
   /** A fresh browser context (its own cookies); `bypassCSP` only for injecting axe-core. */
   context(options?: { bypassCSP?: boolean }): Promise<BrowserContext>;
   signIn(page: Page, username?: string, password?: string): Promise<void>;
+  /** Creates the read-only account {@link auditor} through the admin API. */
+  addAuditor(): Promise<void>;
   axe(page: Page): Promise<string[]>;
   dispose(): Promise<void>;
 };
+
+/** The AUDITOR account the console tests sign in as to prove they can look and not change. */
+export const auditor = { username: "audrey", password: "auditor-password-123" } as const;
 
 const require = createRequire(import.meta.url);
 const axePath = require.resolve("axe-core/axe.min.js");
@@ -44,6 +49,13 @@ export const startConsole = async (
       await page.getByLabel("Password").fill(password);
       await page.getByRole("button", { name: "Sign in" }).click();
       await page.waitForLoadState("load");
+    },
+    addAuditor: async () => {
+      const created = await server.request("POST", "/pf-admin-api/v1/adminAccounts", {
+        ...auditor,
+        role: "AUDITOR",
+      });
+      if (created.statusCode !== 201) throw new Error(`the auditor account was refused: ${created.body}`);
     },
     axe: async (page) => {
       await page.addScriptTag({ path: axePath });

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { connect } from "node:net";
+import { accepts } from "../../scripts/slapd.ts";
 
 export type Started = {
   readonly child: ChildProcess;
@@ -111,17 +111,6 @@ export const stopProcess = async (child: ChildProcess, signal: NodeJS.Signals): 
   return code;
 };
 
-/** Whether something accepts a TCP connection on host:port. */
-export const accepts = (port: number, host: string): Promise<boolean> =>
-  new Promise((resolve) => {
-    const socket = connect({ port, host });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-
 /** Resolves true once nothing listens on the port any more, false when something still does after a while. */
 export const portReleased = async (port: number, host = "127.0.0.1"): Promise<boolean> => {
   for (let attempt = 0; attempt < 300; attempt++) {
@@ -131,14 +120,5 @@ export const portReleased = async (port: number, host = "127.0.0.1"): Promise<bo
   return false;
 };
 
-/** Stops a server started detached (its own process group): SIGTERM, SIGKILL after 5 s. */
-export const stopProcessGroup = async (running: ChildProcess | undefined): Promise<void> => {
-  if (!running || running.exitCode !== null || running.signalCode !== null || running.pid === undefined)
-    return;
-  const pid = running.pid;
-  const exited = new Promise((resolve) => running.once("exit", resolve));
-  process.kill(-pid, "SIGTERM");
-  const timer = setTimeout(() => process.kill(-pid, "SIGKILL"), 5000);
-  await exited;
-  clearTimeout(timer);
-};
+/** TCP probe and process-group stop, shared with the product's own slapd runner. */
+export { accepts, stopProcessGroup } from "../../scripts/slapd.ts";

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { createPrivateSlapd, freePort, requireTool } from "../../scripts/slapd.ts";
+import { makeTestCertificates } from "./certificates.ts";
 
 /**
  * A real OpenLDAP for tests: Debian's slapd on free loopback ports, with its own config and
@@ -26,68 +27,11 @@ const run = promisify(execFile);
 const tools = {
   ldapmodify: "/usr/bin/ldapmodify",
   ldapsearch: "/usr/bin/ldapsearch",
-  openssl: "/usr/bin/openssl",
 } as const;
 
 const requireTools = () => {
   requireTool(tools.ldapmodify, "ldap-utils");
   requireTool(tools.ldapsearch, "ldap-utils");
-  requireTool(tools.openssl, "openssl");
-};
-
-/** A CA, a server certificate for "localhost" only (so 127.0.0.1 is a host name mismatch), and an unrelated CA. */
-const makeCertificates = async (dir: string) => {
-  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
-  for (const name of ["ca", "other-ca"]) {
-    await run(tools.openssl, [
-      "req",
-      "-x509",
-      ...ec,
-      "-keyout",
-      join(dir, `${name}.key`),
-      "-out",
-      join(dir, `${name}.pem`),
-      "-days",
-      "2",
-      "-subj",
-      `/CN=Portico test ${name}`,
-      "-addext",
-      "basicConstraints=critical,CA:TRUE",
-      "-addext",
-      "keyUsage=critical,keyCertSign,cRLSign",
-    ]);
-  }
-  await run(tools.openssl, [
-    "req",
-    ...ec,
-    "-keyout",
-    join(dir, "server.key"),
-    "-out",
-    join(dir, "server.csr"),
-    "-subj",
-    "/CN=localhost",
-  ]);
-  await writeFile(
-    join(dir, "server.ext"),
-    "subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n",
-  );
-  await run(tools.openssl, [
-    "x509",
-    "-req",
-    "-in",
-    join(dir, "server.csr"),
-    "-CA",
-    join(dir, "ca.pem"),
-    "-CAkey",
-    join(dir, "ca.key"),
-    "-CAcreateserial",
-    "-out",
-    join(dir, "server.pem"),
-    "-days",
-    "2",
-    "-extfile",
-    join(dir, "server.ext"),
-  ]);
 };
 
 export type Slapd = {
@@ -163,7 +107,8 @@ export const startSlapd = async (options: SlapdOptions = {}): Promise<Slapd> => 
   };
 
   try {
-    await makeCertificates(dir);
+    // The server certificate names "localhost" only, so 127.0.0.1 is a host name mismatch.
+    await makeTestCertificates(dir, "DNS:localhost");
     await writeFile(join(dir, "ad-like.schema"), adLikeSchema);
     server = await createPrivateSlapd({
       dir,
