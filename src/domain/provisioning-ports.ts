@@ -8,8 +8,10 @@
 export type ProvisionedKind = "user" | "group";
 
 /**
- * - `PENDING`: a create was sent or is about to be; after a crash the next cycle looks the
- *   object up by name in Salesforce before creating it again, so nothing is created twice.
+ * - `PENDING`: a write was sent or is about to be and its outcome is not recorded yet (a create,
+ *   or an update, status change or permission-set change of a linked user); after a crash or a
+ *   timeout the next cycle reads the user from Salesforce (by id when linked, else by name) and
+ *   adopts what it finds, so nothing is created twice and no change is taken for done or undone.
  * - `ACTIVE`, `INACTIVE`, `FROZEN`: as in Salesforce (`IsActive`, `UserLogin.IsFrozen`).
  * - `FAILED`: Salesforce refused it; retried when its source changes, or on request.
  */

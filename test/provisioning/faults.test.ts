@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { updateUser } from "../../src/services/directory/users.ts";
+import { disableUser, enableUser, updateUser } from "../../src/services/directory/users.ts";
 import { startProvisioning } from "../../src/services/provisioning/background.ts";
 import {
   assertStaffInOrg,
@@ -189,5 +189,37 @@ describe("provisioning through Salesforce's faults", () => {
     assert.equal(row?.status, "ACTIVE", JSON.stringify(row?.lastError));
     assert.equal(row?.targetId, (await orgUsers(sf)).find((u) => u.Username === "e1@acme.example.com")?.Id);
     await saveProvisioning(server, sf);
+  });
+
+  it("a deactivation that timed out but was carried out is undone when the user is re-enabled before the next cycle", async () => {
+    await staff(server, "f", 1);
+    assert.equal((await cycle(server)).state.status, "IDLE");
+    await saveProvisioning(server, sf, { channel: { timeout: 1 } });
+    await disableUser(server.context, testActor, "f1");
+    // The deactivation, and each retry, held past the timeout and then carried out: the engine
+    // cannot know it was.
+    await sf.control("POST", "/faults", {
+      kind: "slow",
+      count: 4,
+      hangMs: 1200,
+      method: "PATCH",
+      path: "/composite/sobjects",
+    });
+    const slow = await cycle(server);
+    assert.equal(slow.state.status, "ERROR");
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const inactive = (await orgUsers(sf)).find((u) => u.Username === "f1@acme.example.com");
+    assert.equal(inactive?.IsActive, false, "Salesforce did deactivate f1");
+    const [row] = await server.context.store.provisioning.getObjects(connectionId, "user", ["f1"]);
+    assert.equal(row?.status, "PENDING", "the row says the outcome is not known");
+    await saveProvisioning(server, sf);
+    // Re-enabled before the next cycle: the directory and the row agree, Salesforce does not.
+    await enableUser(server.context, testActor, "f1");
+    const next = await cycle(server);
+    assert.equal(next.state.status, "IDLE", next.state.statusReason ?? "");
+    assert.equal(next.summary.counts.REACTIVATE, 1, JSON.stringify(next.summary.counts));
+    await assertStaffInOrg(sf, "f", 1);
+    const [after] = await server.context.store.provisioning.getObjects(connectionId, "user", ["f1"]);
+    assert.equal(after?.status, "ACTIVE");
   });
 });

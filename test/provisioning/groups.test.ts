@@ -105,6 +105,29 @@ describe("public groups", () => {
     assert.deepEqual(await membersOf(String(red?.Id)), ["ben", "dan"]);
   });
 
+  it("reads back a membership change that timed out but was carried out, and undoes it when the directory does", async () => {
+    const [red] = await sfGroups("team-red");
+    await addGroupMember(ctx(), testActor, "team-red", "cat");
+    await configure({ ...withGroups, timeout: 1 });
+    // The GroupMember insert, and each retry, held past the timeout and then carried out.
+    await bench.sf.control("POST", "/faults", {
+      kind: "slow",
+      count: 4,
+      hangMs: 1200,
+      method: "POST",
+      path: "/composite/sobjects",
+    });
+    const slow = await bench.run();
+    assert.equal(slow.state.status, "ERROR", JSON.stringify(slow.summary));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.deepEqual(await membersOf(String(red?.Id)), ["ben", "cat", "dan"], "Salesforce did add cat");
+    await configure();
+    await removeGroupMember(ctx(), testActor, "team-red", "cat");
+    const next = await bench.run();
+    assert.equal(next.state.status, "IDLE", next.state.statusReason ?? "");
+    assert.deepEqual(await membersOf(String(red?.Id)), ["ben", "dan"]);
+  });
+
   it("deletes the Salesforce group when the directory group is deleted; a renamed group is a new one", async () => {
     // The built-in directory knows a group by its cn, which cannot change: a rename is a new group.
     const [red] = await sfGroups("team-red");

@@ -26,8 +26,6 @@ export type ApplyUsersInput = {
   readonly resolve: NameResolver;
   /** Salesforce field type by `Object.Field` (from Refresh Fields), to send booleans and numbers as such. */
   readonly fieldTypes: ReadonlyMap<string, string>;
-  /** Writes PENDING rows for creates before any is sent: a crash then leaves a trail, not a duplicate. */
-  readonly beforeCreate: (ops: readonly Extract<UserOp, { type: "CREATE" }>[]) => Promise<void>;
 };
 
 type StatusOp = Extract<UserOp, { type: "DEACTIVATE" | "FREEZE" | "REACTIVATE" | "UNFREEZE" }>;
@@ -85,9 +83,8 @@ export const applyUserOps = async (
     });
   };
 
-  // Creates: PENDING first, then Contacts (communities), then the users.
+  // Creates (the engine has written their PENDING rows): Contacts (communities), then the users.
   const creates = ops.filter((op): op is Extract<UserOp, { type: "CREATE" }> => op.type === "CREATE");
-  if (creates.length > 0) await input.beforeCreate(creates);
   const contactIds = new Map<UserOp, string>();
   const newContacts = creates.filter((op) => op.contact && op.contact.id === undefined);
   const contactRecords = await Promise.all(

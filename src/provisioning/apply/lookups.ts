@@ -21,8 +21,9 @@ const queryable = (fields: readonly string[]): string[] =>
   [...new Set([...userBase, ...fields.filter((f) => /^[A-Za-z][A-Za-z0-9_]*$/.test(f))])].sort();
 
 /**
- * Existing users by Username (case-insensitive, as Salesforce matches it), then by Federation ID
- * for those not found, with the mapped fields' current values.
+ * Existing users by Salesforce id when the channel linked one before a write it could not record,
+ * else by Username (case-insensitive, as Salesforce matches it), then by Federation ID, with the
+ * mapped fields' current values.
  */
 export const findExistingUsers = async (
   api: TargetApi,
@@ -30,6 +31,7 @@ export const findExistingUsers = async (
     readonly key: string;
     readonly username: string;
     readonly federationId?: string | undefined;
+    readonly id?: string | undefined;
   }[],
   mappedFields: readonly string[],
 ): Promise<Map<string, ExistingUser>> => {
@@ -53,11 +55,14 @@ export const findExistingUsers = async (
     if (chunk.length === 0) continue;
     const usernames = chunk.map((w) => soqlQuote(w.username));
     const federationIds = chunk.flatMap((w) => (w.federationId ? [soqlQuote(w.federationId)] : []));
-    const where =
-      federationIds.length > 0
-        ? `Username IN (${usernames.join(", ")}) OR FederationIdentifier IN (${federationIds.join(", ")})`
-        : `Username IN (${usernames.join(", ")})`;
+    const ids = chunk.flatMap((w) => (w.id ? [soqlQuote(w.id)] : []));
+    const where = [
+      `Username IN (${usernames.join(", ")})`,
+      ...(federationIds.length > 0 ? [`FederationIdentifier IN (${federationIds.join(", ")})`] : []),
+      ...(ids.length > 0 ? [`Id IN (${ids.join(", ")})`] : []),
+    ].join(" OR ");
     const rows = await api.query<Row>(`SELECT ${fields.join(", ")} FROM User WHERE ${where}`);
+    const byId = new Map(rows.map((row) => [String(row.Id), row]));
     const byUsername = new Map(rows.map((row) => [String(row.Username).toLowerCase(), row]));
     const withFederationId = rows.filter((row) => typeof row.FederationIdentifier === "string");
     const byFederation = new Map(withFederationId.map((row) => [String(row.FederationIdentifier), row]));
@@ -70,6 +75,7 @@ export const findExistingUsers = async (
     for (const w of chunk) {
       // Username first: it is unique in all of Salesforce; a Federation ID only in the org.
       const row =
+        (w.id ? byId.get(w.id) : undefined) ??
         byUsername.get(w.username.toLowerCase()) ??
         (w.federationId
           ? (byFederation.get(w.federationId) ?? byFoldedFederation.get(w.federationId.toLowerCase()))

@@ -1,4 +1,4 @@
-import type { ChannelState, CycleSummary, ProvisionedObject } from "../../domain/provisioning-ports.ts";
+import type { ChannelState, CycleSummary } from "../../domain/provisioning-ports.ts";
 import { isAppError } from "../../lib/errors.ts";
 import { applyUserOps } from "../apply/apply-users.ts";
 import { createNameResolver } from "../apply/lookups.ts";
@@ -14,6 +14,7 @@ export type { ChannelRuntime } from "./runtime.ts";
 
 import { prepareCases } from "./prepare.ts";
 import { type Recorded, recordUserOutcomes } from "./record.ts";
+import { inDoubt, pendingCreates } from "./write-ahead.ts";
 
 /**
  * One cycle of one channel: read → plan → apply → record (DESIGN.md "Provisioning engine").
@@ -145,31 +146,10 @@ export const runCycle = async (rt: ChannelRuntime, request: CycleRequest = {}): 
     ).length;
     // PENDING rows for creates before any is sent: a crash then leaves a trail, not a duplicate;
     // and a user another channel of the connection claimed meanwhile is left to it.
-    const creates = decision.allowed.filter(
-      (op): op is Extract<UserOp, { type: "CREATE" }> => op.type === "CREATE",
-    );
-    const claimed =
-      creates.length > 0
-        ? await rt.repo.claimObjects(
-            creates.map(
-              (op): ProvisionedObject => ({
-                connectionId: rt.connectionId,
-                channel: rt.channel,
-                kind: "user",
-                sourceId: op.sourceId,
-                targetId: null,
-                contactId: null,
-                name: op.username,
-                status: "PENDING",
-                pushed: {},
-                desiredHash: op.desired?.hash ?? null,
-                lastError: null,
-                attempts: states.get(op.sourceId)?.attempts ?? 0,
-                updatedAt: rt.clock.now().toISOString(),
-              }),
-            ),
-          )
-        : new Set<string>();
+    const stateOf = (id: string) => states.get(id);
+    const now = rt.clock.now().toISOString();
+    const creates = pendingCreates(decision.allowed, stateOf, rt, now);
+    const claimed = creates.length > 0 ? await rt.repo.claimObjects(creates) : new Set<string>();
     const allowed = decision.allowed.map(
       (op): UserOp =>
         op.type === "CREATE" && !claimed.has(op.sourceId)
@@ -183,13 +163,8 @@ export const runCycle = async (rt: ChannelRuntime, request: CycleRequest = {}): 
             }
           : op,
     );
-    const input = {
-      api: rt.api,
-      pacing: rt.pacing,
-      resolve,
-      fieldTypes: rt.fieldTypes,
-      beforeCreate: async () => {},
-    };
+    await rt.repo.putObjects(inDoubt(allowed, stateOf, rt.channel, now));
+    const input = { api: rt.api, pacing: rt.pacing, resolve, fieldTypes: rt.fieldTypes };
     let outcomes = await applyUserOps(input, allowed);
     // A create refused as DUPLICATE_USERNAME may have met its own first try, carried out by
     // Salesforce after the call timed out: look the user up again and adopt, as on first sight.
@@ -214,7 +189,7 @@ export const runCycle = async (rt: ChannelRuntime, request: CycleRequest = {}): 
       outcomes = [...outcomes.filter((o) => !(collided.includes(o) && ids.has(o.op.sourceId))), ...relinked];
     }
     if (outcomes.some((o) => o.ok && o.op.type !== "SKIP")) usersTouched = true;
-    await store(recordUserOutcomes(ctx(), outcomes, (id) => states.get(id)));
+    await store(recordUserOutcomes(ctx(), outcomes, stateOf));
   };
 
   let watermark = before.watermark;

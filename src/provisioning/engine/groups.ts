@@ -1,7 +1,7 @@
 import type { ProvisionedObject } from "../../domain/provisioning-ports.ts";
 import { applyGroupOps } from "../apply/apply-groups.ts";
-import { findGroups } from "../apply/lookups.ts";
-import { type GroupCase, type GroupOp, planGroup } from "../plan/plan-groups.ts";
+import { findGroups, groupMembers } from "../apply/lookups.ts";
+import { type GroupCase, type GroupOp, planGroup, pushedMembers } from "../plan/plan-groups.ts";
 import type { UserOp } from "../plan/plan-users.ts";
 import { type Recorded, recordGroupOutcomes } from "./record.ts";
 import type { ChannelRuntime } from "./runtime.ts";
@@ -63,11 +63,28 @@ export const processGroups = async (
         memberTargetIds: [],
       })),
   ];
+  // A row in doubt: which of the members the channel may have placed are in Salesforce now.
+  for (const [i, c] of cases.entries()) {
+    const row = c.state;
+    if (!c.source || !row?.targetId || (row.status !== "PENDING" && row.status !== "FAILED")) continue;
+    const current = await groupMembers(rt.api, row.targetId, pushedMembers(row));
+    cases[i] = { ...c, currentMembers: [...current.keys()] };
+  }
   const ops = cases.flatMap(planGroup);
   if (io.preview) {
     io.planned.push(...ops);
     return;
   }
+  // Write-ahead: a membership change not recorded (a crash, a timeout) leaves the row PENDING with
+  // every member the change may have placed, to be read back next cycle.
+  await rt.repo.putObjects(
+    ops.flatMap((op) => {
+      const row = byId.get(op.sourceId);
+      if (op.type !== "GROUP_MEMBERS" || !row?.targetId) return [];
+      const members = [...new Set([...pushedMembers(row), ...op.add])].sort();
+      return [{ ...row, status: "PENDING" as const, pushed: { members }, updatedAt: io.ctx().now }];
+    }),
+  );
   const outcomes = await applyGroupOps(rt.api, rt.pacing, ops);
   const recorded = recordGroupOutcomes(io.ctx(), outcomes, (id) => byId.get(id));
   await rt.repo.putObjects(recorded.rows);

@@ -6,6 +6,7 @@ import { planUser, type UserOp } from "../plan/plan-users.ts";
 import type { ChannelRuntime } from "./cycle.ts";
 import { prepareCases } from "./prepare.ts";
 import { recordUserOutcomes } from "./record.ts";
+import { inDoubt, pendingCreates } from "./write-ahead.ts";
 
 /** One step of provisioning one user, as `provisionUser` shows it. */
 export type UserStep = { readonly step: string; readonly detail: Readonly<Record<string, unknown>> };
@@ -113,30 +114,16 @@ export const provisionOneUser = async (
   const ops = c ? planUser(c, rt.options, rt.channel, true) : [];
   steps.push({ step: "plan", detail: { operations: ops.map(describeOp) } });
   if (!options.apply || ops.length === 0) return { steps, state: states.get(id) };
+  const stateOf = (sid: string) => states.get(sid);
+  const now = rt.clock.now().toISOString();
+  const marked = [...pendingCreates(ops, stateOf, rt, now), ...inDoubt(ops, stateOf, rt.channel, now)];
+  await rt.repo.putObjects(marked);
   const outcomes = await applyUserOps(
     {
       api: rt.api,
       pacing: rt.pacing,
       resolve: createNameResolver(rt.api),
       fieldTypes: rt.fieldTypes,
-      beforeCreate: (creates) =>
-        rt.repo.putObjects(
-          creates.map((op) => ({
-            connectionId: rt.connectionId,
-            channel: rt.channel,
-            kind: "user" as const,
-            sourceId: op.sourceId,
-            targetId: null,
-            contactId: null,
-            name: op.username,
-            status: "PENDING" as const,
-            pushed: {},
-            desiredHash: op.desired?.hash ?? null,
-            lastError: null,
-            attempts: 0,
-            updatedAt: rt.clock.now().toISOString(),
-          })),
-        ),
     },
     ops,
   );
@@ -159,7 +146,7 @@ export const provisionOneUser = async (
       now: rt.clock.now().toISOString(),
     },
     outcomes,
-    (sid) => states.get(sid),
+    stateOf,
   );
   await rt.repo.putObjects(recorded.rows);
   for (const sid of recorded.forget) await rt.repo.deleteObject(rt.connectionId, "user", sid);

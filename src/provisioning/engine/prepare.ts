@@ -26,7 +26,8 @@ export const prepareCases = async (input: {
     [...input.users].flatMap(([id, user]) => (user ? [[id, mapUser(input.mapping, user)] as const] : [])),
   );
 
-  // Salesforce's record for users without a Salesforce id: first sight, or a create interrupted.
+  // Salesforce's record for users without a Salesforce id (first sight, or a create interrupted),
+  // and for users a write was sent to but not recorded (a crash): Salesforce says where they stand.
   const unknown = ids.filter((id) => {
     const state = states.get(id);
     return !state || state.targetId === null || state.status === "PENDING";
@@ -36,7 +37,11 @@ export const prepareCases = async (input: {
     .filter((f) => !f.includes(".") && f !== permissionSetsField);
   const wanted = unknown.flatMap((id) => {
     const username = desired.get(id)?.user.Username ?? states.get(id)?.name;
-    return username ? [{ key: id, username, federationId: desired.get(id)?.user.FederationIdentifier }] : [];
+    const state = states.get(id);
+    const linked = state?.status === "PENDING" ? (state.targetId ?? undefined) : undefined;
+    return username
+      ? [{ key: id, username, federationId: desired.get(id)?.user.FederationIdentifier, id: linked }]
+      : [];
   });
   const existing = wanted.length > 0 ? await findExistingUsers(input.api, wanted, mappedFields) : new Map();
 

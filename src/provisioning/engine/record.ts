@@ -8,6 +8,7 @@ import type {
 import type { GroupOutcome } from "../apply/apply-groups.ts";
 import type { UserOutcome } from "../apply/apply-users.ts";
 import { isRateLimited } from "../apply/run-batches.ts";
+import { pushedMembers } from "../plan/plan-groups.ts";
 import type { UserOp } from "../plan/plan-users.ts";
 
 /**
@@ -225,6 +226,12 @@ export const recordGroupOutcomes = (
     }
     const before = stateOf(op.sourceId);
     const members = op.type === "GROUP_CREATE" || op.type === "GROUP_MEMBERS" ? op.members : [];
+    // A refused membership change may have placed some of its members: keep them all in the row,
+    // which is read back from Salesforce next cycle.
+    const placed =
+      op.type === "GROUP_MEMBERS"
+        ? [...new Set([...(before ? pushedMembers(before) : []), ...op.add])].sort()
+        : undefined;
     rows.push({
       connectionId: ctx.connectionId,
       channel: ctx.channel,
@@ -234,7 +241,7 @@ export const recordGroupOutcomes = (
       contactId: null,
       name: op.name,
       status: ok ? "ACTIVE" : "FAILED",
-      pushed: ok ? { members: [...members] } : (before?.pushed ?? {}),
+      pushed: ok ? { members: [...members] } : placed ? { members: placed } : (before?.pushed ?? {}),
       desiredHash: null,
       lastError: ok
         ? null

@@ -16,7 +16,10 @@ export type GroupCase = {
   readonly existing: { readonly id: string; readonly name: string } | undefined;
   /** Salesforce user ids of the members the connection provisioned and that are active. */
   readonly memberTargetIds: readonly string[];
-  /** The group's members in Salesforce, when read; otherwise what was last pushed is trusted. */
+  /**
+   * The group's members in Salesforce among those the channel may have placed, read when the row
+   * is in doubt (PENDING or FAILED); otherwise what was last pushed is trusted.
+   */
   readonly currentMembers?: readonly string[] | undefined;
 };
 
@@ -60,7 +63,7 @@ export const developerNameFor = (name: string): string => {
   return lettered.slice(0, 80).replace(/_$/, "") || "Group";
 };
 
-const pushedMembers = (state: ProvisionedObject): readonly string[] => {
+export const pushedMembers = (state: ProvisionedObject): readonly string[] => {
   const value = state.pushed.members;
   return Array.isArray(value) ? value : [];
 };
@@ -89,8 +92,9 @@ export const planGroup = (c: GroupCase): GroupOp[] => {
   const wantedSet = new Set(wanted);
   const add = wanted.filter((id) => !currentSet.has(id));
   const remove = current.filter((id) => !wantedSet.has(id));
-  const adopted = !c.state?.targetId;
-  if (add.length === 0 && remove.length === 0 && !adopted) return [];
+  // Adopted, or in doubt (a write not recorded, or refused): the row is settled even with nothing to send.
+  const settle = !c.state?.targetId || c.state.status !== "ACTIVE";
+  if (add.length === 0 && remove.length === 0 && !settle) return [];
   return [
     {
       type: "GROUP_MEMBERS",

@@ -121,6 +121,24 @@ describe("plan: the spec's §5.4 table, each option on and off", () => {
     assert.deepEqual(types(userCase(null, pending, { existing })), ["DEACTIVATE"]);
   });
 
+  it("believes Salesforce, not the row, after a write to a linked user that was not recorded", () => {
+    // A deactivation carried out, then the user re-enabled in the directory: reactivated.
+    const inDoubt = state({ status: "PENDING" });
+    const deactivated = { ...existing, id: "005000000000001AAA", isActive: false };
+    assert.deepEqual(types(userCase(source(), inDoubt, { existing: deactivated })), ["ADOPT", "REACTIVATE"]);
+    // The deactivation was not carried out, and the user is still disabled: sent again.
+    const active = { ...deactivated, isActive: true };
+    assert.deepEqual(types(userCase(source({ enabled: false }), inDoubt, { existing: active })), [
+      "ADOPT",
+      "DEACTIVATE",
+    ]);
+    // Gone, and already frozen in Salesforce: nothing to send again.
+    const frozen = { ...active, isFrozen: true };
+    const freezing = { ...options, freezeUsers: true };
+    assert.deepEqual(types(userCase(null, inDoubt, { existing: frozen }), freezing), ["FORGET"]);
+    assert.deepEqual(types(userCase(null, inDoubt, { existing: active }), freezing), ["FREEZE"]);
+  });
+
   it("creates a disabled user inactive only with Provision Disabled Users", () => {
     const [op] = plan(userCase(source({ enabled: false })));
     assert.ok(op?.type === "CREATE");

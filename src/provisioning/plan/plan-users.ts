@@ -151,8 +151,9 @@ const skip = (c: UserCase, targetId: string | null, reason: string, warn = true)
 const planNew = (c: UserCase, options: ProvisioningOptions): UserOp[] => {
   const { source, desired, existing } = c;
   if (!source || !desired) {
-    // Gone before it was created; if a create did happen before a crash, take it back.
-    if (existing?.isActive && options.disableUsers)
+    // Gone before it was created, or before a write to it was recorded: if Salesforce still has
+    // it active (a create or a reactivation did happen before a crash), take it back.
+    if (existing?.isActive && !(options.freezeUsers && existing.isFrozen) && options.disableUsers)
       return [
         {
           type: deprovision(options),
