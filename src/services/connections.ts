@@ -7,7 +7,7 @@ import { AppError, type ErrorDetail } from "../lib/errors.ts";
 import { recordAudit } from "./audit.ts";
 import { sealSecrets, withSecretsSealed } from "./connection-secrets.ts";
 import type { Actor, ServiceContext } from "./context.ts";
-import { fullPassAfterConfigChange } from "./provisioning/config-change.ts";
+import { forgetChannels, fullPassAfterConfigChange, removedChannels } from "./provisioning/config-change.ts";
 import { channelDocumentErrors, checkActiveChannels } from "./provisioning/fields.ts";
 import { targetSettingsErrors } from "./provisioning/target-settings.ts";
 import { jitContractErrors } from "./salesforce-jit.ts";
@@ -253,6 +253,7 @@ export const updateConnection = async (
     if (previous) await context.store.connections.update(previous);
   });
   await fullPassAfterConfigChange(context, id, previous?.document, record.document);
+  await forgetChannels(context, id, removedChannels(previous?.document, record.document));
   await recordAudit(
     context.store.auditLog,
     context.clock,
@@ -276,6 +277,13 @@ export const deleteConnection = async (context: ServiceContext, actor: Actor, id
     });
   }
   await context.store.connections.delete(id);
+  const states = (await context.store.provisioning.listChannels()).filter((c) => c.connectionId === id);
+  await forgetChannels(context, id, [
+    ...new Set([
+      ...(record.document.outboundProvision?.channels ?? []).map((c) => c.name),
+      ...states.map((c) => c.channel),
+    ]),
+  ]);
   await recordAudit(
     context.store.auditLog,
     context.clock,

@@ -30,6 +30,7 @@ describe("several channels on one connection, and their scopes", () => {
           "bea",
           "cal",
           "zed",
+          "dee",
         ])
       ).map((row) => [row.sourceId, row.channel]),
     );
@@ -84,5 +85,35 @@ describe("several channels on one connection, and their scopes", () => {
     assert.equal((await bench.sfUser(acme("bea")))?.IsActive, true);
     assert.equal((await owners()).bea, "everyone");
     assert.equal(await usersNamed("bea"), 1);
+  });
+
+  it("forgets a channel taken out of the connection, so another channel adopts its users", async () => {
+    const staffUsers = Object.entries(await owners()).filter(([, channel]) => channel === "staff");
+    assert.ok(staffUsers.length > 0, "staff owns someone");
+    const saved = await bench.configure({ channels: [sales, everyone] });
+    assert.equal(saved.statusCode, 200, saved.body);
+    const repo = bench.server.context.store.provisioning;
+    assert.equal(await repo.getChannel(bench.connectionId, "staff"), undefined, "no state left behind");
+    const all = await bench.run("everyone", { full: true });
+    assert.equal(all.summary.counts.ADOPT, staffUsers.length, JSON.stringify(all.summary));
+    for (const [uid] of staffUsers) {
+      assert.equal((await owners())[uid], "everyone", uid);
+      assert.equal(await usersNamed(uid), 1, `${uid} not created twice`);
+    }
+  });
+
+  it("forgets every channel of a deleted connection", async () => {
+    const current = await bench.server.request("GET", `/idp/spConnections/${bench.connectionId}`);
+    const document = { ...JSON.parse(current.body), active: false };
+    const off = await bench.server.request("PUT", `/idp/spConnections/${bench.connectionId}`, document);
+    assert.equal(off.statusCode, 200, off.body);
+    const deleted = await bench.server.request("DELETE", `/idp/spConnections/${bench.connectionId}`);
+    assert.equal(deleted.statusCode, 204, deleted.body);
+    const repo = bench.server.context.store.provisioning;
+    assert.deepEqual(
+      (await repo.listChannels()).filter((c) => c.connectionId === bench.connectionId),
+      [],
+    );
+    assert.deepEqual(await repo.getObjects(bench.connectionId, "user", ["ann", "bea", "cal", "zed"]), []);
   });
 });

@@ -50,3 +50,27 @@ export const fullPassAfterConfigChange = async (
     else await mark;
   }
 };
+
+/**
+ * A channel taken out of a connection, or a connection deleted, leaves no state behind: its rows
+ * would otherwise keep its users from every other channel ("handled by the channel …") and hand a
+ * new connection or channel of the same name a watermark and Salesforce ids from another org. The
+ * users stay in Salesforce as they are; a channel whose scope holds them finds them by Username and
+ * adopts them. Behind a cycle of that channel in progress on this node.
+ */
+export const forgetChannels = async (
+  context: ServiceContext,
+  connectionId: string,
+  channels: readonly string[],
+): Promise<void> => {
+  for (const channel of channels)
+    await serialized(context, connectionId, channel, () =>
+      context.store.provisioning.resetChannel(connectionId, channel),
+    );
+};
+
+/** The channels `before` had that `after` no longer has. */
+export const removedChannels = (before: SpConnection | undefined, after: SpConnection): string[] => {
+  const kept = new Set((after.outboundProvision?.channels ?? []).map((c) => c.name));
+  return (before?.outboundProvision?.channels ?? []).map((c) => c.name).filter((name) => !kept.has(name));
+};
