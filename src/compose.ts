@@ -74,7 +74,12 @@ export const composeServer = async (
   const store = openStore(config.databaseUrl);
   const apps: FastifyInstance[] = [];
   try {
-    const context = serviceContext(config, store, createSecretBox(masterKey.key), options);
+    const context = serviceContext(
+      config,
+      store,
+      createSecretBox(masterKey.key, config.previousMasterKeys),
+      options,
+    );
     const migrations = await store.migrate();
     const source = signInSource(context);
     const http = { context, source, logger: options.logger, trustedProxies: config.trustedProxies };
@@ -140,6 +145,13 @@ export const composeLocal = async (
     if (code === "42P01" || /no such table/.test(message)) throw notFound(config);
     throw error;
   }
-  const noSecrets: SecretBox = { seal: refuseSecrets, open: refuseSecrets, openText: refuseSecrets };
+  const noSecrets: SecretBox = {
+    seal: refuseSecrets,
+    open: refuseSecrets,
+    openText: refuseSecrets,
+    reseal: refuseSecrets,
+    needsReseal: refuseSecrets,
+    keyId: "",
+  };
   return { context: serviceContext(config, store, noSecrets, {}), close: () => store.close() };
 };

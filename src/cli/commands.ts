@@ -4,6 +4,7 @@ import { registerConnectionCommands } from "./commands/connections.ts";
 import { registerDataStoreCommands } from "./commands/datastores.ts";
 import { registerGroupCommands } from "./commands/groups.ts";
 import { registerKeyCommands } from "./commands/keys.ts";
+import { registerMasterKeyCommands } from "./commands/master-key.ts";
 import { registerMetadataCommands } from "./commands/metadata.ts";
 import { registerProvisionCommands } from "./commands/provision.ts";
 import { registerSsoCommands } from "./commands/sso.ts";
@@ -24,6 +25,7 @@ export const registerClientCommands = (program: Command, io: CliIo): void => {
   registerKeyCommands(program, io);
   registerConfigCommands(program, io);
   registerTokenCommands(program, io);
+  registerMasterKeyCommands(program, io);
   registerUserCommands(program, io);
   registerGroupCommands(program, io);
   registerSsoCommands(program, io);

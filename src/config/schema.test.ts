@@ -17,6 +17,7 @@ describe("configuration", () => {
       entityId: "http://localhost:9031",
       adminPassword: undefined,
       masterKey: undefined,
+      previousMasterKeys: [],
       logLevel: "info",
       sessionLifetimeMinutes: 480,
       sessionIdleMinutes: 30,

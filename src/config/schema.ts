@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import { isAbsolute, join, resolve } from "node:path";
+import { parseMasterKey } from "../crypto/secret-box.ts";
 import { AppError } from "../lib/errors.ts";
 import { minimumAdminPasswordLength } from "../lib/password-policy.ts";
 
@@ -27,6 +28,8 @@ export type Config = {
   readonly adminPassword: string | undefined;
   /** Master key text (base64 or hex of 32 bytes); generated into the data dir when absent. */
   readonly masterKey: string | undefined;
+  /** Master keys being rotated out: they open what they sealed; nothing new is sealed with them. */
+  readonly previousMasterKeys: readonly Buffer[];
   readonly logLevel: LogLevel;
   /** How long an SSO session lasts at most, and how long it survives without use. */
   readonly sessionLifetimeMinutes: number;
@@ -89,6 +92,12 @@ export const configVariables: readonly VariableSpec[] = [
     name: "PORTICO_MASTER_KEY",
     default: "generated into the data dir, with a warning",
     meaning: "key that encrypts private keys and connector secrets at rest (32 bytes, base64 or hex)",
+  },
+  {
+    name: "PORTICO_MASTER_KEY_PREVIOUS",
+    default: "none",
+    meaning:
+      "during a master-key rotation, the old key(s), comma-separated: they open what they sealed until `portico master-key reseal` seals it again",
   },
   { name: "PORTICO_LOG_LEVEL", default: "`info`", meaning: "`fatal` … `trace`, or `silent`" },
   {
@@ -209,6 +218,11 @@ export const parseConfig = (env: Readonly<Record<string, string | undefined>>, c
     entityId: value("PORTICO_ENTITY_ID") ?? baseUrl,
     adminPassword: adminPassword(value("PORTICO_ADMIN_PASSWORD")),
     masterKey: value("PORTICO_MASTER_KEY"),
+    previousMasterKeys: (value("PORTICO_MASTER_KEY_PREVIOUS") ?? "")
+      .split(",")
+      .map((text) => text.trim())
+      .filter((text) => text !== "")
+      .map(parseMasterKey),
     logLevel: logLevel as LogLevel,
     sessionLifetimeMinutes: positive(
       "PORTICO_SESSION_LIFETIME_MINUTES",

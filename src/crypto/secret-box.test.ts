@@ -1,8 +1,16 @@
 import assert from "node:assert/strict";
+import { createCipheriv, hkdfSync } from "node:crypto";
 import { describe, it } from "node:test";
 import { assertCode, thrownAppError, throwsCode } from "../../test/support/errors.ts";
 import type { ErrorCode } from "../lib/errors.ts";
-import { createSecretBox, generateMasterKey, isSealed, parseMasterKey } from "./secret-box.ts";
+import {
+  createSecretBox,
+  generateMasterKey,
+  isSealed,
+  masterKeyId,
+  parseMasterKey,
+  sealedKeyId,
+} from "./secret-box.ts";
 
 const keyA = Buffer.alloc(32, 0xa1);
 const keyB = Buffer.alloc(32, 0xb2);
@@ -56,7 +64,8 @@ describe("createSecretBox", () => {
 
   it("emits the versioned format and never the plaintext", () => {
     const sealed = createSecretBox(keyA).seal("hunter2-secret");
-    assert.match(sealed, /^v1\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]+$/);
+    assert.match(sealed, /^v2\.[A-Za-z0-9_-]{8}\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]+$/);
+    assert.equal(sealed.split(".")[1], masterKeyId(keyA), "names the master key by its id");
     assert.ok(!sealed.includes("hunter2"));
     assert.ok(isSealed(sealed));
   });
@@ -84,7 +93,7 @@ describe("createSecretBox", () => {
     const box = createSecretBox(keyA);
     const sealed = box.seal("a secret long enough to flip bits in");
     const parts = sealed.split(".");
-    for (const index of [1, 2, 3]) {
+    for (const index of [1, 2, 3, 4]) {
       const part = Buffer.from(parts[index] ?? "", "base64url");
       part[0] = (part[0] ?? 0) ^ 1;
       const altered = parts.map((p, i) => (i === index ? part.toString("base64url") : p)).join(".");
@@ -105,5 +114,44 @@ describe("createSecretBox", () => {
 
   it("refuses a master key that is not 32 bytes", () => {
     rejectsWith("CFG_MASTER_KEY_INVALID", () => createSecretBox(Buffer.alloc(16)));
+  });
+
+  it("rotates: opens what a previous master key sealed, seals under the current one, re-seals in place", () => {
+    const before = createSecretBox(keyA);
+    const old = before.seal("client secret", "target:org");
+    const during = createSecretBox(keyB, [keyA]);
+    assert.equal(during.openText(old, "target:org"), "client secret");
+    assert.equal(during.needsReseal(old), true);
+    const fresh = during.reseal(old, "target:org");
+    assert.equal(sealedKeyId(fresh), masterKeyId(keyB));
+    assert.equal(during.needsReseal(fresh), false);
+    assert.equal(
+      createSecretBox(keyB).openText(fresh, "target:org"),
+      "client secret",
+      "the old key is no longer needed",
+    );
+    rejectsWith("CRYPTO_DECRYPT_FAILED", () => createSecretBox(keyB).open(old, "target:org"));
+    rejectsWith("CRYPTO_DECRYPT_FAILED", () => during.reseal(old, "another:context"));
+    assert.notEqual(masterKeyId(keyA), masterKeyId(keyB));
+    assert.ok(!masterKeyId(keyA).includes(keyA.toString("base64url").slice(0, 8)));
+  });
+
+  it("opens values sealed before key ids (v1) under the current or a previous key, and re-seals them", () => {
+    // The v1 format, as Portico wrote it before key ids.
+    const key = Buffer.from(hkdfSync("sha256", keyA, Buffer.alloc(0), "portico/secret-box/v1", 32));
+    const iv = Buffer.alloc(12, 7);
+    const cipher = createCipheriv("aes-256-gcm", key, iv, { authTagLength: 16 });
+    cipher.setAAD(Buffer.from("v1\u0000ctx", "utf8"));
+    const ciphertext = Buffer.concat([cipher.update("legacy"), cipher.final()]);
+    const v1 = ["v1", iv, cipher.getAuthTag(), ciphertext]
+      .map((p) => (typeof p === "string" ? p : p.toString("base64url")))
+      .join(".");
+    assert.equal(sealedKeyId(v1), "v1");
+    assert.equal(createSecretBox(keyA).openText(v1, "ctx"), "legacy");
+    const rotating = createSecretBox(keyB, [keyA]);
+    assert.equal(rotating.openText(v1, "ctx"), "legacy");
+    assert.equal(rotating.needsReseal(v1), true);
+    assert.equal(createSecretBox(keyB).openText(rotating.reseal(v1, "ctx"), "ctx"), "legacy");
+    rejectsWith("CRYPTO_DECRYPT_FAILED", () => createSecretBox(keyB).open(v1, "ctx"));
   });
 });

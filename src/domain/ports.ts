@@ -112,6 +112,8 @@ export type SigningKeyRepository = {
   get(id: string): Promise<SigningKeyRecord | undefined>;
   list(): Promise<SigningKeyRecord[]>;
   create(record: SigningKeyRecord): Promise<void>;
+  /** Replaces the sealed private key (a master-key rotation); false when the key does not exist. */
+  replaceSealedPrivateKey(id: string, sealed: string): Promise<boolean>;
   delete(id: string): Promise<boolean>;
 };
 

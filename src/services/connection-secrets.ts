@@ -139,3 +139,21 @@ export const sealStoredSecrets = async (context: ServiceContext): Promise<void> 
     );
   }
 };
+
+/**
+ * Re-seals under the current master key every secret of `connection` sealed under a previous
+ * one (a master-key rotation), in place; returns how many it re-sealed. Throws
+ * CRYPTO_DECRYPT_FAILED for a value no configured key opens.
+ */
+export const resealConnectionSecrets = (context: ServiceContext, connection: SpConnection): number => {
+  let count = 0;
+  for (const list of fieldLists(connection)) {
+    for (const setting of list.fields) {
+      if (setting.encryptedValue === undefined || !context.secretBox.needsReseal(setting.encryptedValue))
+        continue;
+      setting.encryptedValue = context.secretBox.reseal(setting.encryptedValue, sealContext(list, setting));
+      count++;
+    }
+  }
+  return count;
+};

@@ -350,3 +350,13 @@ const keyRecord = (
 };
 
 export { defaultKeySetting };
+
+/** Re-seals under the current master key the private key of `record` if a previous key sealed it. */
+export const resealSigningKey = async (
+  context: ServiceContext,
+  record: SigningKeyRecord,
+): Promise<boolean> => {
+  if (!context.secretBox.needsReseal(record.privateKeySealed)) return false;
+  const sealed = context.secretBox.reseal(record.privateKeySealed, sealContext(record.id));
+  return context.store.signingKeys.replaceSealedPrivateKey(record.id, sealed);
+};

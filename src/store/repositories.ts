@@ -179,6 +179,14 @@ export const createRepositories = (db: Kysely<Database>, dialect: "sqlite" | "po
           })
           .execute();
       }),
+    replaceSealedPrivateKey: async (id, sealed) => {
+      const result = await db
+        .updateTable("signing_keys")
+        .set({ private_key_sealed: sealed })
+        .where("id", "=", id)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
     delete: async (id) => {
       const result = await db.deleteFrom("signing_keys").where("id", "=", id).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;

@@ -16,6 +16,7 @@ import { directoryRoutes } from "./directory.ts";
 import { directoryGroupRoutes } from "./directory-groups.ts";
 import { optionalBody, registerJsonBody } from "./json-body.ts";
 import { keyRoutes } from "./keys.ts";
+import { masterKeyRoutes } from "./master-key.ts";
 import { metadataRoutes } from "./metadata.ts";
 import { adminApiBase } from "./principal.ts";
 import { provisioningChannelRoutes } from "./provisioning-channels.ts";
@@ -156,6 +157,7 @@ export const createAdminApp = async (options: AdminAppOptions): Promise<FastifyI
       await api.register(ssoTestRoutes(context, options.source));
       await api.register(provisioningTargetRoutes(context));
       await api.register(provisioningSettingsRoutes(context));
+      await api.register(masterKeyRoutes(context));
       await api.register(provisioningChannelRoutes(context));
       await api.register(provisioningExpressionRoutes(context));
       await api.register(provisioningEventRoutes(context));

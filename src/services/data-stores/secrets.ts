@@ -64,3 +64,20 @@ export const revealBindPassword = (context: ServiceContext, document: LdapDataSt
   document.encryptedPassword === undefined
     ? undefined
     : context.secretBox.openText(document.encryptedPassword, sealContext("password"));
+
+/**
+ * Re-seals under the current master key the document's secrets sealed under a previous one (a
+ * master-key rotation), in place; returns how many.
+ */
+export const resealDataStoreSecrets = (context: ServiceContext, document: LdapDataStore): number => {
+  const fields = document as unknown as Record<string, unknown>;
+  let count = 0;
+  for (const [name, value] of Object.entries(fields)) {
+    if (!name.startsWith("encrypted") || typeof value !== "string" || !context.secretBox.needsReseal(value))
+      continue;
+    const field = `${name.charAt("encrypted".length).toLowerCase()}${name.slice("encrypted".length + 1)}`;
+    fields[name] = context.secretBox.reseal(value, sealContext(field));
+    count++;
+  }
+  return count;
+};

@@ -87,6 +87,20 @@ export const tokenPersistence = (
   };
 };
 
+/** Re-seals a connection's stored tokens under the current master key (a rotation); whether it did. */
+export const resealProvisioningTokens = async (
+  context: ServiceContext,
+  connectionId: string,
+): Promise<boolean> => {
+  const row = await context.store.provisioningTokens.get(connectionId);
+  if (row === undefined || !context.secretBox.needsReseal(row.sealed)) return false;
+  await context.store.provisioningTokens.put({
+    ...row,
+    sealed: context.secretBox.reseal(row.sealed, sealContext(connectionId)),
+  });
+  return true;
+};
+
 export const oauthClientOf = (target: SalesforceTarget): OAuthClient => ({
   origin: target.domain.origin,
   clientId: target.clientId,
