@@ -35,13 +35,17 @@ const targets: Target[] = [
   { name: "admin API JSON bodies", share: 0.05, property: adminProperty },
 ];
 
+// PORTICO_FUZZ_TARGET=admin (say) runs only the targets whose name contains it, with all the inputs.
+const only = process.env.PORTICO_FUZZ_TARGET;
+const chosen = only ? targets.filter((t) => t.name.includes(only)) : targets;
+const shares = chosen.reduce((sum, t) => sum + t.share, 0);
 const server = await startFuzzServer();
 const findings: string[] = [];
 const report: string[] = [];
 let seed = baseSeed;
 console.log(`fuzz campaign: ${total} inputs, first seed ${baseSeed}`);
-for (const target of targets) {
-  const runs = Math.round(total * target.share);
+for (const target of chosen) {
+  const runs = Math.round((total * target.share) / shares);
   const outcomes: Outcomes = new Map();
   const started = performance.now();
   for (let done = 0; done < runs; done += round) {

@@ -323,7 +323,9 @@ export const mutatedJson = (seed: unknown): fc.Arbitrary<unknown> => {
   return fc.array(edit, { minLength: 1, maxLength: 4 }).map((edits) => {
     const document = structuredClone(seed) as unknown;
     let root = document;
-    for (const [path, value, extraKey] of edits) {
+    for (const [path, shared, extraKey] of edits) {
+      // A fresh copy each time: a constant object placed twice would make the document cyclic.
+      const value = shared === undefined ? undefined : (structuredClone(shared) as unknown);
       if (path.length === 0) {
         root = value;
         continue;
@@ -338,7 +340,7 @@ export const mutatedJson = (seed: unknown): fc.Arbitrary<unknown> => {
       const target = parent as Record<string | number, unknown>;
       if (value === undefined) delete target[last];
       else target[last] = value;
-      if (extraKey !== undefined && !Array.isArray(parent)) target[extraKey] = value ?? null;
+      if (extraKey !== undefined && !Array.isArray(parent)) target[extraKey] = structuredClone(value) ?? null;
     }
     return root;
   });
