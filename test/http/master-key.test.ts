@@ -86,7 +86,9 @@ describe("master-key rotation", () => {
       [newId]: sealedCount,
     });
     const record = await after.context.store.dataStores.get(storeId);
-    const sealed = String((record?.document as { encryptedPassword?: string } | undefined)?.encryptedPassword);
+    const sealed = String(
+      (record?.document as { encryptedPassword?: string } | undefined)?.encryptedPassword,
+    );
     assert.equal(after.context.secretBox.openText(sealed, "dataStore.password"), "bind-secret");
     const audit = await after.request("GET", "/auditLog?action=masterKey.reseal");
     assert.match(audit.body, /masterKey\.reseal/);
