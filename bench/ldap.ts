@@ -5,7 +5,7 @@
  *
  * 1. A full pass of a channel over `--users` LDAP users (paged: the service account may see only
  *    20 entries in a plain search) into the emulator: seconds, users/s, API calls per user, and
- *    the peak RSS of Portico's process. Target: ≤ 300 MB.
+ *    the peak RSS of Portico's process. Target: ≤ 300 MB, through the incremental pass too.
  * 2. An incremental pass after `--changes` users' entries change: the LDAP entries slapd sent
  *    for it, counted by slapd itself (cn=Monitor's entries-sent counter; nothing else talks to
  *    slapd meanwhile). Target: only the changed entries.
@@ -194,9 +194,9 @@ try {
   process.stdout.write(
     [
       `${total.toLocaleString("en")} LDAP users in slapd (written with slapadd and started in ${loadSeconds.toFixed(1)} s)`,
-      `  full pass        ${r.full.seconds.toFixed(1)} s, ${Math.round(created / r.full.seconds)} users/s, ${r.full.apiCalls} API calls = ${(r.full.apiCalls / Math.max(1, created)).toFixed(4)} per user; ${describePass("full", r.full)}`,
+      `  full pass        ${r.full.seconds.toFixed(1)} s (${r.full.cpuSeconds.toFixed(1)} s of the engine's CPU), ${Math.round(created / r.full.seconds)} users/s, ${r.full.apiCalls} API calls = ${(r.full.apiCalls / Math.max(1, created)).toFixed(4)} per user; ${describePass("full", r.full)}`,
       `                   ${r.fullEntries.toLocaleString("en")} LDAP entries read (${(r.fullEntries / total).toFixed(2)} per user)`,
-      `  peak RSS         ${mb(r.full.peakRss)} in Portico's process after the full pass (${mb(r.ready.rss)} before it, ${mb(r.incremental.peakRss)} after the incremental) [target ≤ 300 MB: ${ok(r.full.peakRss <= 300 * 1024)}]`,
+      `  peak RSS         ${mb(r.full.peakRss)} in Portico's process after the full pass (${mb(r.ready.rss)} before it, ${mb(r.incremental.peakRss)} after the incremental) [target ≤ 300 MB through both passes: ${ok(r.incremental.peakRss <= 300 * 1024)}]`,
       `  incremental      ${updated} of ${changes} changed users updated in ${r.incremental.seconds.toFixed(2)} s, ${r.incremental.apiCalls} API calls; ${describePass("incremental", r.incremental)}`,
       `                   ${r.incrementalEntries} LDAP entries read: ${changes} changed users + 1 (the scope group's entry: who is in scope) + ${r.boundary.length} in the watermark's second, read again by design (${r.boundary.map((dn) => dn.split(",")[0]).join(", ")}) [target: only these ${expectedReads}: ${ok(r.incrementalEntries === expectedReads)}]`,
       `  sign-ins by bind ${Math.round(signIns.portico)}/s through Portico's search-then-bind, ${Math.round(signIns.raw)}/s raw ldapts binds = ${((100 * signIns.portico) / signIns.raw).toFixed(0)} % (${concurrency} in flight, best of 5 rounds${signIns.failures > 0 ? `, ${signIns.failures} FAILED` : ""})`,

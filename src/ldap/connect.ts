@@ -3,6 +3,7 @@ import { isIP, type Socket, connect as tcpConnect } from "node:net";
 import { type ConnectionOptions, connect as tlsConnect } from "node:tls";
 import { Client, ResultCodeError } from "ldapts";
 import { AppError, type ErrorCode } from "../lib/errors.ts";
+import { framed } from "./framing.ts";
 import type { LdapConnectionSettings, LdapHost } from "./settings.ts";
 
 /**
@@ -109,6 +110,7 @@ export const openConnection = async (
   let tcpConnected = false;
   let tlsEstablished = false;
   const track = <S extends Socket>(socket: S): S => {
+    framed(socket);
     sockets.push(socket);
     socket.once("connect", () => {
       tcpConnected = true;

@@ -96,7 +96,9 @@ export async function* searchPages(
       return;
     }
     for await (const page of client.searchPaginated(request.baseDn, { ...options, paged: { pageSize } })) {
-      yield page.searchEntries.map((e) => toEntry(e, binary));
+      // ldapts holds the page it yielded until it is asked for the next one: taken out of it, its
+      // raw entries are garbage while the caller works on ours, not a second copy of every page.
+      yield page.searchEntries.splice(0).map((e) => toEntry(e, binary));
     }
   } catch (error) {
     throw searchError(error, request.baseDn);

@@ -5,7 +5,7 @@ import { inChunks, soqlQuote, type TargetApi } from "./target-api.ts";
  * What the plan needs to know of Salesforce before it decides: existing users to adopt, frozen
  * logins, permission-set assignments, Contacts of community users, groups by name, and the ids
  * behind names an admin maps (profiles, roles, permission sets). Queries are batched, so a page
- * of 500 users costs a handful of calls, not one per user.
+ * of users costs a call or two, not one per user.
  */
 
 type Row = Readonly<Record<string, unknown>>;

@@ -261,6 +261,8 @@ export const createLdapSource = ({
           const user = members === undefined || members.has(key(entry.dn)) ? toUser(entry) : undefined;
           return user ? [user] : [];
         });
+        // The entries stay referenced here while the engine works on the page: let them go.
+        entries.length = 0;
         if (page.length > 0) yield page;
       }
     },
