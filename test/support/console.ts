@@ -12,8 +12,11 @@ export type ConsoleBench = {
   server: TestServer;
   url: string;
   browser: Browser;
-  /** A fresh browser context (its own cookies); `bypassCSP` only for injecting axe-core. */
-  context(options?: { bypassCSP?: boolean }): Promise<BrowserContext>;
+  /**
+   * A fresh browser context (its own cookies); `bypassCSP` only for injecting axe-core;
+   * `javaScriptEnabled: false` for what must work without script.
+   */
+  context(options?: { bypassCSP?: boolean; javaScriptEnabled?: boolean }): Promise<BrowserContext>;
   signIn(page: Page, username?: string, password?: string): Promise<void>;
   /**
    * Another Portico on the same database and master key, its console listening: a second node of
@@ -45,7 +48,11 @@ export const startConsole = async (
     url,
     browser,
     context: async (o = {}) => {
-      const context = await browser.newContext({ baseURL: url, bypassCSP: o.bypassCSP ?? false });
+      const context = await browser.newContext({
+        baseURL: url,
+        bypassCSP: o.bypassCSP ?? false,
+        javaScriptEnabled: o.javaScriptEnabled ?? true,
+      });
       contexts.push(context);
       return context;
     },
