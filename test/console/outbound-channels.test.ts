@@ -90,7 +90,10 @@ describe("console: Outbound Provisioning, Manage Channels", { timeout: 300_000 }
     await p.goto(channels);
     const row = p.getByRole("row", { name: /staff/ });
     assert.match((await row.textContent()) ?? "", /Built-in directory.*Inactive/s);
-    await Promise.all([p.waitForEvent("load"), row.getByRole("link", { name: "staff", exact: true }).click()]);
+    await Promise.all([
+      p.waitForEvent("load"),
+      row.getByRole("link", { name: "staff", exact: true }).click(),
+    ]);
     await p.getByLabel("Max Threads").fill("4");
     await submit(p, "Save channel");
     assert.match((await p.getByRole("status").first().textContent()) ?? "", /Channel "staff" saved/);
