@@ -6,6 +6,7 @@ import { openServiceContext, testActor } from "../../../test/support/service-con
 import { fixedClock } from "../../lib/clock.ts";
 import { revealTargetSetting } from "../connection-secrets.ts";
 import type { ServiceContext } from "../context.ts";
+import { sweepExpired } from "../housekeeping.ts";
 import { generateSigningKey, setDefaultSigningKey } from "../keys.ts";
 import { getDraft, keepDraft, saveDraft, startDraft } from "./connection-drafts.ts";
 import { consoleSessionPolicy } from "./sessions.ts";
@@ -87,6 +88,17 @@ describe("Create Connection drafts", () => {
     const idle = await start("session-3");
     clock.advance(consoleSessionPolicy.idleMs + 1);
     await rejectsWithCode(getDraft(context, "session-3", idle.id), "CONSOLE_DRAFT_NOT_FOUND");
+
+    const left = await start("session-3");
+    clock.advance(consoleSessionPolicy.idleMs + 1);
+    await context.store.consoleSessions.touch("session-3", clock.now().toISOString());
+    await sweepExpired(context);
+    assert.ok(await context.store.consoleSessions.get("session-3"), "the session goes on");
+    assert.equal(
+      await context.store.consoleDrafts.get(left.id),
+      undefined,
+      "the sweep forgets the idle draft",
+    );
 
     const open = await start("session-3");
     await context.store.consoleSessions.delete("session-3");
