@@ -1,3 +1,4 @@
+import type { ConsoleDraftRepository, ConsoleSessionRepository } from "./console-sessions.ts";
 import type { CredentialValidatorRecord } from "./credential-validator.ts";
 import type { DataStoreRecord } from "./data-store.ts";
 import type { ProvisioningRepository } from "./provisioning-ports.ts";
@@ -287,34 +288,6 @@ export type SsoSessionRepository = {
   deleteExpired(now: string): Promise<number>;
 };
 
-/**
- * A signed-in admin console session. The cookie carries a random token whose hash is `id`; the
- * role is read from the account on every request, so a demoted or deleted account loses its
- * rights at once.
- */
-export type ConsoleSession = {
-  readonly id: string;
-  readonly username: string;
-  /** Sent back by every form of the session (CSRF). */
-  readonly csrfToken: string;
-  readonly createdAt: string;
-  readonly lastSeenAt: string;
-  /** The end of the session, however active: a sign-in lasts at most this long. */
-  readonly expiresAt: string;
-};
-
-export type ConsoleSessionRepository = {
-  get(id: string): Promise<ConsoleSession | undefined>;
-  create(session: ConsoleSession): Promise<void>;
-  /** Moves lastSeenAt; false when the session is gone. */
-  touch(id: string, lastSeenAt: string): Promise<boolean>;
-  delete(id: string): Promise<boolean>;
-  /** Ends every session of an account (its password changed, or it was deleted). */
-  deleteForUser(username: string): Promise<number>;
-  /** Deletes sessions that ended before `now`, or were idle since before `idleSince`. */
-  deleteExpired(now: string, idleSince: string): Promise<number>;
-};
-
 /** Request IDs already seen, kept in the database so every node refuses a replay. */
 export type ReplayCache = {
   /** Records the key; false when it was already there and has not expired. */
@@ -372,6 +345,7 @@ export type Repositories = {
   readonly directory: DirectoryRepository;
   readonly ssoSessions: SsoSessionRepository;
   readonly consoleSessions: ConsoleSessionRepository;
+  readonly consoleDrafts: ConsoleDraftRepository;
   readonly replayCache: ReplayCache;
   readonly provisioning: ProvisioningRepository;
   readonly provisioningTokens: ProvisioningTokenRepository;

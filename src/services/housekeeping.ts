@@ -4,17 +4,16 @@ import { sweepThrottle } from "./throttle.ts";
 
 /**
  * Forgets what no longer holds anything back: sign-in counters whose window and lock are over
- * (an attacker's random usernames would otherwise pile up), and SSO and console sessions past
- * their end.
+ * (an attacker's random usernames would otherwise pile up), SSO and console sessions past their
+ * end, and Create Connection drafts left idle (those of an ended session go with it).
  */
 export const sweepExpired = async (context: ServiceContext): Promise<void> => {
   await sweepThrottle(context);
   const now = context.clock.now();
   await context.store.ssoSessions.deleteExpired(now.toISOString());
-  await context.store.consoleSessions.deleteExpired(
-    now.toISOString(),
-    new Date(now.getTime() - consoleSessionPolicy.idleMs).toISOString(),
-  );
+  const idleSince = new Date(now.getTime() - consoleSessionPolicy.idleMs).toISOString();
+  await context.store.consoleSessions.deleteExpired(now.toISOString(), idleSince);
+  await context.store.consoleDrafts.deleteExpired(idleSince);
 };
 
 /** Runs the sweep now and then, without keeping the process alive; returns a stop function. */

@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import type { ConsoleSessionRepository } from "../domain/ports.ts";
+import type { ConsoleSessionRepository } from "../domain/console-sessions.ts";
 import type { Database } from "./schema.ts";
 
 export const createConsoleSessionRepository = (db: Kysely<Database>): ConsoleSessionRepository => ({

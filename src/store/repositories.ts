@@ -8,6 +8,7 @@ import type {
 } from "../domain/ports.ts";
 import type { SpConnection } from "../domain/sp-connection.ts";
 import { createAuditLogRepository } from "./audit-log-repository.ts";
+import { createConsoleDraftRepository } from "./console-draft-repository.ts";
 import { createConsoleSessionRepository } from "./console-session-repository.ts";
 import { createCredentialValidatorRepository } from "./credential-validator-repository.ts";
 import { createDataStoreRepository } from "./data-store-repository.ts";
@@ -264,6 +265,7 @@ export const createRepositories = (db: Kysely<Database>, dialect: "sqlite" | "po
   directory: createDirectoryRepository(db, dialect),
   ssoSessions: createSsoSessionRepository(db),
   consoleSessions: createConsoleSessionRepository(db),
+  consoleDrafts: createConsoleDraftRepository(db),
   replayCache: createReplayCache(db),
   provisioning: createProvisioningRepository(db),
   provisioningTokens: createProvisioningTokenRepository(db),

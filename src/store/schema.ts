@@ -80,6 +80,14 @@ export type Database = {
     last_seen_at: string;
     expires_at: string;
   };
+  console_drafts: {
+    id: string;
+    session_id: string;
+    /** The draft as JSON; its secrets sealed under the master key. */
+    state: string;
+    created_at: string;
+    touched_at: string;
+  };
   replay_cache: {
     key: string;
     expires_at: string;

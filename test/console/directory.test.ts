@@ -177,12 +177,40 @@ describe("console directory", { timeout: 300_000 }, () => {
     );
   });
 
+  it('reaches a user called "new": the create form lives apart, and its old address still opens it', async () => {
+    const page = await open("/console/directory/users/new");
+    assert.match(page.url(), /\/console\/directory\/new-user$/, "no user is called new yet");
+    const title = (p: Page) => p.getByRole("heading", { level: 1 }).textContent();
+    assert.equal(await title(page), "Create a user");
+    await page.getByLabel("User ID (uid)").fill("new");
+    await page.getByLabel("First name").fill("Newt");
+    await submit(page, "Create user");
+    assert.match(page.url(), /\/console\/directory\/users\/new$/);
+    assert.match((await page.getByRole("status").textContent()) ?? "", /User "new" created/);
+    assert.equal(await title(page), "User new", "the user's page, not the create form");
+    assert.equal(await page.getByLabel("First name").inputValue(), "Newt");
+
+    await page.goto("/console/directory?q=new");
+    await page.getByRole("link", { name: "new", exact: true }).click();
+    assert.equal(await title(page), "User new");
+    await page.getByLabel("Last name").fill("Scamander");
+    await submit(page, "Save");
+    assert.match((await page.getByRole("status").textContent()) ?? "", /User "new" saved/);
+    const saved = (await user("new")) as (User & { sn?: string }) | undefined;
+    assert.equal(saved?.sn, "Scamander");
+
+    await page.goto("/console/directory");
+    await page.getByRole("link", { name: "Create user" }).click();
+    assert.equal(await title(page), "Create a user");
+    assert.equal(await page.getByLabel("User ID (uid)").inputValue(), "");
+  });
+
   it("has no serious or critical accessibility violation on the list and the user form", async () => {
     const page = await open("/console/directory", { bypassCSP: true });
     assert.deepEqual(await bench.axe(page), []);
     await page.goto("/console/directory/users/ada");
     assert.deepEqual(await bench.axe(page), []);
-    await page.goto("/console/directory/users/new");
+    await page.goto("/console/directory/new-user");
     await page.getByLabel("User ID (uid)").fill("bad uid!");
     await submit(page, "Create user");
     assert.equal(await page.locator("#f-uid-error").count(), 1);

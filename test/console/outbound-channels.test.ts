@@ -16,7 +16,7 @@ import { api } from "../support/server.ts";
 
 /**
  * Manage Channels in a real browser, against the Salesforce emulator: a channel created on the
- * built-in directory, edited, and deleted after a confirmation; an LDAP data store's preset
+ * built-in directory, edited, and deleted after a confirmation (a page, so without script too); an LDAP data store's preset
  * filling the Source Settings; bad source input named next to its field; the channel list, and
  * the channel's users appearing in the emulator once it is active.
  */
@@ -90,7 +90,10 @@ describe("console: Outbound Provisioning, Manage Channels", { timeout: 300_000 }
     await p.goto(channels);
     const row = p.getByRole("row", { name: /staff/ });
     assert.match((await row.textContent()) ?? "", /Built-in directory.*Inactive/s);
-    await Promise.all([p.waitForEvent("load"), row.getByRole("link", { name: "staff" }).click()]);
+    await Promise.all([
+      p.waitForEvent("load"),
+      row.getByRole("link", { name: "staff", exact: true }).click(),
+    ]);
     await p.getByLabel("Max Threads").fill("4");
     await submit(p, "Save channel");
     assert.match((await p.getByRole("status").first().textContent()) ?? "", /Channel "staff" saved/);
@@ -145,23 +148,25 @@ describe("console: Outbound Provisioning, Manage Channels", { timeout: 300_000 }
     );
   });
 
-  it("deletes a channel only once the confirmation is accepted", async () => {
-    const p = await admin();
+  it("deletes a channel after asking on a page of its own, which works without script", async () => {
+    const p = await (await bench.context({ javaScriptEnabled: false })).newPage();
+    await bench.signIn(p);
     await p.goto(channels);
-    const row = p.getByRole("row", { name: /corp/ });
-    p.once("dialog", (dialog) => void dialog.dismiss());
-    await row.getByRole("button", { name: "Delete" }).click();
+    const deleteCorp = p.getByRole("row", { name: /corp/ }).getByRole("link", { name: "Delete corp" });
+    await deleteCorp.click();
+    await p.waitForURL(/\/channels\/corp\/delete$/);
+    assert.match((await p.textContent("main")) ?? "", /Delete the channel corp\?/);
+    await p.getByRole("link", { name: "Cancel" }).click();
+    await p.waitForURL(/\/channels$/);
     assert.ok(
       (await storedChannels()).some((c) => c.name === "corp"),
-      "dismissed: kept",
+      "cancelled: kept",
     );
-    p.once("dialog", (dialog) => {
-      assert.match(dialog.message(), /Delete the channel "corp"/);
-      void dialog.accept();
-    });
-    await Promise.all([p.waitForEvent("load"), row.getByRole("button", { name: "Delete" }).click()]);
+
+    await deleteCorp.click();
+    await submit(p, "Delete channel");
     assert.match(p.url(), /\/channels$/);
-    assert.match((await p.getByRole("status").first().textContent()) ?? "", /deleted/);
+    assert.match((await p.getByRole("status").first().textContent()) ?? "", /Channel "corp" deleted/);
     assert.deepEqual(
       (await storedChannels()).map((c) => c.name),
       ["staff"],

@@ -39,6 +39,7 @@ for (const dialect of dialects) {
         "006-data-stores",
         "007-credential-validators",
         "008-console-sessions",
+        "009-console-drafts",
       ]);
       assert.deepEqual(await store.migrate(), []);
       assert.equal(store.dialect, dialect.name);

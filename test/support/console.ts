@@ -12,9 +12,17 @@ export type ConsoleBench = {
   server: TestServer;
   url: string;
   browser: Browser;
-  /** A fresh browser context (its own cookies); `bypassCSP` only for injecting axe-core. */
-  context(options?: { bypassCSP?: boolean }): Promise<BrowserContext>;
+  /**
+   * A fresh browser context (its own cookies); `bypassCSP` only for injecting axe-core;
+   * `javaScriptEnabled: false` for what must work without script.
+   */
+  context(options?: { bypassCSP?: boolean; javaScriptEnabled?: boolean }): Promise<BrowserContext>;
   signIn(page: Page, username?: string, password?: string): Promise<void>;
+  /**
+   * Another Portico on the same database and master key, its console listening: a second node of
+   * a cluster behind a load balancer (the bench must have been started with a `databaseUrl`).
+   */
+  addNode(): Promise<{ server: TestServer; url: string }>;
   /** Creates the read-only account {@link auditor} through the admin API. */
   addAuditor(): Promise<void>;
   axe(page: Page): Promise<string[]>;
@@ -34,12 +42,17 @@ export const startConsole = async (
   const url = await server.adminApp.listen({ port: 0, host: "127.0.0.1" });
   const browser = await launchBrowser();
   const contexts: BrowserContext[] = [];
+  const nodes: TestServer[] = [];
   return {
     server,
     url,
     browser,
     context: async (o = {}) => {
-      const context = await browser.newContext({ baseURL: url, bypassCSP: o.bypassCSP ?? false });
+      const context = await browser.newContext({
+        baseURL: url,
+        bypassCSP: o.bypassCSP ?? false,
+        javaScriptEnabled: o.javaScriptEnabled ?? true,
+      });
       contexts.push(context);
       return context;
     },
@@ -49,6 +62,12 @@ export const startConsole = async (
       await page.getByLabel("Password").fill(password);
       await page.getByRole("button", { name: "Sign in" }).click();
       await page.waitForLoadState("load");
+    },
+    addNode: async () => {
+      if (options.databaseUrl === undefined) throw new Error("addNode needs the bench's databaseUrl");
+      const node = await startTestServer({ ...options, masterKey: server.masterKeyText });
+      nodes.push(node);
+      return { server: node, url: await node.adminApp.listen({ port: 0, host: "127.0.0.1" }) };
     },
     addAuditor: async () => {
       const created = await server.request("POST", "/pf-admin-api/v1/adminAccounts", {
@@ -73,6 +92,7 @@ export const startConsole = async (
     dispose: async () => {
       await Promise.allSettled(contexts.map((c) => c.close()));
       await browser.dispose();
+      await Promise.allSettled(nodes.map((n) => n.dispose()));
       await server.dispose();
     },
   };

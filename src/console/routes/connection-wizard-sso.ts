@@ -1,6 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
-import { type ConnectionDraft, getDraft } from "../../services/console/connection-drafts.ts";
+import { type ConnectionDraft, getDraft, keepDraft } from "../../services/console/connection-drafts.ts";
 import type { ServiceContext } from "../../services/context.ts";
 import { type ConsoleRoutes, refuseAuditors, sessionIdOf, viewerOf } from "../request.ts";
 import { draftPath, nextTab, wizardPage, wizardTabs } from "../views/connection-wizard.ts";
@@ -18,8 +18,8 @@ import {
 
 const DraftParams = Type.Object({ draft: Type.String({ minLength: 1, maxLength: 64 }) });
 
-/** A draft as the Browser SSO and Credentials tabs edit it: kept in the draft, then on to the next tab. */
-export const draftTarget = (draft: ConnectionDraft, viewer: Viewer): Target => ({
+/** A draft as the Browser SSO and Credentials tabs edit it: stored in the draft, then on to the next tab. */
+export const draftTarget = (context: ServiceContext, draft: ConnectionDraft, viewer: Viewer): Target => ({
   document: draft.connection,
   submitLabel: "Next",
   path: (tab) => draftPath(draft, tab),
@@ -27,6 +27,7 @@ export const draftTarget = (draft: ConnectionDraft, viewer: Viewer): Target => (
   commit: async (document, tab) => {
     draft.connection = document;
     if (tab !== "acs") draft.completed.add(tab);
+    await keepDraft(context, draft);
     return [];
   },
   after: (tab) => ({
@@ -40,8 +41,8 @@ export const connectionWizardSsoRoutes =
   (context: ServiceContext): ConsoleRoutes =>
   async (app) => {
     app.addHook("preHandler", refuseAuditors);
-    const target = (request: FastifyRequest, id: string) =>
-      draftTarget(getDraft(context, sessionIdOf(request), id), viewerOf(request));
+    const target = async (request: FastifyRequest, id: string) =>
+      draftTarget(context, await getDraft(context, sessionIdOf(request), id), viewerOf(request));
 
     app.post(
       "/connections/new/:draft/browser-sso",
@@ -51,7 +52,7 @@ export const connectionWizardSsoRoutes =
           request,
           reply,
           viewerOf(request),
-          target(request, request.params.draft),
+          await target(request, request.params.draft),
           request.body,
         ),
     );
@@ -59,7 +60,7 @@ export const connectionWizardSsoRoutes =
       "/connections/new/:draft/browser-sso/acs",
       { schema: { params: DraftParams, body: AcsForm } },
       async (request, reply) =>
-        postAcs(request, reply, viewerOf(request), target(request, request.params.draft), request.body),
+        postAcs(request, reply, viewerOf(request), await target(request, request.params.draft), request.body),
     );
     app.post(
       "/connections/new/:draft/credentials",
@@ -70,7 +71,7 @@ export const connectionWizardSsoRoutes =
           request,
           reply,
           viewerOf(request),
-          target(request, request.params.draft),
+          await target(request, request.params.draft),
           request.body,
         ),
     );
@@ -81,7 +82,7 @@ export const connectionWizardSsoRoutes =
         sendIdpCertificate(
           context,
           reply,
-          getDraft(context, sessionIdOf(request), request.params.draft).connection,
+          (await getDraft(context, sessionIdOf(request), request.params.draft)).connection,
         ),
     );
   };

@@ -7,6 +7,7 @@ import {
   draftDocument,
   draftJitProfile,
   getDraft,
+  keepDraft,
   saveDraft,
   setDraftJit,
   startDraft,
@@ -118,17 +119,23 @@ const formErrors = (error: unknown, field?: string): FormErrors => {
 const endpointOf = (context: ServiceContext, draft: ConnectionDraft) =>
   draft.browserSso ? ssoApplicationEndpoint(context.baseUrl, draft.connection.entityId) : undefined;
 
-/** A tab completed: on to the next one. */
-const advance = (reply: FastifyReply, draft: ConnectionDraft, slug: string) => {
+/** A tab completed: the draft stored as it now is, and on to the next tab. */
+const advance = async (
+  context: ServiceContext,
+  reply: FastifyReply,
+  draft: ConnectionDraft,
+  slug: string,
+) => {
   draft.completed.add(slug);
+  await keepDraft(context, draft);
   return reply.redirect(draftPath(draft, nextTab(draft, slug)), 303);
 };
 
 /**
  * Create Connection, tab by tab as PingFederate's console (pingfederate-salesforce-spec.md §3):
  * Connection Template, Connection Type, Connection Options, General Info, Outbound Provisioning,
- * Activation & Summary. The draft is kept per session (connection-drafts.ts); Save stores it
- * through the admin API's create.
+ * Activation & Summary. The draft is stored per session (connection-drafts.ts), so any node may
+ * serve the next step; Save stores the connection through the admin API's create.
  */
 export const connectionWizardRoutes =
   (context: ServiceContext): ConsoleRoutes =>
@@ -187,7 +194,7 @@ export const connectionWizardRoutes =
       "/connections/new/:draft/:tab",
       { schema: { params: TabParams, querystring: EditQuery } },
       async (request, reply) => {
-        const draft = getDraft(context, sessionIdOf(request), request.params.draft);
+        const draft = await getDraft(context, sessionIdOf(request), request.params.draft);
         const tab = request.params.tab;
         const viewer = viewerOf(request);
         if (!wizardTabs(draft).some((t) => t.slug === tab))
@@ -203,9 +210,15 @@ export const connectionWizardRoutes =
         }
         const notice = takeNotice(request, reply);
         if (tab === "browser-sso")
-          return showBrowserSso(reply, viewer, draftTarget(draft, viewer), request.query.edit, notice);
+          return showBrowserSso(
+            reply,
+            viewer,
+            draftTarget(context, draft, viewer),
+            request.query.edit,
+            notice,
+          );
         if (tab === "credentials")
-          return showCredentials(context, reply, viewer, draftTarget(draft, viewer), notice);
+          return showCredentials(context, reply, viewer, draftTarget(context, draft, viewer), notice);
         const page =
           tab === "template"
             ? templateSummaryTab({ viewer, draft, notice })
@@ -249,7 +262,7 @@ export const connectionWizardRoutes =
       "/connections/new/:draft/type",
       { schema: { params: DraftParams, body: TypeForm } },
       async (request, reply) => {
-        const draft = getDraft(context, sessionIdOf(request), request.params.draft);
+        const draft = await getDraft(context, sessionIdOf(request), request.params.draft);
         const browserSso = request.body.browserSso !== undefined;
         const outboundProvisioning = request.body.outboundProvisioning !== undefined;
         if (!browserSso && !outboundProvisioning) {
@@ -261,7 +274,7 @@ export const connectionWizardRoutes =
         }
         draft.browserSso = browserSso;
         draft.outboundProvisioning = outboundProvisioning;
-        return advance(reply, draft, "type");
+        return advance(context, reply, draft, "type");
       },
     );
 
@@ -269,7 +282,7 @@ export const connectionWizardRoutes =
       "/connections/new/:draft/options",
       { schema: { params: DraftParams, body: OptionsForm } },
       async (request, reply) => {
-        const draft = getDraft(context, sessionIdOf(request), request.params.draft);
+        const draft = await getDraft(context, sessionIdOf(request), request.params.draft);
         const jit = request.body.jit !== undefined && draft.templateId === "salesforce-provisioner";
         const profile = (request.body.profile ?? "").trim();
         const values = { jit, profile };
@@ -284,7 +297,7 @@ export const connectionWizardRoutes =
         }
         if (errors.length > 0)
           return sendPage(reply, optionsTab({ viewer: viewerOf(request), draft, values, errors }), 422);
-        return advance(reply, draft, "options");
+        return advance(context, reply, draft, "options");
       },
     );
 
@@ -292,13 +305,13 @@ export const connectionWizardRoutes =
       "/connections/new/:draft/general",
       { schema: { params: DraftParams, body: GeneralForm } },
       async (request, reply) => {
-        const draft = getDraft(context, sessionIdOf(request), request.params.draft);
+        const draft = await getDraft(context, sessionIdOf(request), request.params.draft);
         const info = generalInfoFrom(request.body);
         const errors = await generalInfoErrors(context, info, undefined);
         if (errors.length > 0)
           return sendPage(reply, newGeneralTab({ viewer: viewerOf(request), draft, info, errors }), 422);
         applyGeneralInfo(draft.connection, info);
-        return advance(reply, draft, "general");
+        return advance(context, reply, draft, "general");
       },
     );
 
@@ -306,14 +319,19 @@ export const connectionWizardRoutes =
       "/connections/new/:draft/provisioning",
       { schema: { params: DraftParams, body: Type.Object(Csrf) } },
       async (request, reply) =>
-        advance(reply, getDraft(context, sessionIdOf(request), request.params.draft), "provisioning"),
+        advance(
+          context,
+          reply,
+          await getDraft(context, sessionIdOf(request), request.params.draft),
+          "provisioning",
+        ),
     );
 
     app.post(
       "/connections/new/:draft/activation",
       { schema: { params: DraftParams, body: ActivationForm } },
       async (request, reply) => {
-        const draft = getDraft(context, sessionIdOf(request), request.params.draft);
+        const draft = await getDraft(context, sessionIdOf(request), request.params.draft);
         const active = request.body.active !== "off";
         if (!canOpen(draft, "activation")) return reply.redirect(draftPath(draft, "type"), 303);
         try {

@@ -1,5 +1,6 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { isAppError } from "../../lib/errors.ts";
 import type { ServiceContext } from "../../services/context.ts";
 import { listGroups } from "../../services/directory/groups.ts";
 import {
@@ -19,6 +20,7 @@ import {
   takeNotice,
   viewerOf,
 } from "../request.ts";
+import { newUserHref } from "../views/directory.ts";
 import { type UserForm, userAttributes, userPage } from "../views/directory-user.ts";
 import { formErrorsOf } from "../views/format.ts";
 
@@ -99,7 +101,8 @@ export const directoryUserRoutes =
         status,
       );
 
-    app.get("/directory/users/new", async (request, reply) =>
+    // Under /directory/users/ every name is a uid (a user may be called "new"): the form is apart.
+    app.get("/directory/new-user", async (request, reply) =>
       show(
         request,
         reply,
@@ -141,7 +144,13 @@ export const directoryUserRoutes =
     });
 
     app.get("/directory/users/:uid", { schema: { params: Uid } }, async (request, reply) => {
-      const user = await getUser(context, request.params.uid);
+      const user = await getUser(context, request.params.uid).catch((error: unknown) => {
+        // The create form's old address, kept for bookmarks while no user is called "new".
+        if (request.params.uid === "new" && isAppError(error) && error.code === "DIR_USER_NOT_FOUND")
+          return undefined;
+        throw error;
+      });
+      if (user === undefined) return reply.redirect(newUserHref, 302);
       return show(request, reply, formOf(user), user);
     });
 

@@ -7,8 +7,20 @@ import type { ServiceContext } from "../../services/context.ts";
 import { listDataStores } from "../../services/data-stores/data-stores.ts";
 import { channelDraftProblems, channelSourcePreset } from "../../services/provisioning/channel-draft.ts";
 import { defaultMapping } from "../../services/provisioning/field-report.ts";
-import { type ConsoleRoutes, redirectWithNotice, sendPage, takeNotice, viewerOf } from "../request.ts";
-import { type ChannelForm, channelFormPage, channelsPage } from "../views/outbound-channels.ts";
+import {
+  type ConsoleRoutes,
+  redirectWithNotice,
+  refuseAuditors,
+  sendPage,
+  takeNotice,
+  viewerOf,
+} from "../request.ts";
+import {
+  type ChannelForm,
+  channelFormPage,
+  channelsPage,
+  deleteChannelPage,
+} from "../views/outbound-channels.ts";
 import { channelBase, outboundBase, type Problem } from "../views/outbound-common.ts";
 import {
   ChannelBody,
@@ -203,6 +215,21 @@ export const outboundChannelRoutes =
         const refused = await replaceChannel(context, request, loaded, edited);
         if (refused.length > 0) return refuse(refused);
         return redirectWithNotice(request, reply, channelBase(id, name), `Channel "${name}" saved.`);
+      },
+    );
+
+    app.get(
+      "/connections/:id/provisioning/channels/:name/delete",
+      // Nothing to ask an auditor, who may not delete.
+      { schema: { params: ChannelParams }, preHandler: refuseAuditors },
+      async (request, reply) => {
+        const { connection, channel } = await loadChannel(context, request.params.id, request.params.name);
+        const page = deleteChannelPage({
+          viewer: viewerOf(request),
+          connection: outboundConnectionOf(connection),
+          channel,
+        });
+        return sendPage(reply, page);
       },
     );
 

@@ -117,6 +117,22 @@ export const actionButton = (
         { class: "inline", ...(options.confirm ? { confirm: options.confirm } : {}) },
       );
 
+/**
+ * A deletion asked on a page of its own (its list links here), so that it asks without script
+ * too, where a `data-confirm` dialog would not: the question, the button that posts, and Cancel.
+ */
+export const confirmDeletion = (
+  viewer: Viewer,
+  o: { question: SafeHtml; action: string; button: string; cancel: string; also?: SafeHtml },
+): SafeHtml =>
+  html`<p>${o.question}</p>
+${postForm(
+  viewer,
+  o.action,
+  html`<p class="actions"><button type="submit" class="danger">${o.button}</button>
+${o.also ?? ""} <a href="${o.cancel}">Cancel</a></p>`,
+)}`;
+
 /** Problems with what was sent, above a form: each names its field. */
 export const errorSummary = (errors: readonly { field?: string | undefined; message: string }[]): SafeHtml =>
   errors.length === 0

@@ -1,6 +1,6 @@
 import type { SpConnection } from "../../domain/sp-connection.ts";
 import { html, type SafeHtml } from "../../http/html.ts";
-import { errorSummary, field, postForm, textarea } from "./components.ts";
+import { confirmDeletion, errorSummary, field, postForm, textarea } from "./components.ts";
 import { consolePage, type Viewer } from "./layout.ts";
 
 /** Problems with a form, each naming its field (the form's own name for it when it has one). */
@@ -79,14 +79,14 @@ export const deletePage = (o: { viewer: Viewer; connection: SpConnection }): str
       ? html`<div class="alert" role="alert"><p><strong>${o.connection.name}</strong> is active. Only an inactive
 connection can be deleted: deactivate it on its Activation &amp; Summary tab first.</p></div>
 <p><a href="/console/connections">Back to the connections</a></p>`
-      : html`<p>Delete the connection <strong>${o.connection.name}</strong> (<code>${o.connection.entityId}</code>)?
-Its browser SSO and its provisioning channels go with it. This cannot be undone; export it first to keep a copy.</p>
-${postForm(
-  o.viewer,
-  `${connectionPath(o.connection)}/delete`,
-  html`<p class="actions"><button type="submit" class="danger">Delete connection</button>
-<a href="${connectionPath(o.connection)}/export">Export it first</a> <a href="/console/connections">Cancel</a></p>`,
-)}`,
+      : confirmDeletion(o.viewer, {
+          question: html`Delete the connection <strong>${o.connection.name}</strong> (<code>${o.connection.entityId}</code>)?
+Its browser SSO and its provisioning channels go with it. This cannot be undone; export it first to keep a copy.`,
+          action: `${connectionPath(o.connection)}/delete`,
+          button: "Delete connection",
+          also: html`<a href="${connectionPath(o.connection)}/export">Export it first</a>`,
+          cancel: "/console/connections",
+        }),
   });
 
 /** Import: a JSON file or pasted JSON, as the admin API's POST /idp/spConnections takes it. */

@@ -72,7 +72,7 @@ ${errorSummary(labelled(o.errors ?? [], o.labels ?? {}))}
 ${o.body}`,
   });
 
-/** Next, and Cancel (nothing is stored until Save; a draft left behind ends with the session). */
+/** Next, and Cancel (nothing becomes a connection until Save; a draft left behind ends with the session). */
 export const wizardButtons = (label = "Next") =>
   html`<p class="actions"><button type="submit" class="primary">${label}</button>
 <a href="/console/connections">Cancel</a></p>`;

@@ -18,6 +18,9 @@ const first = (value: string | string[] | boolean | undefined) =>
 
 const userHref = (uid: string) => `/console/directory/users/${encodeURIComponent(uid)}`;
 
+/** The create form: outside /console/directory/users/, where every name is a uid. */
+export const newUserHref = "/console/directory/new-user";
+
 const listHref = (q: string, after?: string) => {
   const params = new URLSearchParams();
   if (q) params.set("q", q);
@@ -59,7 +62,7 @@ export const directoryPage = (o: {
 <input id="q" name="q" type="search" value="${o.q}"></div>
 <button type="submit">Search</button>
 </form>
-${isAdmin ? html`<p class="actions"><a class="button primary" href="/console/directory/users/new">Create user</a></p>` : ""}
+${isAdmin ? html`<p class="actions"><a class="button primary" href="${newUserHref}">Create user</a></p>` : ""}
 ${table(
   o.after ? `Users after "${o.after}"` : `Users${o.q ? ` matching "${o.q}"` : ""}`,
   [

@@ -1,7 +1,7 @@
 import { html } from "../../http/html.ts";
 import {
-  actionButton,
   checkbox,
+  confirmDeletion,
   errorSummary,
   field,
   postForm,
@@ -64,12 +64,13 @@ ${table(
     { header: "Status", cell: (c) => statusBadge(c.active ? "Active" : "Inactive") },
     {
       header: "Actions",
+      // Delete asks on a page of its own, so that it asks without script too.
       cell: (c) =>
-        html`<a href="${channelBase(o.connection.id, c.name)}/mapping">Attribute Mapping</a>
-${actionButton(o.viewer, `${channelBase(o.connection.id, c.name)}/delete`, "Delete", {
-  danger: true,
-  confirm: `Delete the channel "${c.name}"? Provisioning through it stops; users already in Salesforce stay.`,
-})}`,
+        html`<a href="${channelBase(o.connection.id, c.name)}/mapping">Attribute Mapping</a>${
+          isAdmin
+            ? html` · <a href="${channelBase(o.connection.id, c.name)}/delete" aria-label="Delete ${c.name}">Delete</a>`
+            : ""
+        }`,
     },
   ],
   o.rows,
@@ -79,6 +80,26 @@ ${actionButton(o.viewer, `${channelBase(o.connection.id, c.name)}/delete`, "Dele
 }`,
   });
 };
+
+/** Delete Channel: asked on a page of its own, as a connection's delete is. */
+export const deleteChannelPage = (o: {
+  viewer: Viewer;
+  connection: OutboundConnection;
+  channel: { readonly name: string; readonly active: boolean };
+}): string =>
+  consolePage({
+    title: outboundTitle(o.connection, `Delete Channel ${o.channel.name}`),
+    viewer: o.viewer,
+    section: "/console/connections",
+    body: html`${outboundTabs(o.connection, "channels")}
+${confirmDeletion(o.viewer, {
+  question: html`Delete the channel <strong>${o.channel.name}</strong>${o.channel.active ? " (active)" : ""}? Provisioning through
+it stops; users already in Salesforce stay. This cannot be undone.`,
+  action: `${channelBase(o.connection.id, o.channel.name)}/delete`,
+  button: "Delete channel",
+  cancel: `${outboundBase(o.connection.id)}/channels`,
+})}`,
+  });
 
 /** The channel form's values by field name, as stored or as typed. */
 export type ChannelForm = Readonly<Record<string, string>>;

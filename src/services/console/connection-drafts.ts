@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
+import type { ConsoleDraftRecord } from "../../domain/console-sessions.ts";
 import { type SpConnection, salesforceProvisionerType } from "../../domain/sp-connection.ts";
 import { AppError } from "../../lib/errors.ts";
+import { withSecretsSealed } from "../connection-secrets.ts";
 import { createConnection } from "../connections.ts";
 import type { Actor, ServiceContext } from "../context.ts";
 import { convertMetadata } from "../metadata-convert.ts";
@@ -10,13 +12,16 @@ import { consoleSessionPolicy } from "./sessions.ts";
 
 /**
  * A new connection being built in the console's wizard. Like PingFederate's console, nothing is
- * stored until Save on Activation & Summary: the draft lives in this process, tied to the console
- * session that started it, and ends with it (sign-out, the idle timeout) or when it is saved.
- * A restart loses drafts, as PingFederate's loses its wizard; nothing half-done reaches the store.
+ * a connection until Save on Activation & Summary. Between steps the draft is kept in the
+ * database (so the next step may land on any node of a cluster, and a restart keeps it), tied to
+ * the console session that started it: it ends with the session (sign-out, the idle timeout),
+ * after `consoleSessionPolicy.idleMs` untouched, or when it is saved. Its secrets are sealed as a
+ * stored connection's are.
  */
 export type ConnectionDraft = {
   readonly id: string;
   readonly sessionId: string;
+  readonly createdAt: string;
   /** Whether the admin chose a template (else the metadata is imported with plain SAML defaults). */
   readonly usesTemplate: boolean;
   readonly templateId: TemplateId;
@@ -33,25 +38,43 @@ export type ConnectionDraft = {
   outboundProvisioning: boolean;
   /** The tabs the admin has completed (by their slugs); a tab opens once those before it are. */
   completed: Set<string>;
-  touchedAt: number;
 };
 
-/** At most this many drafts per session: starting another drops the oldest. */
+/** What the store keeps of a draft: everything but its keys, as JSON. */
+type DraftState = Omit<ConnectionDraft, "id" | "sessionId" | "createdAt" | "completed"> & {
+  readonly completed: readonly string[];
+};
+
+/** At most this many drafts per session: starting another drops the least recently used. */
 const perSession = 5;
 
-const stores = new WeakMap<object, Map<string, ConnectionDraft>>();
+const recordOf = (context: ServiceContext, draft: ConnectionDraft) => {
+  const { id, sessionId, createdAt, completed, connection, ...rest } = draft;
+  const state: DraftState = {
+    ...rest,
+    // A secret typed into the draft is sealed before it is stored, under the same context a saved
+    // connection's is, so that Save keeps it as an encryptedValue this server issued.
+    connection: withSecretsSealed(context, connection),
+    completed: [...completed],
+  };
+  return {
+    id,
+    sessionId,
+    createdAt,
+    state: JSON.stringify(state),
+    touchedAt: context.clock.now().toISOString(),
+  };
+};
 
-const draftsOf = (context: ServiceContext): Map<string, ConnectionDraft> => {
-  let drafts = stores.get(context.store);
-  if (!drafts) {
-    drafts = new Map();
-    stores.set(context.store, drafts);
-  }
-  const now = context.clock.now().getTime();
-  for (const [id, draft] of drafts) {
-    if (now - draft.touchedAt > consoleSessionPolicy.idleMs) drafts.delete(id);
-  }
-  return drafts;
+const draftOf = (record: ConsoleDraftRecord): ConnectionDraft => {
+  const state = JSON.parse(record.state) as DraftState;
+  return {
+    ...state,
+    id: record.id,
+    sessionId: record.sessionId,
+    createdAt: record.createdAt,
+    completed: new Set(state.completed),
+  };
 };
 
 /**
@@ -73,15 +96,13 @@ export const startDraft = async (
   const connection = structuredClone(converted.connection);
   if (connection.spBrowserSso) delete connection.spBrowserSso.ssoApplicationEndpoint;
   for (const cert of connection.credentials?.certs ?? []) delete cert.certView;
-  const drafts = draftsOf(context);
-  const mine = [...drafts.values()].filter((d) => d.sessionId === sessionId);
-  for (const old of mine
-    .sort((a, b) => a.touchedAt - b.touchedAt)
-    .slice(0, Math.max(0, mine.length - perSession + 1)))
-    drafts.delete(old.id);
+  const mine = await context.store.consoleDrafts.listForSession(sessionId);
+  for (const old of mine.slice(0, Math.max(0, mine.length - perSession + 1)))
+    await context.store.consoleDrafts.delete(old.id);
   const draft: ConnectionDraft = {
     id: randomBytes(12).toString("base64url"),
     sessionId,
+    createdAt: context.clock.now().toISOString(),
     usesTemplate: input.usesTemplate,
     templateId,
     metadata: {
@@ -94,23 +115,34 @@ export const startDraft = async (
     browserSso: connection.spBrowserSso !== undefined,
     outboundProvisioning: connection.outboundProvision !== undefined,
     completed: new Set(["template"]),
-    touchedAt: context.clock.now().getTime(),
   };
-  drafts.set(draft.id, draft);
+  await context.store.consoleDrafts.create(recordOf(context, draft));
   return draft;
 };
 
 /** The session's draft; another session's, an expired or a saved one is not found. */
-export const getDraft = (context: ServiceContext, sessionId: string, id: string): ConnectionDraft => {
-  const draft = draftsOf(context).get(id);
-  if (!draft || draft.sessionId !== sessionId) throw new AppError("CONSOLE_DRAFT_NOT_FOUND");
-  draft.touchedAt = context.clock.now().getTime();
-  return draft;
+export const getDraft = async (
+  context: ServiceContext,
+  sessionId: string,
+  id: string,
+): Promise<ConnectionDraft> => {
+  const record = await context.store.consoleDrafts.get(id);
+  if (!record || record.sessionId !== sessionId) throw new AppError("CONSOLE_DRAFT_NOT_FOUND");
+  const now = context.clock.now().getTime();
+  const idle = now - new Date(record.touchedAt).getTime();
+  if (idle > consoleSessionPolicy.idleMs) {
+    await context.store.consoleDrafts.delete(id);
+    throw new AppError("CONSOLE_DRAFT_NOT_FOUND");
+  }
+  if (idle >= consoleSessionPolicy.touchEveryMs)
+    await context.store.consoleDrafts.touch(id, new Date(now).toISOString());
+  return draftOf(record);
 };
 
-export const discardDraft = (context: ServiceContext, sessionId: string, id: string): void => {
-  const drafts = draftsOf(context);
-  if (drafts.get(id)?.sessionId === sessionId) drafts.delete(id);
+/** Stores what a step changed in the draft; a draft that ended meanwhile is not found. */
+export const keepDraft = async (context: ServiceContext, draft: ConnectionDraft): Promise<void> => {
+  if (!(await context.store.consoleDrafts.update(recordOf(context, draft))))
+    throw new AppError("CONSOLE_DRAFT_NOT_FOUND");
 };
 
 /** The document the draft would save: only the roles chosen on Connection Type. */
@@ -141,7 +173,7 @@ export const saveDraft = async (
   active: boolean,
 ): Promise<SpConnection> => {
   const created = await createConnection(context, actor, draftDocument(draft, active));
-  draftsOf(context).delete(draft.id);
+  await context.store.consoleDrafts.delete(draft.id);
   return created;
 };
 

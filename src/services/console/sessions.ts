@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { constantTimeEqual, hashToken } from "../../crypto/tokens.ts";
-import type { ConsoleSession } from "../../domain/ports.ts";
+import type { ConsoleSession } from "../../domain/console-sessions.ts";
 import { AppError } from "../../lib/errors.ts";
 import { type Principal, verifyAdminPassword } from "../admin-auth.ts";
 import { recordAudit } from "../audit.ts";
