@@ -226,10 +226,12 @@ const main = async (): Promise<void> => {
           ]
         : []),
       "",
-      `  Sign in as "integration" with the password ${userPassword}:`,
-      `    IdP-initiated: ${porticoUrl}/idp/startSSO.ping?PartnerSpId=${partner}`,
-      `    SP-initiated:  ${emulatorUrl}/saml/login?so=${org.orgId15}`,
-      `    Sign out:      ${porticoUrl}/idp/startSLO.ping`,
+      // One link to open: the console and the org's sign-in share the browser (distinct cookies).
+      "  Sign in to the org through Portico, in the same browser as the console:",
+      `    open          ${porticoUrl}/idp/startSSO.ping?PartnerSpId=${partner}`,
+      `    and sign in as "integration" with the password ${userPassword} (IdP-initiated SSO)`,
+      `    SP-initiated: ${emulatorUrl}/saml/login?so=${org.orgId15}`,
+      `    Sign out:     ${porticoUrl}/idp/startSLO.ping`,
       `  What the org checked: ${emulatorUrl}/_emulator/sso/validations`,
       ...(directory
         ? [

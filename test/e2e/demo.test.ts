@@ -6,6 +6,8 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { requireTool } from "../../scripts/slapd.ts";
 import { generateMasterKey } from "../../src/crypto/secret-box.ts";
+import { launchBrowser } from "../support/browser.ts";
+import { signInToConsole } from "../support/console.ts";
 import { throwsCode } from "../support/errors.ts";
 import { freePort } from "../support/federation.ts";
 import { killLeftovers, portReleased, runProcess, startProcess, stopProcess } from "../support/processes.ts";
@@ -38,30 +40,6 @@ const signInThroughSso = async (start: string, runtimePort: number, username: st
       headers: { "content-type": "application/x-www-form-urlencoded" },
       body: new URLSearchParams({ SAMLResponse: samlResponse }),
     }),
-  };
-};
-
-/** Signs in to the console as a browser would, and returns a reader of its pages. */
-const consolePages = async (consoleUrl: string, username: string, password: string) => {
-  const form = await fetch(`${consoleUrl}/signin`);
-  const pre = /name="_pre" value="([^"]+)"/.exec(await form.text())?.[1] ?? "";
-  const preCookie = (form.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
-  const signedIn = await fetch(`${consoleUrl}/signin`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: preCookie },
-    body: new URLSearchParams({ _pre: pre, username, password }),
-  });
-  assert.equal(signedIn.status, 303, "signed in to the console");
-  const session =
-    signedIn.headers
-      .getSetCookie()
-      .find((c) => c.startsWith("portico_console="))
-      ?.split(";")[0] ?? "";
-  return async (path: string) => {
-    const page = await fetch(`${consoleUrl}${path}`, { headers: { cookie: session }, redirect: "manual" });
-    assert.equal(page.status, 200, path);
-    return page.text();
   };
 };
 
@@ -137,12 +115,6 @@ describe("portico demo", () => {
       for (const name of Object.keys(productionEnv))
         assert.match(banner, new RegExp(`the demo ignores ${name}:`));
 
-      const start = /IdP-initiated: (\S+)/.exec(banner)?.[1] ?? "";
-      const password = /with the password (\S+):/.exec(banner)?.[1] ?? "";
-      const { action, landed } = await signInThroughSso(start, runtime, "integration", password);
-      assert.ok(action.startsWith(`http://127.0.0.1:${emulator}`), action);
-      assert.equal(landed.status, 200, await landed.text());
-
       // Users flow: the sample directory is in the org, and a new person follows within seconds.
       const usernames = () => activeUsernames(emulator);
       const domain = /users add grace --mail grace@(\S+) /.exec(banner)?.[1] ?? "";
@@ -182,11 +154,36 @@ describe("portico demo", () => {
       assert.ok(consoleLine, banner);
       const [, consoleUrl = "", consoleUser = "", consolePassword = ""] = consoleLine;
       assert.equal(consoleUrl, `http://127.0.0.1:${admin}/console`);
-      const read = await consolePages(consoleUrl, consoleUser, consolePassword);
-      assert.match(await read("/connections"), /Demo org \(emulated\)/, "the connection is listed");
-      const dashboard = await read("/provisioning");
-      assert.match(dashboard, /Directory to Salesforce/, "its channel is on the dashboard");
-      assert.match(dashboard, /IDLE|RUNNING/, "with its state");
+      const browser = await launchBrowser();
+      try {
+        const page = await (await browser.newContext()).newPage();
+        await signInToConsole(page, consoleUser, consolePassword, consoleUrl);
+        await page.goto(`${consoleUrl}/connections`);
+        assert.match(
+          (await page.textContent("main")) ?? "",
+          /Demo org \(emulated\)/,
+          "the connection is listed",
+        );
+        await page.goto(`${consoleUrl}/provisioning`);
+        const dashboard = (await page.textContent("main")) ?? "";
+        assert.match(dashboard, /Directory to Salesforce/, "its channel is on the dashboard");
+        assert.match(dashboard, /IDLE|RUNNING/, "with its state");
+
+        // The one link the banner says to open, in the same browser: Portico's sign-in, then the org.
+        const start = /in the same browser as the console:\n +open +(\S+)/.exec(banner)?.[1] ?? "";
+        const password = /sign in as "integration" with the password (\S+) /.exec(banner)?.[1] ?? "";
+        assert.ok(start && password, banner);
+        await page.goto(start);
+        assert.equal(await page.title(), "Sign in");
+        await page.getByLabel("Username").fill("integration");
+        await page.getByLabel("Password").fill(password);
+        await page.getByRole("button", { name: "Sign in" }).click();
+        await page.waitForURL((url) => url.href.startsWith(`http://127.0.0.1:${emulator}/`));
+        assert.equal(await page.title(), "Signed in", "the org's landing page");
+        assert.equal(await page.locator("#username").textContent(), `integration@${domain}`);
+      } finally {
+        await browser.dispose();
+      }
     } finally {
       assert.equal(await stopProcess(demo.child, "SIGTERM"), 0);
     }
@@ -238,7 +235,7 @@ describe("portico demo", () => {
         return [user, "margaret"].every((uid) => names.includes(`${uid}@${domain}`));
       });
       // One of them signs in to the org with the LDAP password, checked by a bind against slapd.
-      const start = /IdP-initiated: (\S+)/.exec(banner)?.[1] ?? "";
+      const start = /\n +open +(\S+)/.exec(banner)?.[1] ?? "";
       const { landed } = await signInThroughSso(start, runtime, user, password);
       assert.equal(landed.status, 200, await landed.text());
       const validation = (await (

@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchBrowser } from "./browser.ts";
+import { freePort } from "./federation.ts";
 import { adminPassword, startTestServer, type TestServer } from "./server.ts";
 
 /**
@@ -11,6 +12,8 @@ import { adminPassword, startTestServer, type TestServer } from "./server.ts";
 export type ConsoleBench = {
   server: TestServer;
   url: string;
+  /** The runtime (SSO) listener's URL, when started with `runtime: true`; its base URL too. */
+  runtimeUrl: string | undefined;
   browser: Browser;
   /**
    * A fresh browser context (its own cookies); `bypassCSP` only for injecting axe-core;
@@ -32,20 +35,46 @@ export type ConsoleBench = {
 /** The AUDITOR account the console tests sign in as to prove they can look and not change. */
 export const auditor = { username: "audrey", password: "auditor-password-123" } as const;
 
+/** The console's sign-in form, filled in and sent; `console` is its URL when the page has no base URL. */
+export const signInToConsole = async (
+  page: Page,
+  username: string,
+  password: string,
+  console = "/console",
+) => {
+  await page.goto(`${console}/signin`);
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForLoadState("load");
+};
+
 const require = createRequire(import.meta.url);
 const axePath = require.resolve("axe-core/axe.min.js");
 
 export const startConsole = async (
-  options: Parameters<typeof startTestServer>[0] = {},
+  options: Parameters<typeof startTestServer>[0] & {
+    /** Also serve the runtime (sign-in, SSO) on a loopback port, with PORTICO_BASE_URL naming it. */
+    runtime?: boolean;
+  } = {},
 ): Promise<ConsoleBench> => {
-  const server = await startTestServer(options);
+  const { runtime = false, ...serverOptions } = options;
+  // The base URL is in the IdP's metadata and endpoints: the port is chosen before the server starts.
+  const runtimePort = runtime ? await freePort() : undefined;
+  const runtimeUrl = runtimePort === undefined ? undefined : `http://127.0.0.1:${runtimePort}`;
+  const server = await startTestServer({
+    ...serverOptions,
+    env: { ...serverOptions.env, ...(runtimeUrl === undefined ? {} : { PORTICO_BASE_URL: runtimeUrl }) },
+  });
   const url = await server.adminApp.listen({ port: 0, host: "127.0.0.1" });
+  if (runtimePort !== undefined) await server.runtimeApp.listen({ port: runtimePort, host: "127.0.0.1" });
   const browser = await launchBrowser();
   const contexts: BrowserContext[] = [];
   const nodes: TestServer[] = [];
   return {
     server,
     url,
+    runtimeUrl,
     browser,
     context: async (o = {}) => {
       const context = await browser.newContext({
@@ -56,16 +85,10 @@ export const startConsole = async (
       contexts.push(context);
       return context;
     },
-    signIn: async (page, username = "admin", password = adminPassword) => {
-      await page.goto("/console/signin");
-      await page.getByLabel("Username").fill(username);
-      await page.getByLabel("Password").fill(password);
-      await page.getByRole("button", { name: "Sign in" }).click();
-      await page.waitForLoadState("load");
-    },
+    signIn: (page, username = "admin", password = adminPassword) => signInToConsole(page, username, password),
     addNode: async () => {
       if (options.databaseUrl === undefined) throw new Error("addNode needs the bench's databaseUrl");
-      const node = await startTestServer({ ...options, masterKey: server.masterKeyText });
+      const node = await startTestServer({ ...serverOptions, masterKey: server.masterKeyText });
       nodes.push(node);
       return { server: node, url: await node.adminApp.listen({ port: 0, host: "127.0.0.1" }) };
     },

@@ -32,7 +32,14 @@ export const basicAuth = (user: string, password: string) =>
 
 /** A whole Portico (store, services, both apps) on a temp data dir, driven with inject(). */
 export const startTestServer = async (
-  options: { databaseUrl?: string; masterKey?: string; env?: Record<string, string>; clock?: Clock } = {},
+  options: {
+    databaseUrl?: string;
+    masterKey?: string;
+    env?: Record<string, string>;
+    clock?: Clock;
+    /** Provisioning in the background, as `serve` runs it (tests otherwise run cycles themselves). */
+    provisioning?: boolean;
+  } = {},
 ): Promise<TestServer> => {
   const dataDir = mkdtempSync(join(tmpdir(), "portico-srv-"));
   const masterKeyText = options.masterKey ?? generateMasterKey();
@@ -55,7 +62,11 @@ export const startTestServer = async (
     },
   });
   const logger = createLogger("debug", sink);
-  const server = await composeServer(config, { logger, clock: options.clock });
+  const server = await composeServer(config, {
+    logger,
+    clock: options.clock,
+    provisioning: options.provisioning,
+  });
   return {
     ...server,
     dataDir,
