@@ -8,7 +8,12 @@ import { listDataStores } from "../../services/data-stores/data-stores.ts";
 import { channelDraftProblems, channelSourcePreset } from "../../services/provisioning/channel-draft.ts";
 import { defaultMapping } from "../../services/provisioning/field-report.ts";
 import { type ConsoleRoutes, redirectWithNotice, sendPage, takeNotice, viewerOf } from "../request.ts";
-import { type ChannelForm, channelFormPage, channelsPage } from "../views/outbound-channels.ts";
+import {
+  type ChannelForm,
+  channelCopyPage,
+  channelFormPage,
+  channelsPage,
+} from "../views/outbound-channels.ts";
 import { channelBase, outboundBase, type Problem } from "../views/outbound-common.ts";
 import {
   ChannelBody,
@@ -29,9 +34,11 @@ import {
 } from "./outbound-shared.ts";
 import { ConnectionIdParams } from "./outbound-target.ts";
 
+const CopyBody = Type.Object({ _csrf: Type.String(), name: Type.Optional(Type.String({ maxLength: 256 })) });
+
 /**
  * Manage Channels: the list, a new channel (its mapping starts from the default for its source),
- * edit, and delete. Every change is saved through the connection update; a channel's settings
+ * edit, copy, and delete. Every change is saved through the connection update; a channel's settings
  * are checked as a running channel would check them before they are saved.
  */
 
@@ -203,6 +210,59 @@ export const outboundChannelRoutes =
         const refused = await replaceChannel(context, request, loaded, edited);
         if (refused.length > 0) return refuse(refused);
         return redirectWithNotice(request, reply, channelBase(id, name), `Channel "${name}" saved.`);
+      },
+    );
+
+    app.get(
+      "/connections/:id/provisioning/channels/:name/copy",
+      { schema: { params: ChannelParams } },
+      async (request, reply) => {
+        const { connection, channel } = await loadChannel(context, request.params.id, request.params.name);
+        const page = channelCopyPage({
+          viewer: viewerOf(request),
+          connection: outboundConnectionOf(connection),
+          channel: channel.name,
+          name: `${channel.name}-copy`,
+          errors: [],
+        });
+        return sendPage(reply, page);
+      },
+    );
+
+    app.post(
+      "/connections/:id/provisioning/channels/:name/copy",
+      { schema: { params: ChannelParams, body: CopyBody } },
+      async (request, reply) => {
+        const { id } = request.params;
+        const { connection, provision, channel } = await loadChannel(context, id, request.params.name);
+        const name = (request.body.name ?? "").trim();
+        const refuse = (errors: readonly Problem[]) =>
+          sendPage(
+            reply,
+            channelCopyPage({
+              viewer: viewerOf(request),
+              connection: outboundConnectionOf(connection),
+              channel: channel.name,
+              name,
+              errors,
+            }),
+            422,
+          );
+        if (name === "") return refuse([{ field: "name", message: "enter a name for the copy" }]);
+        if (provision.channels.some((c) => c.name === name))
+          return refuse([{ field: "name", message: `"${name}" is used by another channel` }]);
+        const copy: Channel = { ...structuredClone(channel), name, active: false };
+        try {
+          await saveChannels(context, request, connection, provision, [...provision.channels, copy]);
+        } catch (error) {
+          return refuse(problemsOf(error));
+        }
+        return redirectWithNotice(
+          request,
+          reply,
+          `${outboundBase(id)}/channels`,
+          `Channel "${channel.name}" copied to "${name}", inactive: check its mapping, then activate it.`,
+        );
       },
     );
 

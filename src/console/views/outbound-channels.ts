@@ -66,6 +66,7 @@ ${table(
       header: "Actions",
       cell: (c) =>
         html`<a href="${channelBase(o.connection.id, c.name)}/mapping">Attribute Mapping</a>
+${isAdmin ? html`<a href="${channelBase(o.connection.id, c.name)}/copy" aria-label="Copy ${c.name}">Copy</a>` : ""}
 ${actionButton(o.viewer, `${channelBase(o.connection.id, c.name)}/delete`, "Delete", {
   danger: true,
   confirm: `Delete the channel "${c.name}"? Provisioning through it stops; users already in Salesforce stay.`,
@@ -77,6 +78,37 @@ ${actionButton(o.viewer, `${channelBase(o.connection.id, c.name)}/delete`, "Dele
 )}`
     : html`<p>Set the <a href="${base}">Target</a> first: channels provision into its Salesforce org.</p>`
 }`,
+  });
+};
+
+/**
+ * Copy a channel: the copy takes a new name and keeps the source, its settings and the attribute
+ * mapping; it starts inactive, so it provisions nobody until its mapping is checked and it is
+ * activated.
+ */
+export const channelCopyPage = (o: {
+  viewer: Viewer;
+  connection: OutboundConnection;
+  channel: string;
+  name: string;
+  errors: readonly Problem[];
+}): string => {
+  const error = o.errors.find((e) => e.field === "name")?.message;
+  return consolePage({
+    title: outboundTitle(o.connection, `Copy Channel ${o.channel}`),
+    viewer: o.viewer,
+    section: "/console/connections",
+    body: html`${outboundTabs(o.connection, "channels")}
+${errorSummary(o.errors.filter((e) => e.field !== "name"))}
+${postForm(
+  o.viewer,
+  `${channelBase(o.connection.id, o.channel)}/copy`,
+  html`<p>The copy has the same source, source settings, source location and attribute mapping as
+"${o.channel}". It is created inactive.</p>
+${field({ label: "New Channel Name", name: "name", value: o.name, required: true, error })}
+<p class="actions"><button type="submit" class="primary">Copy channel</button> <a href="${outboundBase(o.connection.id)}/channels">Cancel</a></p>`,
+  { class: "card" },
+)}`,
   });
 };
 
