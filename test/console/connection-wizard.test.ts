@@ -134,13 +134,26 @@ describe("console Create Connection wizard", { timeout: 300_000 }, () => {
     assert.equal((await connections()).length, 0, "nothing is stored before Save");
     await page.getByRole("button", { name: "Save" }).click();
 
-    await page.waitForURL(/\/console\/connections$/);
+    const [saved] = await connections();
+    assert.ok(saved);
+    await page.waitForURL(new RegExp(`/console/connections/${saved.id}/general$`));
     assert.match(
       (await page.getByRole("status").textContent()) ?? "",
       /Saved the connection "Acme Salesforce" \(active\)/,
     );
-    const [saved] = await connections();
-    assert.ok(saved);
+    assert.equal(
+      await page.getByLabel("Connection Name").inputValue(),
+      "Acme Salesforce",
+      "the new connection's own tabs",
+    );
+    assert.equal(
+      await page
+        .getByRole("navigation", { name: "Connection tabs" })
+        .getByRole("link", { name: "General Info" })
+        .getAttribute("aria-current"),
+      "page",
+    );
+    await look(page, "8-saved");
     assert.equal(saved.active, true);
     assert.equal(saved.name, "Acme Salesforce");
     assert.deepEqual(saved.virtualEntityIds, ["urn:acme:pf"]);
@@ -246,7 +259,8 @@ describe("console Create Connection wizard", { timeout: 300_000 }, () => {
     assert.equal(await heading(page), "Activation & Summary");
     await page.getByLabel("Inactive").check();
     await page.getByRole("button", { name: "Save" }).click();
-    await page.waitForURL(/\/console\/connections$/);
+    await page.waitForURL(/\/console\/connections\/[^/]+\/general$/);
+    assert.match((await page.getByRole("status").textContent()) ?? "", /"Acme UAT" \(inactive\)/);
     const uat = (await connections()).find((c) => c.name === "Acme UAT");
     assert.ok(uat);
     assert.equal(uat.active, false);
