@@ -32,7 +32,9 @@ import {
   postAcs,
   postBrowserSso,
   postCredentials,
+  postSources,
   refusal,
+  SourcesForm,
   sendIdpCertificate,
   showBrowserSso,
   showCredentials,
@@ -127,6 +129,7 @@ export const connectionTabRoutes =
         tabOf(connection, "browser-sso");
         const notice = takeNotice(request, reply);
         return showBrowserSso(
+          context,
           reply,
           viewerOf(request),
           target(request, connection),
@@ -141,7 +144,14 @@ export const connectionTabRoutes =
       async (request, reply) => {
         const connection = await getConnection(context, request.params.id);
         tabOf(connection, "browser-sso");
-        return postBrowserSso(request, reply, viewerOf(request), target(request, connection), request.body);
+        return postBrowserSso(
+          context,
+          request,
+          reply,
+          viewerOf(request),
+          target(request, connection),
+          request.body,
+        );
       },
     );
     app.post(
@@ -150,7 +160,23 @@ export const connectionTabRoutes =
       async (request, reply) => {
         const connection = await getConnection(context, request.params.id);
         tabOf(connection, "browser-sso");
-        return postAcs(request, reply, viewerOf(request), target(request, connection), request.body);
+        return postAcs(context, request, reply, viewerOf(request), target(request, connection), request.body);
+      },
+    );
+    app.post(
+      "/connections/:id/browser-sso/sources",
+      { schema: { params: IdParams, body: SourcesForm } },
+      async (request, reply) => {
+        const connection = await getConnection(context, request.params.id);
+        tabOf(connection, "browser-sso");
+        return postSources(
+          context,
+          request,
+          reply,
+          viewerOf(request),
+          target(request, connection),
+          request.body,
+        );
       },
     );
 

@@ -12,6 +12,8 @@ import {
   postAcs,
   postBrowserSso,
   postCredentials,
+  postSources,
+  SourcesForm,
   sendIdpCertificate,
   type Target,
 } from "./connection-sso-handlers.ts";
@@ -48,6 +50,7 @@ export const connectionWizardSsoRoutes =
       { schema: { params: DraftParams, body: BrowserSsoForm } },
       async (request, reply) =>
         postBrowserSso(
+          context,
           request,
           reply,
           viewerOf(request),
@@ -59,7 +62,27 @@ export const connectionWizardSsoRoutes =
       "/connections/new/:draft/browser-sso/acs",
       { schema: { params: DraftParams, body: AcsForm } },
       async (request, reply) =>
-        postAcs(request, reply, viewerOf(request), target(request, request.params.draft), request.body),
+        postAcs(
+          context,
+          request,
+          reply,
+          viewerOf(request),
+          target(request, request.params.draft),
+          request.body,
+        ),
+    );
+    app.post(
+      "/connections/new/:draft/browser-sso/sources",
+      { schema: { params: DraftParams, body: SourcesForm } },
+      async (request, reply) =>
+        postSources(
+          context,
+          request,
+          reply,
+          viewerOf(request),
+          target(request, request.params.draft),
+          request.body,
+        ),
     );
     app.post(
       "/connections/new/:draft/credentials",

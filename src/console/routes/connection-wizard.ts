@@ -204,7 +204,14 @@ export const connectionWizardRoutes =
         }
         const notice = takeNotice(request, reply);
         if (tab === "browser-sso")
-          return showBrowserSso(reply, viewer, draftTarget(draft, viewer), request.query.edit, notice);
+          return showBrowserSso(
+            context,
+            reply,
+            viewer,
+            draftTarget(draft, viewer),
+            request.query.edit,
+            notice,
+          );
         if (tab === "credentials")
           return showCredentials(context, reply, viewer, draftTarget(draft, viewer), notice);
         const page =
