@@ -1,9 +1,14 @@
 import assert from "node:assert/strict";
+import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Page } from "playwright-core";
 import type { SpConnection } from "../../src/domain/sp-connection.ts";
 import { ldapAttributeSources } from "../../src/services/sso/attribute-sources.ts";
+import { makeTestCertificates } from "../support/certificates.ts";
 import { auditor, type ConsoleBench, startConsole } from "../support/console.ts";
 import { api } from "../support/server.ts";
 
@@ -224,6 +229,65 @@ describe("console connection tabs", { timeout: 240_000 }, () => {
     assert.deepEqual((await stored()).spBrowserSso?.sloServiceEndpoints, [], "a cleared row is removed");
   });
 
+  it("uploads the SP's verification certificates (PEM or DER), lists them with subject and expiry, and removes one", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "portico-certs-"));
+    await makeTestCertificates(dir, "DNS:acme.my.salesforce.com");
+    const der = join(dir, "other-ca.der");
+    await writeFile(der, new X509Certificate(await readFile(join(dir, "other-ca.pem"))).raw);
+    const page = await (await bench.context({ bypassCSP: true })).newPage();
+    await bench.signIn(page);
+    await page.goto("/console/connections/sfprod/credentials");
+    const upload = async (file: string) => {
+      await page.getByLabel(/^Verification Certificate/).setInputFiles(file);
+      await page.getByRole("button", { name: "Upload certificate" }).click();
+    };
+    const certs = () => page.getByRole("table", { name: "The SP's certificates" });
+
+    await upload(join(dir, "server.key"));
+    assert.match((await page.locator("#f-certificate-error").textContent()) ?? "", /holds a private key/);
+    await upload(new URL("../fixtures/connections/pingfederate-salesforce.json", import.meta.url).pathname);
+    assert.match(
+      (await page.locator("#f-certificate-error").textContent()) ?? "",
+      /not an X\.509 certificate \(PEM or DER\)/,
+    );
+    assert.deepEqual((await stored()).credentials?.certs, [], "nothing stored");
+
+    await upload(join(dir, "server.pem"));
+    assert.match((await page.getByRole("status").textContent()) ?? "", /Added the verification certificate/);
+    await upload(der);
+    const expiry = new X509Certificate(await readFile(join(dir, "server.pem"))).validTo;
+    const rows = await certs().getByRole("row").allTextContents();
+    assert.match(
+      rows[1] ?? "",
+      new RegExp(
+        `CN=Portico test server.*${new Date(expiry).toISOString().slice(0, 10)}.*primary verification`,
+      ),
+    );
+    assert.match(rows[2] ?? "", /CN=Portico test other-ca.*secondary verification/);
+    await look(page, "credentials-certs");
+    await upload(der);
+    assert.match((await page.locator("#f-certificate-error").textContent()) ?? "", /already listed/);
+    const uploaded = (await stored()).credentials?.certs ?? [];
+    assert.equal(uploaded.length, 2);
+    assert.equal(
+      new X509Certificate(uploaded[1]?.x509File.fileData ?? "").fingerprint256,
+      new X509Certificate(await readFile(der)).fingerprint256,
+      "the DER file, stored as the same certificate",
+    );
+
+    page.once("dialog", (dialog) => void dialog.accept());
+    await certs()
+      .getByRole("row", { name: /Portico test server/ })
+      .getByRole("button", { name: "Remove" })
+      .click();
+    await page.waitForURL(/credentials#certs-h$/);
+    const left = (await stored()).credentials?.certs ?? [];
+    assert.equal(left.length, 1);
+    assert.equal(left[0]?.primaryVerificationCert, true, "the secondary becomes the primary");
+    assert.match((await certs().textContent()) ?? "", /other-ca.*primary verification/s);
+    await rm(dir, { recursive: true, force: true });
+  });
+
   it("lets an auditor read the tabs but not save them, even by posting a form", async () => {
     const page = await (await bench.context()).newPage();
     await bench.signIn(page, auditor.username, auditor.password);
@@ -245,6 +309,14 @@ describe("console connection tabs", { timeout: 240_000 }, () => {
     });
     assert.equal(source.status(), 403);
     assert.equal(appliedSources(await stored()).length, 1);
+    await page.goto("/console/connections/sfprod/credentials");
+    assert.equal(await page.getByRole("button", { name: /^(Remove|Upload certificate)$/ }).count(), 0);
+    const removed = await page.request.post("/console/connections/sfprod/credentials/certs", {
+      form: { _csrf, op: "remove", row: "0" },
+      maxRedirects: 0,
+    });
+    assert.equal(removed.status(), 403);
+    assert.equal((await stored()).credentials?.certs?.length, 1);
   });
 
   it("fits a narrow window: no tab scrolls sideways (wide tables scroll in their own box)", async () => {

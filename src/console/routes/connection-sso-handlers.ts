@@ -282,18 +282,20 @@ const keyChoices = async (context: ServiceContext): Promise<KeyChoice[]> =>
     expires: k.expires,
   }));
 
-const credentialsPage = async (
+/** The Credentials tab; `certErrors` are the certificate upload's, shown by its file field. */
+export const credentialsPage = async (
   context: ServiceContext,
   viewer: Viewer,
   target: Target,
   document: SpConnection,
   errors: FormErrors,
   notice?: string | undefined,
+  certErrors: FormErrors = [],
 ) =>
   target.page({
     tab: "credentials",
     notice,
-    errors,
+    errors: [...errors, ...certErrors],
     labels: credentialsLabels,
     body: credentialsBody({
       viewer,
@@ -302,6 +304,9 @@ const credentialsPage = async (
       action: target.path("credentials"),
       errors,
       submitLabel: target.submitLabel,
+      certsAction: `${target.path("credentials")}/certs`,
+      certErrors,
+      now: context.clock.now(),
     }),
   });
 

@@ -24,6 +24,7 @@ import {
   savedTabs,
 } from "../views/connection-tabs.ts";
 import type { Viewer } from "../views/layout.ts";
+import { CertsForm, postCerts } from "./connection-cert-handlers.ts";
 import {
   AcsForm,
   BrowserSsoForm,
@@ -198,6 +199,23 @@ export const connectionTabRoutes =
         const connection = await getConnection(context, request.params.id);
         tabOf(connection, "credentials");
         return postCredentials(
+          context,
+          request,
+          reply,
+          viewerOf(request),
+          target(request, connection),
+          request.body,
+        );
+      },
+    );
+
+    app.post(
+      "/connections/:id/credentials/certs",
+      { schema: { params: IdParams, body: CertsForm } },
+      async (request, reply) => {
+        const connection = await getConnection(context, request.params.id);
+        tabOf(connection, "credentials");
+        return postCerts(
           context,
           request,
           reply,

@@ -5,6 +5,7 @@ import type { ServiceContext } from "../../services/context.ts";
 import { type ConsoleRoutes, refuseAuditors, sessionIdOf, viewerOf } from "../request.ts";
 import { draftPath, nextTab, wizardPage, wizardTabs } from "../views/connection-wizard.ts";
 import type { Viewer } from "../views/layout.ts";
+import { CertsForm, postCerts } from "./connection-cert-handlers.ts";
 import {
   AcsForm,
   BrowserSsoForm,
@@ -89,6 +90,19 @@ export const connectionWizardSsoRoutes =
       { schema: { params: DraftParams, body: CredentialsForm } },
       async (request, reply) =>
         postCredentials(
+          context,
+          request,
+          reply,
+          viewerOf(request),
+          target(request, request.params.draft),
+          request.body,
+        ),
+    );
+    app.post(
+      "/connections/new/:draft/credentials/certs",
+      { schema: { params: DraftParams, body: CertsForm } },
+      async (request, reply) =>
+        postCerts(
           context,
           request,
           reply,
