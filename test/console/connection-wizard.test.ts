@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Page } from "playwright-core";
 import type { SpConnection } from "../../src/domain/sp-connection.ts";
+import { makeTestCertificates } from "../support/certificates.ts";
 import { type ConsoleBench, startConsole } from "../support/console.ts";
 import { api } from "../support/server.ts";
 
@@ -14,9 +18,13 @@ import { api } from "../support/server.ts";
  */
 const metadata = (name: string) => new URL(`../fixtures/metadata/${name}`, import.meta.url).pathname;
 const salesforceMetadata = metadata("SAMLSP-0LE5g000000CaJx.xml");
+// biome-ignore lint/suspicious/noTemplateCurlyInString: PingFederate's placeholder, not a template
+const mailFilter = "(mail=${mail})";
 
 describe("console Create Connection wizard", { timeout: 300_000 }, () => {
   let bench: ConsoleBench;
+  let certificates: string | undefined;
+  let spCertificate = "";
   const shots = process.env.CONSOLE_SHOTS;
   const look = async (page: Page, name: string) => {
     if (shots) await page.screenshot({ path: `${shots}/wizard-${name}.png`, fullPage: true });
@@ -38,8 +46,24 @@ describe("console Create Connection wizard", { timeout: 300_000 }, () => {
   before(async () => {
     bench = await startConsole();
     await bench.addAuditor();
+    const store = await bench.server.request("POST", `${api}/dataStores`, {
+      type: "LDAP",
+      id: "hr-ldap",
+      name: "HR Directory",
+      ldapType: "PING_DIRECTORY",
+      hostnames: ["ldap.hr.example.com"],
+      userDN: "cn=Portico,ou=services,dc=hr,dc=example,dc=com",
+      password: "a-bind-password",
+    });
+    assert.equal(store.statusCode, 201, store.body);
+    certificates = await mkdtemp(join(tmpdir(), "portico-wizard-"));
+    await makeTestCertificates(certificates, "DNS:acme.my.salesforce.com");
+    spCertificate = join(certificates, "server.pem");
   });
-  after(async () => bench?.dispose());
+  after(async () => {
+    await bench?.dispose();
+    if (certificates) await rm(certificates, { recursive: true, force: true });
+  });
 
   it("creates a Salesforce connection from its metadata file, through every tab, and saves it active", async () => {
     const page = await (await bench.context({ bypassCSP: true })).newPage();
@@ -94,6 +118,14 @@ describe("console Create Connection wizard", { timeout: 300_000 }, () => {
     const acsRows = page.getByRole("table", { name: "Assertion Consumer Service URL" }).getByRole("row");
     assert.match((await acsRows.nth(2).textContent()) ?? "", /^Default/, "the community URL is the default");
     assert.doesNotMatch((await acsRows.nth(1).textContent()) ?? "", /Default/, "and only it");
+    // An LDAP attribute source, kept in the draft like the rest.
+    await page.getByLabel(/^Attribute Source ID/).fill("hr");
+    await page.getByLabel("LDAP Data Store").selectOption({ label: "HR Directory" });
+    await page.getByLabel(/^Base DN/).fill("ou=people,dc=hr,dc=example,dc=com");
+    await page.getByLabel(/^Search Filter/).fill(mailFilter);
+    await page.getByLabel(/^Attributes to return/).fill("departmentNumber");
+    await page.getByRole("button", { name: "Add attribute source" }).click();
+    assert.match((await page.getByRole("status").textContent()) ?? "", /Added the attribute source "hr"/);
     await page.getByLabel("IdP-Initiated SSO").uncheck();
     await page.getByLabel("SP-Initiated SSO").uncheck();
     await page.getByRole("button", { name: "Next" }).click();
@@ -102,6 +134,7 @@ describe("console Create Connection wizard", { timeout: 300_000 }, () => {
     await page.getByLabel("SP-Initiated SSO").check();
     const added = page.locator("input[name=attrName]").last();
     await added.fill("User.Department");
+    await page.locator("select[name=attrSource]").last().selectOption({ label: "LDAP (hr)" });
     await page.locator("input[name=attrValue]").last().fill("departmentNumber");
     await look(page, "6-browser-sso");
     await page.getByRole("button", { name: "Next" }).click();
@@ -109,6 +142,13 @@ describe("console Create Connection wizard", { timeout: 300_000 }, () => {
     assert.equal(await heading(page), "Credentials");
     await page.getByLabel("Signing Certificate").selectOption("default-signing");
     await page.getByLabel("Include the certificate in the signature <KeyInfo> element").check();
+    await page.getByLabel(/^Verification Certificate/).setInputFiles(spCertificate);
+    await page.getByRole("button", { name: "Upload certificate" }).click();
+    assert.match(
+      (await page.getByRole("table", { name: "The SP's certificates" }).textContent()) ?? "",
+      /SelfSignedCert.*primary verification.*Portico test server.*secondary verification/s,
+      "next to the certificate from the metadata",
+    );
     await look(page, "7-credentials");
     await page.getByRole("button", { name: "Next" }).click();
 
@@ -134,13 +174,26 @@ describe("console Create Connection wizard", { timeout: 300_000 }, () => {
     assert.equal((await connections()).length, 0, "nothing is stored before Save");
     await page.getByRole("button", { name: "Save" }).click();
 
-    await page.waitForURL(/\/console\/connections$/);
+    const [saved] = await connections();
+    assert.ok(saved);
+    await page.waitForURL(new RegExp(`/console/connections/${saved.id}/general$`));
     assert.match(
       (await page.getByRole("status").textContent()) ?? "",
       /Saved the connection "Acme Salesforce" \(active\)/,
     );
-    const [saved] = await connections();
-    assert.ok(saved);
+    assert.equal(
+      await page.getByLabel("Connection Name").inputValue(),
+      "Acme Salesforce",
+      "the new connection's own tabs",
+    );
+    assert.equal(
+      await page
+        .getByRole("navigation", { name: "Connection tabs" })
+        .getByRole("link", { name: "General Info" })
+        .getAttribute("aria-current"),
+      "page",
+    );
+    await look(page, "8-saved");
     assert.equal(saved.active, true);
     assert.equal(saved.name, "Acme Salesforce");
     assert.deepEqual(saved.virtualEntityIds, ["urn:acme:pf"]);
@@ -156,10 +209,15 @@ describe("console Create Connection wizard", { timeout: 300_000 }, () => {
       ],
     );
     assert.equal(saved.credentials?.signingSettings?.includeCertInSignature, true);
-    assert.equal(
-      saved.spBrowserSso?.adapterMappings[0]?.attributeContractFulfillment["User.Department"]?.value,
-      "departmentNumber",
+    assert.deepEqual(
+      saved.spBrowserSso?.adapterMappings[0]?.attributeContractFulfillment["User.Department"],
+      {
+        source: { type: "LDAP_DATA_STORE", id: "hr" },
+        value: "departmentNumber",
+      },
     );
+    assert.equal(saved.spBrowserSso?.adapterMappings[0]?.attributeSources?.[0]?.searchFilter, mailFilter);
+    assert.equal(saved.credentials?.certs?.length, 2, "the metadata's certificate and the uploaded one");
     assert.equal(
       saved.spBrowserSso?.adapterMappings[0]?.attributeContractFulfillment["User.ProfileId"]?.value,
       "Standard User",
@@ -246,7 +304,8 @@ describe("console Create Connection wizard", { timeout: 300_000 }, () => {
     assert.equal(await heading(page), "Activation & Summary");
     await page.getByLabel("Inactive").check();
     await page.getByRole("button", { name: "Save" }).click();
-    await page.waitForURL(/\/console\/connections$/);
+    await page.waitForURL(/\/console\/connections\/[^/]+\/general$/);
+    assert.match((await page.getByRole("status").textContent()) ?? "", /"Acme UAT" \(inactive\)/);
     const uat = (await connections()).find((c) => c.name === "Acme UAT");
     assert.ok(uat);
     assert.equal(uat.active, false);

@@ -4,7 +4,7 @@ import type { Page } from "playwright-core";
 import type { Channel } from "../../src/domain/channel.ts";
 import type { SpConnection } from "../../src/domain/sp-connection.ts";
 import { runChannel } from "../../src/services/provisioning/channels.ts";
-import { type ConsoleBench, startConsole } from "../support/console.ts";
+import { auditor, type ConsoleBench, startConsole } from "../support/console.ts";
 import { acmeUsers, addStaff } from "../support/provisioning.ts";
 import {
   clientCredentialsSettings,
@@ -58,6 +58,7 @@ describe("console: Outbound Provisioning, Manage Channels", { timeout: 300_000 }
     });
     assert.equal(store.statusCode, 201, store.body);
     await addStaff(bench.server.context, "sam", 2);
+    await bench.addAuditor();
   });
   after(async () => {
     await bench?.dispose();
@@ -183,5 +184,48 @@ describe("console: Outbound Provisioning, Manage Channels", { timeout: 300_000 }
     await runChannel(bench.server.context, id, "staff");
     const usernames = (await acmeUsers(sf)).map((u) => u.Username).sort();
     assert.deepEqual(usernames, ["sam1@acme.example.com", "sam2@acme.example.com"]);
+  });
+
+  it("copies a channel under a new name, with its source and mapping, inactive", async () => {
+    const p = await (await bench.context({ bypassCSP: true })).newPage();
+    await bench.signIn(p);
+    await p.goto(channels);
+    const row = p.getByRole("row", { name: /staff/ });
+    await Promise.all([p.waitForEvent("load"), row.getByRole("link", { name: "Copy staff" }).click()]);
+    assert.deepEqual(await bench.axe(p), [], "the copy page");
+    await p.getByLabel(/^New Channel Name/).fill("staff");
+    await submit(p, "Copy channel");
+    assert.match(
+      (await p.locator("#f-name-error").textContent()) ?? "",
+      /"staff" is used by another channel/,
+    );
+    await p.getByLabel(/^New Channel Name/).fill(" ");
+    await submit(p, "Copy channel");
+    assert.match((await p.locator("#f-name-error").textContent()) ?? "", /enter a name for the copy/);
+    assert.equal((await storedChannels()).length, 1, "nothing stored");
+
+    await p.getByLabel(/^New Channel Name/).fill("staff-eu");
+    await submit(p, "Copy channel");
+    assert.match(p.url(), /\/channels$/);
+    assert.match((await p.getByRole("status").first().textContent()) ?? "", /copied to "staff-eu", inactive/);
+    assert.match((await p.getByRole("row", { name: /staff-eu/ }).textContent()) ?? "", /Inactive/);
+    const [original, copy] = await storedChannels();
+    assert.equal(original?.active, true, "the original keeps running");
+    assert.equal(copy?.name, "staff-eu");
+    assert.equal(copy?.active, false);
+    assert.deepEqual(copy?.channelSource, original?.channelSource);
+    assert.deepEqual(copy?.attributeMapping, original?.attributeMapping);
+
+    const reader = await (await bench.context()).newPage();
+    await bench.signIn(reader, auditor.username, auditor.password);
+    await reader.goto(channels);
+    assert.equal(await reader.getByRole("link", { name: /^Copy / }).count(), 0, "no Copy for auditors");
+    const _csrf = await reader.locator("input[name=_csrf]").first().inputValue();
+    const posted = await reader.request.post(`${channels}/staff/copy`, {
+      form: { _csrf, name: "auditor-copy" },
+      maxRedirects: 0,
+    });
+    assert.equal(posted.status(), 403);
+    assert.equal((await storedChannels()).length, 2);
   });
 });

@@ -3,11 +3,14 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { SpConnection } from "../../domain/sp-connection.ts";
 import type { SafeHtml } from "../../http/html.ts";
 import { isAppError } from "../../lib/errors.ts";
+import { addLdapSource, deleteLdapSource } from "../../services/console/attribute-sources-edit.ts";
 import { applyBrowserSso, applyCredentials, editAcs } from "../../services/console/browser-sso-edit.ts";
 import type { ServiceContext } from "../../services/context.ts";
+import { listDataStores } from "../../services/data-stores/data-stores.ts";
 import { getSigningCertificatePem, listSigningKeys } from "../../services/keys.ts";
 import { redirectWithNotice, sendPage } from "../request.ts";
 import type { FormErrors } from "../views/connection-actions.ts";
+import type { DataStoreChoice, SourceValues } from "../views/connection-attribute-sources.ts";
 import { browserSsoBody, browserSsoLabels } from "../views/connection-browser-sso.ts";
 import { credentialsBody, credentialsLabels, type KeyChoice } from "../views/connection-credentials.ts";
 import type { Viewer } from "../views/layout.ts";
@@ -58,6 +61,19 @@ export const BrowserSsoForm = Type.Object({
   signAssertions: text,
   signResponseAsRequired: text,
   encryptAssertion: text,
+  sloBinding: list,
+  sloUrl: list,
+  sloResponseUrl: list,
+});
+export const SourcesForm = Type.Object({
+  ...Csrf,
+  op: Type.Union([Type.Literal("add"), Type.Literal("delete")]),
+  sourceId: text,
+  sourceDataStore: text,
+  sourceBaseDn: text,
+  sourceScope: text,
+  sourceFilter: text,
+  sourceAttributes: text,
 });
 export const AcsForm = Type.Object({
   ...Csrf,
@@ -86,7 +102,12 @@ export const refusal = (error: unknown): FormErrors => {
   return error.details.length > 0 ? error.details : [{ message: error.message }];
 };
 
-const ssoPage = (
+/** The LDAP data stores an attribute source may search. */
+const dataStoreChoices = async (context: ServiceContext): Promise<DataStoreChoice[]> =>
+  (await listDataStores(context)).map((s) => ({ id: s.id ?? "", label: s.name ?? s.id ?? "" }));
+
+const ssoPage = async (
+  context: ServiceContext,
   viewer: Viewer,
   target: Target,
   document: SpConnection,
@@ -94,13 +115,15 @@ const ssoPage = (
     editRow?: number | undefined;
     errors?: FormErrors;
     acsErrors?: FormErrors;
+    sourceErrors?: FormErrors;
+    sourceValues?: SourceValues;
     notice?: string | undefined;
   },
 ) =>
   target.page({
     tab: "browser-sso",
     notice: o.notice,
-    errors: o.errors ?? [],
+    errors: [...(o.errors ?? []), ...(o.sourceErrors ?? [])],
     labels: browserSsoLabels,
     body: browserSsoBody({
       viewer,
@@ -113,10 +136,15 @@ const ssoPage = (
       errors: o.errors ?? [],
       acsErrors: o.acsErrors ?? [],
       submitLabel: target.submitLabel,
+      dataStores: await dataStoreChoices(context),
+      sourcesAction: `${target.path("browser-sso")}/sources`,
+      sourceValues: o.sourceValues ?? {},
+      sourceErrors: o.sourceErrors ?? [],
     }),
   });
 
-export const showBrowserSso = (
+export const showBrowserSso = async (
+  context: ServiceContext,
   reply: FastifyReply,
   viewer: Viewer,
   target: Target,
@@ -126,7 +154,7 @@ export const showBrowserSso = (
   const row = edit === undefined ? undefined : Number(edit);
   return sendPage(
     reply,
-    ssoPage(viewer, target, target.document, {
+    await ssoPage(context, viewer, target, target.document, {
       editRow: row !== undefined && row >= 0 ? row : undefined,
       notice,
     }),
@@ -134,6 +162,7 @@ export const showBrowserSso = (
 };
 
 export const postBrowserSso = async (
+  context: ServiceContext,
   request: FastifyRequest,
   reply: FastifyReply,
   viewer: Viewer,
@@ -160,14 +189,21 @@ export const postBrowserSso = async (
     signAssertions: body.signAssertions !== undefined,
     signResponseAsRequired: body.signResponseAsRequired !== undefined,
     encryptAssertion: body.encryptAssertion !== undefined,
+    slo: all(body.sloUrl).map((url, i) => ({
+      binding: all(body.sloBinding)[i] ?? "",
+      url,
+      responseUrl: all(body.sloResponseUrl)[i] ?? "",
+    })),
   });
   const refused = errors.length > 0 ? errors : await target.commit(document, "browser-sso");
-  if (refused.length > 0) return sendPage(reply, ssoPage(viewer, target, document, { errors: refused }), 422);
+  if (refused.length > 0)
+    return sendPage(reply, await ssoPage(context, viewer, target, document, { errors: refused }), 422);
   const next = target.after("browser-sso");
   return redirectWithNotice(request, reply, next.location, next.notice);
 };
 
 export const postAcs = async (
+  context: ServiceContext,
   request: FastifyRequest,
   reply: FastifyReply,
   viewer: Viewer,
@@ -189,10 +225,53 @@ export const postAcs = async (
   if (refused.length > 0) {
     const shown = errors.length > 0 ? target.document : document;
     const editRow = body.op === "update" ? row : undefined;
-    return sendPage(reply, ssoPage(viewer, target, shown, { editRow, acsErrors: refused }), 422);
+    return sendPage(
+      reply,
+      await ssoPage(context, viewer, target, shown, { editRow, acsErrors: refused }),
+      422,
+    );
   }
   const verb = body.op === "add" ? "Added" : body.op === "update" ? "Updated" : "Deleted";
   return redirectWithNotice(request, reply, `${target.path("browser-sso")}#acs-h`, `${verb} the ACS URL.`);
+};
+
+/** Assertion Creation's LDAP attribute sources: add one, or delete one no attribute uses. */
+export const postSources = async (
+  context: ServiceContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  viewer: Viewer,
+  target: Target,
+  body: typeof SourcesForm.static,
+) => {
+  const id = (body.sourceId ?? "").trim();
+  const { document, errors } =
+    body.op === "delete"
+      ? deleteLdapSource(target.document, id)
+      : addLdapSource(
+          target.document,
+          {
+            id,
+            dataStoreId: body.sourceDataStore ?? "",
+            baseDn: body.sourceBaseDn ?? "",
+            searchScope: body.sourceScope ?? "",
+            searchFilter: body.sourceFilter ?? "",
+            attributes: body.sourceAttributes ?? "",
+          },
+          (await dataStoreChoices(context)).map((d) => d.id),
+        );
+  const refused = errors.length > 0 ? errors : await target.commit(document, "acs");
+  if (refused.length > 0) {
+    const sourceValues = body.op === "add" ? { ...body, sourceId: id } : {};
+    const page = await ssoPage(context, viewer, target, target.document, {
+      sourceErrors: refused,
+      sourceValues,
+    });
+    return sendPage(reply, page, 422);
+  }
+  const done =
+    body.op === "add" ? `Added the attribute source "${id}"` : `Deleted the attribute source "${id}"`;
+  return redirectWithNotice(request, reply, `${target.path("browser-sso")}#sources-h`, `${done}.`);
 };
 
 const keyChoices = async (context: ServiceContext): Promise<KeyChoice[]> =>
@@ -203,18 +282,20 @@ const keyChoices = async (context: ServiceContext): Promise<KeyChoice[]> =>
     expires: k.expires,
   }));
 
-const credentialsPage = async (
+/** The Credentials tab; `certErrors` are the certificate upload's, shown by its file field. */
+export const credentialsPage = async (
   context: ServiceContext,
   viewer: Viewer,
   target: Target,
   document: SpConnection,
   errors: FormErrors,
   notice?: string | undefined,
+  certErrors: FormErrors = [],
 ) =>
   target.page({
     tab: "credentials",
     notice,
-    errors,
+    errors: [...errors, ...certErrors],
     labels: credentialsLabels,
     body: credentialsBody({
       viewer,
@@ -223,6 +304,9 @@ const credentialsPage = async (
       action: target.path("credentials"),
       errors,
       submitLabel: target.submitLabel,
+      certsAction: `${target.path("credentials")}/certs`,
+      certErrors,
+      now: context.clock.now(),
     }),
   });
 

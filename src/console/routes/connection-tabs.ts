@@ -24,6 +24,7 @@ import {
   savedTabs,
 } from "../views/connection-tabs.ts";
 import type { Viewer } from "../views/layout.ts";
+import { CertsForm, postCerts } from "./connection-cert-handlers.ts";
 import {
   AcsForm,
   BrowserSsoForm,
@@ -32,7 +33,9 @@ import {
   postAcs,
   postBrowserSso,
   postCredentials,
+  postSources,
   refusal,
+  SourcesForm,
   sendIdpCertificate,
   showBrowserSso,
   showCredentials,
@@ -127,6 +130,7 @@ export const connectionTabRoutes =
         tabOf(connection, "browser-sso");
         const notice = takeNotice(request, reply);
         return showBrowserSso(
+          context,
           reply,
           viewerOf(request),
           target(request, connection),
@@ -141,7 +145,14 @@ export const connectionTabRoutes =
       async (request, reply) => {
         const connection = await getConnection(context, request.params.id);
         tabOf(connection, "browser-sso");
-        return postBrowserSso(request, reply, viewerOf(request), target(request, connection), request.body);
+        return postBrowserSso(
+          context,
+          request,
+          reply,
+          viewerOf(request),
+          target(request, connection),
+          request.body,
+        );
       },
     );
     app.post(
@@ -150,7 +161,23 @@ export const connectionTabRoutes =
       async (request, reply) => {
         const connection = await getConnection(context, request.params.id);
         tabOf(connection, "browser-sso");
-        return postAcs(request, reply, viewerOf(request), target(request, connection), request.body);
+        return postAcs(context, request, reply, viewerOf(request), target(request, connection), request.body);
+      },
+    );
+    app.post(
+      "/connections/:id/browser-sso/sources",
+      { schema: { params: IdParams, body: SourcesForm } },
+      async (request, reply) => {
+        const connection = await getConnection(context, request.params.id);
+        tabOf(connection, "browser-sso");
+        return postSources(
+          context,
+          request,
+          reply,
+          viewerOf(request),
+          target(request, connection),
+          request.body,
+        );
       },
     );
 
@@ -172,6 +199,23 @@ export const connectionTabRoutes =
         const connection = await getConnection(context, request.params.id);
         tabOf(connection, "credentials");
         return postCredentials(
+          context,
+          request,
+          reply,
+          viewerOf(request),
+          target(request, connection),
+          request.body,
+        );
+      },
+    );
+
+    app.post(
+      "/connections/:id/credentials/certs",
+      { schema: { params: IdParams, body: CertsForm } },
+      async (request, reply) => {
+        const connection = await getConnection(context, request.params.id);
+        tabOf(connection, "credentials");
+        return postCerts(
           context,
           request,
           reply,

@@ -5,6 +5,7 @@ import type { ServiceContext } from "../../services/context.ts";
 import { type ConsoleRoutes, refuseAuditors, sessionIdOf, viewerOf } from "../request.ts";
 import { draftPath, nextTab, wizardPage, wizardTabs } from "../views/connection-wizard.ts";
 import type { Viewer } from "../views/layout.ts";
+import { CertsForm, postCerts } from "./connection-cert-handlers.ts";
 import {
   AcsForm,
   BrowserSsoForm,
@@ -12,6 +13,8 @@ import {
   postAcs,
   postBrowserSso,
   postCredentials,
+  postSources,
+  SourcesForm,
   sendIdpCertificate,
   type Target,
 } from "./connection-sso-handlers.ts";
@@ -49,6 +52,7 @@ export const connectionWizardSsoRoutes =
       { schema: { params: DraftParams, body: BrowserSsoForm } },
       async (request, reply) =>
         postBrowserSso(
+          context,
           request,
           reply,
           viewerOf(request),
@@ -60,13 +64,46 @@ export const connectionWizardSsoRoutes =
       "/connections/new/:draft/browser-sso/acs",
       { schema: { params: DraftParams, body: AcsForm } },
       async (request, reply) =>
-        postAcs(request, reply, viewerOf(request), await target(request, request.params.draft), request.body),
+        postAcs(
+          context,
+          request,
+          reply,
+          viewerOf(request),
+          await target(request, request.params.draft),
+          request.body,
+        ),
+    );
+    app.post(
+      "/connections/new/:draft/browser-sso/sources",
+      { schema: { params: DraftParams, body: SourcesForm } },
+      async (request, reply) =>
+        postSources(
+          context,
+          request,
+          reply,
+          viewerOf(request),
+          await target(request, request.params.draft),
+          request.body,
+        ),
     );
     app.post(
       "/connections/new/:draft/credentials",
       { schema: { params: DraftParams, body: CredentialsForm } },
       async (request, reply) =>
         postCredentials(
+          context,
+          request,
+          reply,
+          viewerOf(request),
+          await target(request, request.params.draft),
+          request.body,
+        ),
+    );
+    app.post(
+      "/connections/new/:draft/credentials/certs",
+      { schema: { params: DraftParams, body: CertsForm } },
+      async (request, reply) =>
+        postCerts(
           context,
           request,
           reply,

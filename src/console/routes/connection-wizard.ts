@@ -34,6 +34,7 @@ import {
 import type { FormErrors } from "../views/connection-actions.ts";
 import { activationTab, newProvisioningTab } from "../views/connection-activation.ts";
 import { newGeneralTab } from "../views/connection-general.ts";
+import { savedPath } from "../views/connection-tabs.ts";
 import {
   canOpen,
   draftPath,
@@ -211,6 +212,7 @@ export const connectionWizardRoutes =
         const notice = takeNotice(request, reply);
         if (tab === "browser-sso")
           return showBrowserSso(
+            context,
             reply,
             viewer,
             draftTarget(context, draft, viewer),
@@ -336,10 +338,11 @@ export const connectionWizardRoutes =
         if (!canOpen(draft, "activation")) return reply.redirect(draftPath(draft, "type"), 303);
         try {
           const saved = await saveDraft(context, actorOf(request), draft, active);
+          // On to the new connection's own tabs, where each part can be changed from now on.
           return redirectWithNotice(
             request,
             reply,
-            "/console/connections",
+            savedPath(saved, "general"),
             `Saved the connection "${saved.name}" (${saved.active ? "active" : "inactive"}).`,
           );
         } catch (error) {

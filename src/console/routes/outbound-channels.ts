@@ -17,6 +17,7 @@ import {
 } from "../request.ts";
 import {
   type ChannelForm,
+  channelCopyPage,
   channelFormPage,
   channelsPage,
   deleteChannelPage,
@@ -41,9 +42,11 @@ import {
 } from "./outbound-shared.ts";
 import { ConnectionIdParams } from "./outbound-target.ts";
 
+const CopyBody = Type.Object({ _csrf: Type.String(), name: Type.Optional(Type.String({ maxLength: 256 })) });
+
 /**
  * Manage Channels: the list, a new channel (its mapping starts from the default for its source),
- * edit, and delete. Every change is saved through the connection update; a channel's settings
+ * edit, copy, and delete. Every change is saved through the connection update; a channel's settings
  * are checked as a running channel would check them before they are saved.
  */
 
@@ -230,6 +233,59 @@ export const outboundChannelRoutes =
           channel,
         });
         return sendPage(reply, page);
+      },
+    );
+
+    app.get(
+      "/connections/:id/provisioning/channels/:name/copy",
+      { schema: { params: ChannelParams } },
+      async (request, reply) => {
+        const { connection, channel } = await loadChannel(context, request.params.id, request.params.name);
+        const page = channelCopyPage({
+          viewer: viewerOf(request),
+          connection: outboundConnectionOf(connection),
+          channel: channel.name,
+          name: `${channel.name}-copy`,
+          errors: [],
+        });
+        return sendPage(reply, page);
+      },
+    );
+
+    app.post(
+      "/connections/:id/provisioning/channels/:name/copy",
+      { schema: { params: ChannelParams, body: CopyBody } },
+      async (request, reply) => {
+        const { id } = request.params;
+        const { connection, provision, channel } = await loadChannel(context, id, request.params.name);
+        const name = (request.body.name ?? "").trim();
+        const refuse = (errors: readonly Problem[]) =>
+          sendPage(
+            reply,
+            channelCopyPage({
+              viewer: viewerOf(request),
+              connection: outboundConnectionOf(connection),
+              channel: channel.name,
+              name,
+              errors,
+            }),
+            422,
+          );
+        if (name === "") return refuse([{ field: "name", message: "enter a name for the copy" }]);
+        if (provision.channels.some((c) => c.name === name))
+          return refuse([{ field: "name", message: `"${name}" is used by another channel` }]);
+        const copy: Channel = { ...structuredClone(channel), name, active: false };
+        try {
+          await saveChannels(context, request, connection, provision, [...provision.channels, copy]);
+        } catch (error) {
+          return refuse(problemsOf(error));
+        }
+        return redirectWithNotice(
+          request,
+          reply,
+          `${outboundBase(id)}/channels`,
+          `Channel "${channel.name}" copied to "${name}", inactive: check its mapping, then activate it.`,
+        );
       },
     );
 

@@ -1,9 +1,22 @@
 import type { SpConnection } from "../../domain/sp-connection.ts";
 import { nameFormats } from "../../domain/sp-connection.ts";
 import { html, type SafeHtml } from "../../http/html.ts";
-import { attributeRowsOf, fulfillmentSources } from "../../services/console/browser-sso-edit.ts";
+import { ldapSourceRows } from "../../services/console/attribute-sources-edit.ts";
+import {
+  attributeRowsOf,
+  fulfillmentSources,
+  ldapSourcePrefix,
+  sloRowsOf,
+} from "../../services/console/browser-sso-edit.ts";
 import { checkbox, errorSummary, field, postForm, select } from "./components.ts";
 import { errorFor, type FormErrors } from "./connection-actions.ts";
+import {
+  type DataStoreChoice,
+  ldapSourcesCard,
+  type SourceValues,
+  sloTable,
+  sourceLabels as sourceFieldLabels,
+} from "./connection-attribute-sources.ts";
 import { csrfField, type Viewer } from "./layout.ts";
 
 /**
@@ -32,24 +45,28 @@ const sourceLabels: Readonly<Record<string, string>> = {
 const options = (values: readonly string[], chosen: string, label = (v: string) => v) =>
   values.map((v) => html`<option value="${v}"${v === chosen ? html` selected` : ""}>${label(v)}</option>`);
 
-const attributeTable = (sso: NonNullable<SpConnection["spBrowserSso"]>) => {
+const attributeTable = (sso: NonNullable<SpConnection["spBrowserSso"]>, ldapIds: readonly string[]) => {
   const rows = [...attributeRowsOf(sso), { name: "", nameFormat: "", source: "ADAPTER", value: "" }];
+  const offered: readonly string[] = [
+    ...fulfillmentSources,
+    ...ldapIds.map((id) => `${ldapSourcePrefix}${id}`),
+  ];
+  const sourceLabel = (v: string) =>
+    v.startsWith(ldapSourcePrefix) ? `LDAP (${v.slice(ldapSourcePrefix.length)})` : (sourceLabels[v] ?? v);
   return html`<div class="table-wrap"><table><caption>Attribute Contract and its fulfillment</caption>
 <thead><tr><th scope="col">Attribute</th><th scope="col">Name Format</th><th scope="col">Source</th><th scope="col">Value</th></tr></thead>
 <tbody>${rows.map((r, i) => {
     const subject = r.name === "SAML_SUBJECT";
-    const sources = fulfillmentSources.includes(r.source as never)
-      ? fulfillmentSources
-      : [r.source, ...fulfillmentSources];
+    const sources = offered.includes(r.source) ? offered : [r.source, ...offered];
     const n = i + 1;
     return html`<tr>
 <td><label class="visually-hidden" for="attr-name-${n}">Attribute ${n} name</label><input id="attr-name-${n}" name="attrName" type="text" value="${r.name}"${subject ? html` readonly` : ""}${r.name === "" ? html` placeholder="Add an attribute"` : ""}></td>
 <td><label class="visually-hidden" for="attr-format-${n}">Attribute ${n} name format</label><select id="attr-format-${n}" name="attrFormat">${options(["", ...nameFormats], r.nameFormat, (v) => (v === "" ? "(none)" : (v.split(":").pop() ?? v)))}</select></td>
-<td><label class="visually-hidden" for="attr-source-${n}">Attribute ${n} source</label><select id="attr-source-${n}" name="attrSource">${options(sources, r.source, (v) => sourceLabels[v] ?? v)}</select></td>
+<td><label class="visually-hidden" for="attr-source-${n}">Attribute ${n} source</label><select id="attr-source-${n}" name="attrSource">${options(sources, r.source, sourceLabel)}</select></td>
 <td><label class="visually-hidden" for="attr-value-${n}">Attribute ${n} value</label><input id="attr-value-${n}" name="attrValue" type="text" value="${r.value}"></td>
 </tr>`;
   })}</tbody></table></div>
-<p class="hint">Clear an attribute's name to remove it; fill the last row to add one. Adapter values are directory attributes (mail, uid, givenName…).</p>`;
+<p class="hint">Clear an attribute's name to remove it; fill the last row to add one. Adapter values are directory attributes (mail, uid, givenName…); an LDAP source's value is one of the attributes it returns.</p>`;
 };
 
 /** The ACS table, with Edit / Update / Delete per row and a row to add one. */
@@ -113,6 +130,7 @@ export const browserSsoLabels = {
   minutesBefore: "Minutes Before",
   minutesAfter: "Minutes After",
   attributes: "Attribute Contract",
+  ...sourceFieldLabels,
 } as const;
 
 export const browserSsoBody = (o: {
@@ -125,15 +143,21 @@ export const browserSsoBody = (o: {
   errors: FormErrors;
   acsErrors: FormErrors;
   submitLabel: string;
+  dataStores: readonly DataStoreChoice[];
+  sourcesAction: string;
+  sourceValues: SourceValues;
+  sourceErrors: FormErrors;
   after?: SafeHtml;
 }): SafeHtml => {
   const sso = o.document.spBrowserSso;
   if (!sso) return html`<p>This connection has no browser SSO (see Connection Type).</p>`;
   const canEdit = o.viewer.role === "ADMIN";
+  const sources = ldapSourceRows(sso);
   return html`<section class="card" aria-labelledby="acs-h"><h3 id="acs-h">Protocol Settings: Assertion Consumer Service URL</h3>
 ${errorSummary(o.acsErrors.filter((e) => e.field === undefined))}
 ${acsTable({ viewer: o.viewer, sso, acsAction: o.acsAction, editHref: o.editHref, editRow: o.editRow, errors: o.acsErrors })}
 <p class="hint">For Salesforce Communities, Edit the community's URL, tick Default and Update: sign-ins started here then land there.</p></section>
+${ldapSourcesCard({ viewer: o.viewer, sources, dataStores: o.dataStores, action: o.sourcesAction, values: o.sourceValues, errors: o.sourceErrors })}
 ${postForm(
   o.viewer,
   o.action,
@@ -155,7 +179,10 @@ ${select({
     { value: "TRANSIENT", label: "Transient (an opaque one-time identifier)" },
   ],
 })}
-${attributeTable(sso)}
+${attributeTable(
+  sso,
+  sources.map((source) => source.id),
+)}
 ${errorFor(o.errors, "attributes") ? html`<p class="error">${errorFor(o.errors, "attributes")}</p>` : ""}
 </fieldset>
 <fieldset><legend>Allowable SAML Bindings</legend>${(["POST", "REDIRECT", "ARTIFACT", "SOAP"] as const).map(
@@ -167,6 +194,7 @@ ${errorFor(o.errors, "attributes") ? html`<p class="error">${errorFor(o.errors, 
         checked: (sso.incomingBindings ?? []).includes(b),
       }),
   )}</fieldset>
+${sloTable(sloRowsOf(sso), o.errors)}
 <fieldset><legend>Signature Policy</legend>
 ${checkbox({ label: "Require AuthN requests to be signed when received via the POST or Redirect bindings", name: "requireSignedAuthnRequests", checked: sso.requireSignedAuthnRequests === true })}
 ${checkbox({ label: "Always sign the SAML assertion", name: "signAssertions", checked: sso.signAssertions === true })}

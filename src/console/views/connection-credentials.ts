@@ -1,8 +1,8 @@
-import { type SpConnection, signingAlgorithms } from "../../domain/sp-connection.ts";
+import { type ConnectionCert, type SpConnection, signingAlgorithms } from "../../domain/sp-connection.ts";
 import { parseCertificate } from "../../domain/validate-sp-connection.ts";
 import { html, type SafeHtml } from "../../http/html.ts";
-import { checkbox, postForm, select } from "./components.ts";
-import { errorFor, type FormErrors } from "./connection-actions.ts";
+import { actionButton, checkbox, postForm, select, statusBadge, table } from "./components.ts";
+import { errorFor, type FormErrors, fileField } from "./connection-actions.ts";
 import type { Viewer } from "./layout.ts";
 
 /** A signing key pair as the Signing Certificate list shows it. */
@@ -14,6 +14,7 @@ export type KeyChoice = {
 };
 
 export const credentialsLabels = {
+  certificate: "Verification Certificate",
   signingKeyPairId: "Signing Certificate",
   algorithm: "Signing Algorithm",
 } as const;
@@ -26,6 +27,9 @@ export const credentialsBody = (o: {
   action: string;
   errors: FormErrors;
   submitLabel: string;
+  certsAction: string;
+  certErrors: FormErrors;
+  now: Date;
 }): SafeHtml => {
   const signing = o.document.credentials?.signingSettings;
   const certs = o.document.credentials?.certs ?? [];
@@ -60,21 +64,67 @@ ${select({
 ${o.viewer.role === "ADMIN" ? html`<p class="actions"><button type="submit" class="primary">${o.submitLabel}</button> <a href="/console/connections">Cancel</a></p>` : ""}`,
     { class: "card" },
   )}
-<section class="card" aria-labelledby="certs-h"><h3 id="certs-h">Signature Verification and Encryption Certificates</h3>
+${certificatesCard(o.viewer, certs, o.certsAction, o.certErrors, o.now)}`;
+};
+
+const certUse = (c: ConnectionCert) =>
+  [
+    c.primaryVerificationCert ? "primary verification" : "",
+    c.secondaryVerificationCert ? "secondary verification" : "",
+    c.encryptionCert ? "encryption" : "",
+  ]
+    .filter(Boolean)
+    .join(", ") || "verification";
+
+/** The SP's certificates: each with its subject, expiry and use; upload one, remove one. */
+const certificatesCard = (
+  viewer: Viewer,
+  certs: readonly ConnectionCert[],
+  action: string,
+  errors: FormErrors,
+  now: Date,
+): SafeHtml => {
+  const rows = certs.map((c, row) => {
+    const parsed = parseCertificate(c.x509File.fileData);
+    const subject = parsed ? parsed.subject.replace(/\n/g, ", ") : "(unreadable certificate)";
+    const expires = parsed ? new Date(parsed.validTo) : undefined;
+    return { row, subject, expires, use: certUse(c) };
+  });
+  return html`<section class="card" aria-labelledby="certs-h"><h3 id="certs-h">Signature Verification and Encryption Certificates</h3>
+${table(
+  "The SP's certificates",
+  [
+    { header: "Subject", cell: (r) => r.subject },
+    {
+      header: "Expires",
+      cell: (r) =>
+        r.expires === undefined
+          ? ""
+          : html`${r.expires.toISOString().slice(0, 10)}${r.expires < now ? html` ${statusBadge("Expired")}` : ""}`,
+    },
+    { header: "Use", cell: (r) => r.use },
+    {
+      header: "Action",
+      cell: (r) =>
+        actionButton(viewer, action, "Remove", {
+          hidden: { op: "remove", row: String(r.row) },
+          confirm: `Remove the certificate of ${r.subject}?`,
+        }),
+    },
+  ],
+  rows,
+  "None yet: the SP's metadata published no certificate.",
+)}
 ${
-  certs.length === 0
-    ? html`<p class="empty">None: the SP's metadata published no certificate.</p>`
-    : html`<ul>${certs.map((c) => {
-        const parsed = parseCertificate(c.x509File.fileData);
-        const use = [
-          c.primaryVerificationCert ? "primary verification" : "",
-          c.secondaryVerificationCert ? "secondary verification" : "",
-          c.encryptionCert ? "encryption" : "",
-        ]
-          .filter(Boolean)
-          .join(", ");
-        return html`<li>${parsed ? parsed.subject.replace(/\n/g, ", ") : "(unreadable certificate)"}: ${use || "verification"}${parsed ? `, expires ${new Date(parsed.validTo).toISOString().slice(0, 10)}` : ""}</li>`;
-      })}</ul>`
-}
-<p class="hint">These come from the SP's metadata: they check its signed AuthnRequests, and encrypt for it.</p></section>`;
+  viewer.role === "ADMIN"
+    ? postForm(
+        viewer,
+        action,
+        html`<input type="hidden" name="op" value="add">
+${fileField({ label: "Verification Certificate", name: "certificate", accept: ".pem,.crt,.cer,.der", hint: "The SP's signing certificate, PEM or DER: it checks the SP's signed AuthnRequests and logout messages.", error: errorFor(errors, "certificate"), required: true })}
+<p class="actions"><button type="submit">Upload certificate</button></p>`,
+        { enctype: "multipart/form-data" },
+      )
+    : ""
+}</section>`;
 };

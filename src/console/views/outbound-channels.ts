@@ -68,7 +68,7 @@ ${table(
       cell: (c) =>
         html`<a href="${channelBase(o.connection.id, c.name)}/mapping">Attribute Mapping</a>${
           isAdmin
-            ? html` · <a href="${channelBase(o.connection.id, c.name)}/delete" aria-label="Delete ${c.name}">Delete</a>`
+            ? html` · <a href="${channelBase(o.connection.id, c.name)}/copy" aria-label="Copy ${c.name}">Copy</a> · <a href="${channelBase(o.connection.id, c.name)}/delete" aria-label="Delete ${c.name}">Delete</a>`
             : ""
         }`,
     },
@@ -100,6 +100,37 @@ it stops; users already in Salesforce stay. This cannot be undone.`,
   cancel: `${outboundBase(o.connection.id)}/channels`,
 })}`,
   });
+
+/**
+ * Copy a channel: the copy takes a new name and keeps the source, its settings and the attribute
+ * mapping; it starts inactive, so it provisions nobody until its mapping is checked and it is
+ * activated.
+ */
+export const channelCopyPage = (o: {
+  viewer: Viewer;
+  connection: OutboundConnection;
+  channel: string;
+  name: string;
+  errors: readonly Problem[];
+}): string => {
+  const error = o.errors.find((e) => e.field === "name")?.message;
+  return consolePage({
+    title: outboundTitle(o.connection, `Copy Channel ${o.channel}`),
+    viewer: o.viewer,
+    section: "/console/connections",
+    body: html`${outboundTabs(o.connection, "channels")}
+${errorSummary(o.errors.filter((e) => e.field !== "name"))}
+${postForm(
+  o.viewer,
+  `${channelBase(o.connection.id, o.channel)}/copy`,
+  html`<p>The copy has the same source, source settings, source location and attribute mapping as
+"${o.channel}". It is created inactive.</p>
+${field({ label: "New Channel Name", name: "name", value: o.name, required: true, error })}
+<p class="actions"><button type="submit" class="primary">Copy channel</button> <a href="${outboundBase(o.connection.id)}/channels">Cancel</a></p>`,
+  { class: "card" },
+)}`,
+  });
+};
 
 /** The channel form's values by field name, as stored or as typed. */
 export type ChannelForm = Readonly<Record<string, string>>;

@@ -7,6 +7,7 @@ import {
 } from "../../domain/sp-connection.ts";
 import { invariantErrors } from "../../domain/validate-sp-connection.ts";
 import type { ErrorDetail } from "../../lib/errors.ts";
+import { editedMapping, ldapSourceRows } from "./attribute-sources-edit.ts";
 
 /**
  * The Browser SSO and Credentials tabs as forms edit them (pingfederate-salesforce-spec.md §3.6,
@@ -38,7 +39,66 @@ export type BrowserSsoForm = {
   readonly signAssertions: boolean;
   readonly signResponseAsRequired: boolean;
   readonly encryptAssertion: boolean;
+  readonly slo: readonly SloRow[];
 };
+
+/** A fulfillment source select's value for an LDAP attribute source: the prefix, then its id. */
+export const ldapSourcePrefix = "LDAP_DATA_STORE:";
+
+export type SloRow = { readonly binding: string; readonly url: string; readonly responseUrl: string };
+
+const sloBindings = ["POST", "REDIRECT", "ARTIFACT", "SOAP"] as const;
+
+const isHttpUrl = (text: string) =>
+  URL.canParse(text) && ["http:", "https:"].includes(new URL(text).protocol);
+
+/**
+ * The SP's single logout endpoints from the form's rows; a row left blank is removed. The URL's
+ * own check is the connection's invariant (a path is allowed with a base URL), named by row.
+ */
+const sloEndpoints = (rows: readonly SloRow[], errors: ErrorDetail[]) =>
+  rows
+    .map((r, i) => ({ ...r, url: r.url.trim(), responseUrl: r.responseUrl.trim(), n: i + 1 }))
+    .filter((r) => r.url !== "" || r.responseUrl !== "")
+    .map((r) => {
+      const binding = sloBindings.find((b) => b === r.binding);
+      if (!binding) errors.push({ field: "slo", message: `row ${r.n}: choose a binding` });
+      if (r.url === "") errors.push({ field: "slo", message: `row ${r.n}: enter the SP's logout URL` });
+      if (r.responseUrl !== "" && !isHttpUrl(r.responseUrl))
+        errors.push({
+          field: "slo",
+          message: `row ${r.n}: the Response URL must be an absolute http(s) URL`,
+        });
+      return {
+        binding: binding ?? "POST",
+        url: r.url,
+        ...(r.responseUrl === "" ? {} : { responseUrl: r.responseUrl }),
+      };
+    });
+
+/** The invariants' errors for the SLO endpoints, named by the URL the administrator typed. */
+const sloErrors = (document: SpConnection, errors: readonly ErrorDetail[]): ErrorDetail[] =>
+  errors.map((e) => {
+    const row = /^spBrowserSso\.sloServiceEndpoints\[(\d+)\]/.exec(e.field ?? "")?.[1];
+    if (row === undefined) return e;
+    const url = document.spBrowserSso?.sloServiceEndpoints?.[Number(row)]?.url ?? "";
+    return { field: "slo", message: `${url}: ${e.message}` };
+  });
+
+/** The SLO rows a document shows. */
+export const sloRowsOf = (sso: Sso): SloRow[] =>
+  (sso.sloServiceEndpoints ?? []).map((e) => ({
+    binding: e.binding,
+    url: e.url,
+    responseUrl: e.responseUrl ?? "",
+  }));
+
+const sourceValue = (rule: Fulfillment | undefined): string =>
+  rule === undefined
+    ? "NO_MAPPING"
+    : rule.source.type === "LDAP_DATA_STORE" && rule.source.id !== undefined
+      ? `${ldapSourcePrefix}${rule.source.id}`
+      : rule.source.type;
 
 /** The attribute rows a document shows: the subject first, then the extended attributes. */
 export const attributeRowsOf = (sso: Sso): AttributeRow[] => {
@@ -49,7 +109,7 @@ export const attributeRowsOf = (sso: Sso): AttributeRow[] => {
   ].map((a) => ({
     name: a.name,
     nameFormat: a.nameFormat ?? "",
-    source: fulfillment[a.name]?.source.type ?? "NO_MAPPING",
+    source: sourceValue(fulfillment[a.name]),
     value: fulfillment[a.name]?.value ?? "",
   }));
 };
@@ -87,6 +147,7 @@ export const applyBrowserSso = (
   const mapping = ["STANDARD", "PSEUDONYM", "TRANSIENT"] as const;
   sso.spSamlIdentityMapping = mapping.find((m) => m === form.identityMapping) ?? "STANDARD";
   const previous = ssoAttributeMapping(sso)?.attributeContractFulfillment ?? {};
+  const ldapIds = ldapSourceRows(sso).map((s) => s.id);
   const rows = form.attributes.map((r) => ({ ...r, name: r.name.trim() })).filter((r) => r.name !== "");
   const seen = new Set<string>();
   const fulfillment: Record<string, Fulfillment> = {};
@@ -95,7 +156,19 @@ export const applyBrowserSso = (
     seen.add(row.name);
     const kept = previous[row.name];
     const offered = fulfillmentSources.find((s) => s === row.source);
-    if (offered === undefined && kept) fulfillment[row.name] = { ...kept, value: row.value };
+    const ldap = row.source.startsWith(ldapSourcePrefix)
+      ? row.source.slice(ldapSourcePrefix.length)
+      : undefined;
+    if (ldap !== undefined) {
+      if (!ldapIds.includes(ldap))
+        errors.push({
+          field: "attributes",
+          message: `${row.name}: there is no LDAP attribute source "${ldap}"`,
+        });
+      if (row.value.trim() === "")
+        errors.push({ field: "attributes", message: `${row.name}: enter the attribute "${ldap}" returns` });
+      fulfillment[row.name] = { source: { type: "LDAP_DATA_STORE", id: ldap }, value: row.value.trim() };
+    } else if (offered === undefined && kept) fulfillment[row.name] = { ...kept, value: row.value };
     else {
       const type = offered ?? "NO_MAPPING";
       if (type !== "NO_MAPPING" && type !== "CONTEXT" && row.value.trim() === "")
@@ -109,10 +182,9 @@ export const applyBrowserSso = (
     coreAttributes: rows.filter((r) => r.name === "SAML_SUBJECT").map(attribute),
     extendedAttributes: rows.filter((r) => r.name !== "SAML_SUBJECT").map(attribute),
   };
-  const target = sso.adapterMappings[0] ?? sso.authenticationPolicyContractAssertionMappings?.[0];
-  if (target) target.attributeContractFulfillment = fulfillment;
-  else
-    sso.adapterMappings = [{ idpAdapterRef: { id: "htmlform" }, attributeContractFulfillment: fulfillment }];
+  // The mapping SSO reads is the one written, so what the table shows is what is served.
+  editedMapping(sso).attributeContractFulfillment = fulfillment;
+  sso.sloServiceEndpoints = sloEndpoints(form.slo, errors);
   sso.incomingBindings = (["POST", "REDIRECT", "ARTIFACT", "SOAP"] as const).filter((b) =>
     form.bindings.includes(b),
   );
@@ -120,7 +192,10 @@ export const applyBrowserSso = (
   sso.signAssertions = form.signAssertions;
   sso.signResponseAsRequired = form.signResponseAsRequired;
   sso.encryptionPolicy = { ...sso.encryptionPolicy, encryptAssertion: form.encryptAssertion };
-  return { document: copy, errors: [...errors, ...errorsUnder(copy, ["spBrowserSso", "credentials.certs"])] };
+  return {
+    document: copy,
+    errors: [...errors, ...sloErrors(copy, errorsUnder(copy, ["spBrowserSso", "credentials.certs"]))],
+  };
 };
 
 export type AcsRow = {
