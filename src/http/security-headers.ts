@@ -50,7 +50,8 @@ export const registerSecurityHeaders = async (
     // The runtime's URLs carry SAML messages: they never leave in a Referer. The console's
     // same-origin Referer is what its sign-in check and htmx rely on.
     referrerPolicy: { policy: isRuntime ? "no-referrer" : "same-origin" },
-    strictTransportSecurity: isRuntime && listener.https ? { maxAge: 31536000 } : false,
+    strictTransportSecurity:
+      isRuntime && listener.https ? { maxAge: 31536000, includeSubDomains: false } : false,
   });
 };
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { assertProblem } from "../support/errors.ts";
 import { metricsResponse, sample, scrape } from "../support/metrics.ts";
 import { acme, type ProvisioningBench, staffGroup, startProvisioningBench } from "../support/provisioning.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
@@ -24,8 +25,8 @@ describe("GET /metrics on the admin listener", () => {
 
   it("refuses a scrape without credentials, and answers Prometheus's text format to an admin", async () => {
     const anonymous = await metricsResponse(server, null);
-    assert.equal(anonymous.statusCode, 401);
-    assert.equal(anonymous.json().code, "AUTH_REQUIRED");
+    assertProblem(anonymous, "AUTH_REQUIRED");
+    assert.match(String(anonymous.headers["www-authenticate"]), /Bearer/, "a scraper's API token will do");
     assert.doesNotMatch(anonymous.body, /portico_/);
 
     const text = await scrape(server);
