@@ -76,6 +76,11 @@ export const composeServer = async (
      * cycles themselves unless they ask for it).
      */
     provisioning?: boolean | undefined;
+    /**
+     * Measure for `GET /metrics` (the default). Off, there is no such route and no hook runs:
+     * what the benchmark compares against to price the metrics.
+     */
+    metrics?: boolean | undefined;
   } = {},
 ): Promise<Server> => {
   const masterKey = resolveMasterKey(config.masterKey, config.dataDir);
@@ -84,14 +89,17 @@ export const composeServer = async (
   let provisioning: ReturnType<typeof startProvisioning> | undefined;
   let draining = false;
   const lifecycle = { isDraining: () => draining };
-  const metrics = createMetrics({
-    channels: () => opened.provisioning.listChannels(),
-    queue: () => provisioning?.depth(),
-    pool: () => opened.poolStats(),
-    dialect: opened.dialect,
-    now: () => (options.clock ?? systemClock).now().getTime(),
-  });
-  const store = observedStore(opened, metrics);
+  const metrics =
+    options.metrics === false
+      ? undefined
+      : createMetrics({
+          channels: () => opened.provisioning.listChannels(),
+          queue: () => provisioning?.depth(),
+          pool: () => opened.poolStats(),
+          dialect: opened.dialect,
+          now: () => (options.clock ?? systemClock).now().getTime(),
+        });
+  const store = metrics ? observedStore(opened, metrics) : opened;
   try {
     const context = serviceContext(config, store, createSecretBox(masterKey.key), options);
     const migrations = await store.migrate();
@@ -106,7 +114,7 @@ export const composeServer = async (
     const adminApp = await createAdminApp({
       ...http,
       version,
-      metrics: { metrics, isPublic: config.metricsPublic },
+      metrics: metrics ? { metrics, isPublic: config.metricsPublic } : undefined,
     });
     await registerConsole(adminApp, context);
     apps.push(adminApp);
