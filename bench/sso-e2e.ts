@@ -222,7 +222,8 @@ export const measureEndToEnd = async (options: {
 /**
  * The issue's "/metrics adds < 2 % to SSO CPU": (d)'s server CPU per request without metrics and
  * with them (every hook on, and a scrape every second, fifteen times Prometheus's usual rate),
- * in interleaved rounds; the median of each side is compared.
+ * in interleaved rounds. Each side's best round is compared, as (a)–(c) are: on a shared machine
+ * other work only ever adds CPU to a round, so the least is the closest to the cost itself.
  */
 export const measureMetricsOverhead = async (options: {
   seconds: number;
@@ -238,8 +239,7 @@ export const measureMetricsOverhead = async (options: {
     without.push(off.serverCpuMsPerRequest);
     withMetrics.push(on.serverCpuMsPerRequest);
   }
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
-  return { without, with: withMetrics, overhead: median(withMetrics) / median(without) - 1 };
+  return { without, with: withMetrics, overhead: Math.min(...withMetrics) / Math.min(...without) - 1 };
 };
 
 const percent = (share: number) => `${(share * 100).toFixed(0)} %`;
@@ -277,7 +277,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     console.log(`server CPU per SSO request without metrics: ${ms(result.without)} ms`);
     console.log(`                with metrics, 1 scrape/s: ${ms(result.with)} ms`);
     console.log(
-      `/metrics adds ${(result.overhead * 100).toFixed(1)} % (medians) — target < 2 %: ${result.overhead < 0.02 ? "met" : "NOT met"}`,
+      `/metrics adds ${(result.overhead * 100).toFixed(1)} % (best rounds) — target < 2 %: ${result.overhead < 0.02 ? "met" : "NOT met"}`,
     );
   } else console.log(formatEndToEnd(await measureEndToEnd(options)));
 }
