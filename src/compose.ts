@@ -11,6 +11,8 @@ import { createRuntimeApp } from "./http/runtime/app.ts";
 import { type Clock, systemClock } from "./lib/clock.ts";
 import { AppError } from "./lib/errors.ts";
 import { type IdGenerator, randomIds } from "./lib/ids.ts";
+import { createMetrics } from "./metrics/metrics.ts";
+import { observedStore } from "./metrics/observed-store.ts";
 import { type BootstrapReport, bootstrap } from "./services/bootstrap.ts";
 import { type ServiceContext, silentLog } from "./services/context.ts";
 import { signInSource } from "./services/credential-validators/sign-in-source.ts";
@@ -26,6 +28,12 @@ export type Server = {
   readonly runtimeApp: FastifyInstance;
   readonly bootstrap: BootstrapReport & { readonly migrations: readonly string[] };
   readonly masterKey: { source: "environment" | "file"; generated: boolean; file: string | undefined };
+  /** The first step of a graceful stop: readiness (and the heartbeat) answer 503 from now on. */
+  drain(): void;
+  /**
+   * Stops accepting connections, lets in-flight requests and the provisioning batch in progress
+   * finish, then closes the store.
+   */
   close(): Promise<void>;
 };
 
@@ -68,11 +76,30 @@ export const composeServer = async (
      * cycles themselves unless they ask for it).
      */
     provisioning?: boolean | undefined;
+    /**
+     * Measure for `GET /metrics` (the default). Off, there is no such route and no hook runs:
+     * what the benchmark compares against to price the metrics.
+     */
+    metrics?: boolean | undefined;
   } = {},
 ): Promise<Server> => {
   const masterKey = resolveMasterKey(config.masterKey, config.dataDir);
-  const store = openStore(config.databaseUrl);
+  const opened = openStore(config.databaseUrl);
   const apps: FastifyInstance[] = [];
+  let provisioning: ReturnType<typeof startProvisioning> | undefined;
+  let draining = false;
+  const lifecycle = { isDraining: () => draining };
+  const metrics =
+    options.metrics === false
+      ? undefined
+      : createMetrics({
+          channels: () => opened.provisioning.listChannels(),
+          queue: () => provisioning?.depth(),
+          pool: () => opened.poolStats(),
+          dialect: opened.dialect,
+          now: () => (options.clock ?? systemClock).now().getTime(),
+        });
+  const store = metrics ? observedStore(opened, metrics) : opened;
   try {
     const context = serviceContext(
       config,
@@ -82,27 +109,41 @@ export const composeServer = async (
     );
     const migrations = await store.migrate();
     const source = signInSource(context);
-    const http = { context, source, logger: options.logger, trustedProxies: config.trustedProxies };
-    const adminApp = await createAdminApp({ ...http, version });
+    const http = {
+      context,
+      source,
+      logger: options.logger,
+      trustedProxies: config.trustedProxies,
+      lifecycle,
+    };
+    const adminApp = await createAdminApp({
+      ...http,
+      version,
+      metrics: metrics ? { metrics, isPublic: config.metricsPublic } : undefined,
+    });
     await registerConsole(adminApp, context);
     apps.push(adminApp);
-    const runtimeApp = await createRuntimeApp(http);
+    const runtimeApp = await createRuntimeApp({ ...http, metrics });
     apps.push(runtimeApp);
     await options.beforeBootstrap?.({ runtimeApp, adminApp });
     const report = await bootstrap(context, { adminPassword: config.adminPassword });
     const stopHousekeeping = startHousekeeping(context);
-    const provisioning = options.provisioning === true ? startProvisioning(context) : undefined;
+    if (options.provisioning === true) provisioning = startProvisioning(context);
     return {
       context,
       adminApp,
       runtimeApp,
       bootstrap: { migrations, ...report },
       masterKey: { source: masterKey.source, generated: masterKey.generated, file: masterKey.file },
+      drain: () => {
+        draining = true;
+      },
       close: async () => {
+        draining = true;
         stopHousekeeping();
-        // The cycle in progress finishes its page and records it before the store closes.
-        await provisioning?.stop();
-        await Promise.allSettled([adminApp.close(), runtimeApp.close()]);
+        // Together: the listeners stop accepting and finish what they have, while the cycle in
+        // progress finishes its batch and records it; the store closes after both.
+        await Promise.allSettled([provisioning?.stop(), adminApp.close(), runtimeApp.close()]);
         await closeLdapPools(context);
         await store.close();
       },

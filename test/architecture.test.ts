@@ -53,8 +53,10 @@ const allowed: Record<string, readonly string[]> = {
   // (the edge). Used by data stores, sign-in, attribute sources and provisioning alike.
   ldap: ["domain", "lib", "crypto"],
   store: ["domain", "lib"],
+  // Prometheus metrics: a registry per server, fed by hooks (http/observe.ts, observed-store.ts).
+  metrics: ["domain", "lib"],
   connectors: ["domain", "lib", "saml", "crypto", "xml"],
-  http: ["services", "domain", "lib", "saml"],
+  http: ["services", "domain", "lib", "saml", "metrics"],
   // The admin console: server-rendered pages (pure views) and their routes, over the services,
   // on the admin listener. It borrows http's page tag and problem mapping.
   console: ["services", "domain", "lib", "http", "crypto"],
@@ -62,6 +64,7 @@ const allowed: Record<string, readonly string[]> = {
   logger: ["config"],
   compose: [
     "console",
+    "metrics",
     "provisioning",
     "ldap",
     "config",

@@ -18,7 +18,7 @@ export const runCli = async (argv: readonly string[], io: CliIo): Promise<number
     // Commander's own error line is replaced by ours below, which names CLI_USAGE.
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => {} });
 
-  let serving: Promise<void> | undefined;
+  let serving: Promise<number> | undefined;
   program
     .command("serve")
     .description("run the runtime (SSO) and admin listeners")
@@ -43,7 +43,7 @@ export const runCli = async (argv: readonly string[], io: CliIo): Promise<number
 
   try {
     await program.parseAsync([...argv], { from: "user" });
-    if (serving) await serving;
+    if (serving) return await serving;
     if (demoExit) return await demoExit;
     return 0;
   } catch (error) {

@@ -7,7 +7,11 @@ import type { CliIo } from "./io.ts";
 import { checkListenTargets, explainListenError, type ListenTarget } from "./listen.ts";
 import { stopWithParent } from "./parent-watch.ts";
 
-export type RunningServer = Server & { runtimeUrl: string; adminUrl: string };
+export type RunningServer = Server & {
+  runtimeUrl: string;
+  adminUrl: string;
+  shutdown: { drainSeconds: number; timeoutSeconds: number };
+};
 
 const listenTargets = (config: Config): { runtime: ListenTarget; admin: ListenTarget } => ({
   runtime: {
@@ -96,23 +100,58 @@ export const startServer = async (
     },
   });
   io.stderr(`${banner(config, server, runtimeUrl, adminUrl).join("\n")}\n`);
-  return { ...server, runtimeUrl, adminUrl };
+  return {
+    ...server,
+    runtimeUrl,
+    adminUrl,
+    shutdown: { drainSeconds: config.drainSeconds, timeoutSeconds: config.shutdownTimeoutSeconds },
+  };
+};
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The graceful stop: readiness answers 503 for PORTICO_DRAIN_SECONDS so the load balancer moves
+ * new sign-ins elsewhere, then the listeners stop accepting while in-flight requests and the
+ * provisioning batch in progress finish. 0 when all of it finished within
+ * PORTICO_SHUTDOWN_TIMEOUT_SECONDS; 1, and a forced exit soon after, when it did not.
+ */
+const drainAndClose = async (io: CliIo, server: RunningServer): Promise<number> => {
+  const { drainSeconds, timeoutSeconds } = server.shutdown;
+  server.drain();
+  if (drainSeconds > 0) {
+    io.stderr(`Draining: /healthz/ready answers 503 for ${drainSeconds} s before the listeners close.\n`);
+    await sleep(drainSeconds * 1000);
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), timeoutSeconds * 1000);
+  });
+  const result = await Promise.race([server.close().then(() => "closed" as const), late]);
+  clearTimeout(timer);
+  if (result === "closed") return 0;
+  io.stderr(
+    `In-flight work did not finish within ${timeoutSeconds} s (PORTICO_SHUTDOWN_TIMEOUT_SECONDS); exiting with code 1.\n`,
+  );
+  // Whatever still holds the event loop (a request that never ends) must not keep the process.
+  setTimeout(() => process.exit(1), 1000).unref();
+  return 1;
 };
 
 /**
- * Starts the server and returns once it listens, with a promise that settles when it has
+ * Starts the server and returns once it listens, with a promise of the exit code once it has
  * stopped: on SIGTERM or SIGINT, or when npm, which started it, has exited.
  */
 export const serveUntilStopped = async (
   io: CliIo,
   options: { configFile?: string | undefined },
-): Promise<{ stopped: Promise<void> }> => {
+): Promise<{ stopped: Promise<number> }> => {
   // Signal handlers come first: a supervisor may signal as soon as it reads the banner.
   let stopRequested: string | undefined;
   let server: RunningServer | undefined;
   let closing: Promise<void> | undefined;
-  let finish: () => void = () => {};
-  const stopped = new Promise<void>((resolve) => {
+  let finish: (code: number) => void = () => {};
+  const stopped = new Promise<number>((resolve) => {
     finish = resolve;
   });
   let unwatch = () => {};
@@ -123,7 +162,7 @@ export const serveUntilStopped = async (
     process.off("SIGINT", onInt);
     unwatch();
     io.stderr(`${reason}; shutting down.\n`);
-    closing = server.close().then(finish);
+    closing = drainAndClose(io, server).then(finish);
   };
   const onTerm = () => stop("Received SIGTERM");
   const onInt = () => stop("Received SIGINT");

@@ -23,7 +23,36 @@ describe("configuration", () => {
       sessionIdleMinutes: 30,
       clockSkewSeconds: 180,
       trustedProxies: [],
+      metricsPublic: false,
+      drainSeconds: 0,
+      shutdownTimeoutSeconds: 30,
     });
+  });
+
+  it("reads the metrics and shutdown settings, and names a bad value's variable", () => {
+    const config = parseConfig(
+      { PORTICO_METRICS_PUBLIC: "true", PORTICO_DRAIN_SECONDS: "5", PORTICO_SHUTDOWN_TIMEOUT_SECONDS: "60" },
+      "/",
+    );
+    assert.deepEqual(
+      [config.metricsPublic, config.drainSeconds, config.shutdownTimeoutSeconds],
+      [true, 5, 60],
+    );
+    throwsCode(
+      () => parseConfig({ PORTICO_METRICS_PUBLIC: "yes" }, "/"),
+      "CFG_INVALID",
+      /PORTICO_METRICS_PUBLIC/,
+    );
+    throwsCode(
+      () => parseConfig({ PORTICO_DRAIN_SECONDS: "-1" }, "/"),
+      "CFG_INVALID",
+      /PORTICO_DRAIN_SECONDS/,
+    );
+    throwsCode(
+      () => parseConfig({ PORTICO_SHUTDOWN_TIMEOUT_SECONDS: "0" }, "/"),
+      "CFG_INVALID",
+      /PORTICO_SHUTDOWN_TIMEOUT_SECONDS/,
+    );
   });
 
   it("reads trusted proxies as addresses and CIDRs, comma- or space-separated", () => {

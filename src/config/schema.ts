@@ -41,6 +41,12 @@ export type Config = {
    * one of them has its `X-Forwarded-For` and `X-Forwarded-Proto` believed.
    */
   readonly trustedProxies: readonly string[];
+  /** `GET /metrics` without credentials (a scraper on a private network). */
+  readonly metricsPublic: boolean;
+  /** On SIGTERM: how long readiness reports "draining" before the listeners stop accepting. */
+  readonly drainSeconds: number;
+  /** On SIGTERM: how long in-flight requests and the provisioning batch get before a forced exit. */
+  readonly shutdownTimeoutSeconds: number;
 };
 
 type VariableSpec = {
@@ -121,6 +127,24 @@ export const configVariables: readonly VariableSpec[] = [
     meaning:
       "addresses or CIDRs of your reverse proxies, comma-separated; only their `X-Forwarded-For`/`-Proto` are believed",
   },
+  {
+    name: "PORTICO_METRICS_PUBLIC",
+    default: "`false`",
+    meaning:
+      "`true`: `GET /metrics` on the admin listener answers without credentials; otherwise it takes an admin account or API token",
+  },
+  {
+    name: "PORTICO_DRAIN_SECONDS",
+    default: "`0`",
+    meaning:
+      "on SIGTERM, how long `/healthz/ready` answers 503 before the listeners stop accepting (your load balancer's check interval × fall count)",
+  },
+  {
+    name: "PORTICO_SHUTDOWN_TIMEOUT_SECONDS",
+    default: "`30`",
+    meaning:
+      "on SIGTERM, how long in-flight requests and the current provisioning batch get to finish before the process exits with code 1",
+  },
 ];
 
 const fail = (variable: string, message: string): AppError =>
@@ -143,6 +167,20 @@ const positive = (variable: string, text: string | undefined, fallback: number, 
   if (!Number.isInteger(value) || value < 1 || value > max)
     throw fail(variable, `"${text}" must be a whole number from 1 to ${max}`);
   return value;
+};
+
+const seconds = (variable: string, text: string | undefined, fallback: number, max: number): number => {
+  if (text === undefined || text === "") return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || value > max)
+    throw fail(variable, `"${text}" must be a whole number of seconds from 0 to ${max}`);
+  return value;
+};
+
+const flag = (variable: string, text: string | undefined): boolean => {
+  if (text === undefined || text === "false") return false;
+  if (text === "true") return true;
+  throw fail(variable, `"${text}" must be true or false`);
 };
 
 /** `10.0.0.0/8, 192.0.2.7, ::1`: addresses, or CIDRs whose prefix fits the address family. */
@@ -238,5 +276,13 @@ export const parseConfig = (env: Readonly<Record<string, string | undefined>>, c
     ),
     clockSkewSeconds: positive("PORTICO_CLOCK_SKEW_SECONDS", value("PORTICO_CLOCK_SKEW_SECONDS"), 180, 3600),
     trustedProxies: proxies("PORTICO_TRUSTED_PROXIES", value("PORTICO_TRUSTED_PROXIES")),
+    metricsPublic: flag("PORTICO_METRICS_PUBLIC", value("PORTICO_METRICS_PUBLIC")),
+    drainSeconds: seconds("PORTICO_DRAIN_SECONDS", value("PORTICO_DRAIN_SECONDS"), 0, 600),
+    shutdownTimeoutSeconds: positive(
+      "PORTICO_SHUTDOWN_TIMEOUT_SECONDS",
+      value("PORTICO_SHUTDOWN_TIMEOUT_SECONDS"),
+      30,
+      3600,
+    ),
   };
 };

@@ -30,21 +30,9 @@ import { signInRoutes, signOutRoutes } from "./routes/sign-in.ts";
 import { ssoTestRoutes } from "./routes/sso-test.ts";
 import { barePage, consolePage } from "./views/layout.ts";
 
-/**
- * The strictest policy the pages allow: scripts and styles only from this origin (no inline
- * script, no eval), forms only to this origin, never framed. htmx is told the same (layout.ts).
- */
-export const consoleCsp =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-
-const securityHeaders = async (_request: FastifyRequest, reply: FastifyReply) => {
-  reply
-    .header("Content-Security-Policy", consoleCsp)
-    .header("X-Content-Type-Options", "nosniff")
-    .header("X-Frame-Options", "DENY")
-    .header("Referrer-Policy", "same-origin")
-    .header("Cross-Origin-Opener-Policy", "same-origin")
-    .header("Cache-Control", "no-store");
+/** Console pages hold configuration: never cached. Security headers come from helmet (http/security-headers.ts). */
+const noStore = async (_request: FastifyRequest, reply: FastifyReply) => {
+  reply.header("Cache-Control", "no-store");
 };
 
 const errorTitle = (status: number) =>
@@ -168,7 +156,7 @@ export const registerConsole = async (app: FastifyInstance, context: ServiceCont
       });
       scope.decorateRequest("viewer", null);
       scope.decorateRequest("consoleSession", null);
-      scope.addHook("onRequest", securityHeaders);
+      scope.addHook("onRequest", noStore);
       scope.setErrorHandler(renderError);
       registerAssets(scope);
       await scope.register(signInRoutes(context));

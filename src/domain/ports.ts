@@ -351,9 +351,18 @@ export type Repositories = {
   readonly provisioningTokens: ProvisioningTokenRepository;
 };
 
+/**
+ * Connections to the database, as a monitoring system sees them. SQLite is one in-process
+ * connection that never makes a query wait (better-sqlite3 is synchronous): always 1, 1, 0.
+ */
+export type PoolStats = { readonly total: number; readonly idle: number; readonly waiting: number };
+
 /** The storage as a whole: repositories, transactions and lifecycle. */
 export type Store = Repositories & {
   readonly dialect: "sqlite" | "postgres";
+  /** One round trip to the database (`select 1`): what a readiness check needs. */
+  ping(): Promise<void>;
+  poolStats(): PoolStats;
   /** Runs `work` in one transaction; everything it wrote is rolled back when it throws. */
   transaction<T>(work: (repositories: Repositories) => Promise<T>): Promise<T>;
   /** Applies pending migrations; returns the names applied. */

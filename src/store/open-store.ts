@@ -1,9 +1,9 @@
 import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
 import pg from "pg";
-import type { Store } from "../domain/ports.ts";
+import type { PoolStats, Store } from "../domain/ports.ts";
 import { AppError } from "../lib/errors.ts";
 import { type Dialect, migrationProvider } from "./migrations/index.ts";
 import { createRepositories } from "./repositories.ts";
@@ -22,7 +22,11 @@ const createPrivately = (file: string): void => {
   }
 };
 
-const openKysely = (databaseUrl: string): { db: Kysely<Database>; dialect: Dialect } => {
+const sqlitePool: PoolStats = { total: 1, idle: 1, waiting: 0 };
+
+const openKysely = (
+  databaseUrl: string,
+): { db: Kysely<Database>; dialect: Dialect; poolStats: () => PoolStats } => {
   if (databaseUrl.startsWith("sqlite:")) {
     const file = databaseUrl.slice("sqlite:".length);
     if (file !== ":memory:") createPrivately(file);
@@ -34,6 +38,7 @@ const openKysely = (databaseUrl: string): { db: Kysely<Database>; dialect: Diale
     return {
       db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }),
       dialect: "sqlite",
+      poolStats: () => sqlitePool,
     };
   }
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
@@ -41,14 +46,22 @@ const openKysely = (databaseUrl: string): { db: Kysely<Database>; dialect: Diale
   // emits an error on the pool; unheard, that would end the process. The pool replaces the
   // connection, and the next query that fails reports itself.
   pool.on("error", () => {});
-  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: "postgres" };
+  return {
+    db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+    dialect: "postgres",
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+  };
 };
 
 /** Opens the store named by a database URL (`sqlite:<file>` or `postgres://…`). */
 export const openStore = (databaseUrl: string): Store => {
-  const { db, dialect } = openKysely(databaseUrl);
+  const { db, dialect, poolStats } = openKysely(databaseUrl);
   return {
     dialect,
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+    poolStats,
     ...createRepositories(db, dialect),
     transaction: (work) => db.transaction().execute((trx) => work(createRepositories(trx, dialect))),
     migrate: async () => {

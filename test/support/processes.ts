@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
 import { accepts } from "../../scripts/slapd.ts";
 
 export type Started = {
@@ -118,6 +119,38 @@ export const portReleased = async (port: number, host = "127.0.0.1"): Promise<bo
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return false;
+};
+
+const bin = new URL("../../bin/portico.js", import.meta.url).pathname;
+
+export type Serving = Started & { runtimeUrl: string; adminUrl: string };
+
+/** Starts `portico serve` as a user would, on ports the OS picks, and waits for its banner. */
+export const startServe = async (dataDir: string, env: Record<string, string> = {}): Promise<Serving> => {
+  const started = await startProcess(
+    process.execPath,
+    [bin, "serve"],
+    {
+      cwd: dataDir,
+      env: {
+        PATH: process.env.PATH ?? "",
+        PORTICO_DATA_DIR: join(dataDir, "data"),
+        PORTICO_RUNTIME_PORT: "0",
+        PORTICO_ADMIN_PORT: "0",
+        PORTICO_LOG_LEVEL: "warn",
+        ...env,
+      },
+    },
+    (text) => /admin API http/.test(text) && /production needs|Created the admin|\n$/.test(text),
+  );
+  // The banner is one write; a moment lets any line after it arrive too.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const text = started.output();
+  return {
+    ...started,
+    runtimeUrl: /runtime\s+(http:\/\/\S+)/.exec(text)?.[1] ?? "",
+    adminUrl: /admin API (http:\/\/\S+)\/pf-admin-api/.exec(text)?.[1] ?? "",
+  };
 };
 
 /** TCP probe and process-group stop, shared with the product's own slapd runner. */

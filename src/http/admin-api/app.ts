@@ -3,10 +3,14 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { AuthenticationSource } from "../../domain/ports.ts";
 import { AppError } from "../../lib/errors.ts";
 import { randomIds } from "../../lib/ids.ts";
+import type { Metrics } from "../../metrics/metrics.ts";
 import { authenticate } from "../../services/admin-auth.ts";
 import type { ServiceContext } from "../../services/context.ts";
+import { healthRoutes, type Lifecycle } from "../health.ts";
+import { observeRequests } from "../observe.ts";
 import { problemFor, toAppError } from "../problem.ts";
 import { trustProxy } from "../proxy.ts";
+import { registerSecurityHeaders } from "../security-headers.ts";
 import { accountRoutes } from "./accounts.ts";
 import { configurationRoutes } from "./configuration.ts";
 import { connectionRoutes } from "./connections.ts";
@@ -18,6 +22,7 @@ import { optionalBody, registerJsonBody } from "./json-body.ts";
 import { keyRoutes } from "./keys.ts";
 import { masterKeyRoutes } from "./master-key.ts";
 import { metadataRoutes } from "./metadata.ts";
+import { metricsRoute } from "./metrics.ts";
 import { adminApiBase } from "./principal.ts";
 import { provisioningChannelRoutes } from "./provisioning-channels.ts";
 import { provisioningEventRoutes } from "./provisioning-events.ts";
@@ -40,6 +45,9 @@ export type AdminAppOptions = {
   /** Peers whose X-Forwarded-For/-Proto are believed (PORTICO_TRUSTED_PROXIES). */
   trustedProxies?: readonly string[] | undefined;
   version: string;
+  /** `GET /metrics`; without it, no such route. */
+  metrics?: { metrics: Metrics; isPublic: boolean } | undefined;
+  lifecycle?: Lifecycle | undefined;
 };
 
 /** The admin listener: the PingFederate-shaped admin API with its OpenAPI document. */
@@ -58,6 +66,8 @@ export const createAdminApp = async (options: AdminAppOptions): Promise<FastifyI
     },
   });
   app.decorateRequest("principal", null);
+  observeRequests(app, "admin", options.metrics?.metrics);
+  await registerSecurityHeaders(app, { kind: "admin" });
   registerJsonBody(app);
   // Routes that take no body as `{}`: the OpenAPI document says their body is optional.
   const optionalBodies = new Set<string>();
@@ -129,6 +139,8 @@ export const createAdminApp = async (options: AdminAppOptions): Promise<FastifyI
   });
 
   app.get(`${adminApiBase}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
+  await app.register(healthRoutes(context, options.lifecycle ?? { isDraining: () => false }));
+  if (options.metrics) await app.register(metricsRoute(context, options.metrics));
 
   await app.register(
     async (api) => {

@@ -3,6 +3,7 @@ import type { AuthenticationSource } from "../../domain/ports.ts";
 import { AppError } from "../../lib/errors.ts";
 import type { ServiceContext } from "../../services/context.ts";
 import { showSignIn, submitSignIn } from "../../services/sso/flow.ts";
+import { noteSsoOutcome } from "../observe.ts";
 import { messagePageFor, sendOutcome } from "./outcome.ts";
 import { assertString, browserCookies, formFields } from "./respond.ts";
 
@@ -38,6 +39,7 @@ export const loginRoutes =
         browser: browserCookies(request),
       });
       if (outcome.kind === "signed-in") {
+        noteSsoOutcome(reply, outcome);
         return messagePageFor(
           reply,
           outcome.session,

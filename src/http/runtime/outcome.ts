@@ -2,11 +2,14 @@ import { randomBytes } from "node:crypto";
 import type { FastifyReply } from "fastify";
 import type { SsoOutcome } from "../../services/sso/flow.ts";
 import type { LiveSession } from "../../services/sso/sessions.ts";
+import { noteSsoOutcome } from "../observe.ts";
+import { setPageCsp } from "../security-headers.ts";
 import { messagePage } from "./pages.ts";
 import { sendAutoPost, sendLogin, setLoginCookie, setSessionCookie } from "./respond.ts";
 
 /** Renders what the SSO flow decided: the sign-in form, or the auto-POST to the SP. */
 export const sendOutcome = (reply: FastifyReply, outcome: SsoOutcome, secure: boolean) => {
+  noteSsoOutcome(reply, outcome);
   switch (outcome.kind) {
     case "login":
       setLoginCookie(reply, outcome.loginToken, secure);
@@ -41,13 +44,8 @@ export const messagePageFor = (
 ) => {
   if (session) setSessionCookie(reply, session, secure);
   const nonce = randomBytes(16).toString("base64");
-  return reply
-    .header(
-      "Content-Security-Policy",
-      `default-src 'none'; style-src 'nonce-${nonce}'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'`,
-    )
+  return setPageCsp(reply, nonce, undefined)
     .header("Cache-Control", "no-store")
-    .header("X-Frame-Options", "DENY")
     .type("text/html; charset=utf-8")
     .send(messagePage({ nonce, title, message }));
 };

@@ -4,6 +4,7 @@ import { AppError } from "../../lib/errors.ts";
 import type { BrowserCookies } from "../../services/sso/flow.ts";
 import type { LiveSession } from "../../services/sso/sessions.ts";
 import { toAppError } from "../problem.ts";
+import { setPageCsp } from "../security-headers.ts";
 import { autoPostPage, errorPage, loginPage, messagePage } from "./pages.ts";
 
 export const sessionCookie = "PORTICO_SSO";
@@ -15,30 +16,17 @@ export const browserCookies = (request: FastifyRequest): BrowserCookies => ({
   login: request.cookies[loginCookie],
 });
 
-/** Headers every runtime page carries; the CSP is per page. */
-const pageHeaders = (reply: FastifyReply, csp: string) =>
-  reply
-    .header("Content-Security-Policy", csp)
+/**
+ * A runtime page: never cached, under its own policy (security-headers.ts; helmet sets the rest
+ * on every response). `formAction`: where its form may post, or none.
+ */
+const pageHeaders = (reply: FastifyReply, nonce: string, formAction?: string) =>
+  setPageCsp(reply, nonce, formAction)
     .header("Cache-Control", "no-store")
     .header("Pragma", "no-cache")
-    .header("X-Content-Type-Options", "nosniff")
-    .header("X-Frame-Options", "DENY")
-    .header("Referrer-Policy", "no-referrer")
     .type("text/html; charset=utf-8");
 
 const nonce = () => randomBytes(16).toString("base64");
-
-const baseCsp = (n: string) =>
-  `default-src 'none'; script-src 'nonce-${n}'; style-src 'nonce-${n}'; base-uri 'none'; frame-ancestors 'none'`;
-
-/**
- * `form-action` names exactly the ACS the form posts to. CSP source expressions carry no query,
- * so it is the URL's origin and path (csp3 §2.3.1).
- */
-const formActionSource = (action: string): string => {
-  const url = new URL(action);
-  return `${url.origin}${url.pathname}`;
-};
 
 export const sendLogin = (
   reply: FastifyReply,
@@ -53,9 +41,7 @@ export const sendLogin = (
   const n = nonce();
   // same-origin, not no-referrer: with no-referrer the browser sends `Origin: null` on the
   // form's own POST, and the sign-in edge could not tell it from a cross-site one.
-  pageHeaders(reply, `${baseCsp(n)}; form-action 'self'`)
-    .header("Referrer-Policy", "same-origin")
-    .status(status);
+  pageHeaders(reply, n, "'self'").header("Referrer-Policy", "same-origin").status(status);
   return reply.send(loginPage({ nonce: n, action: "/idp/login", ...options }));
 };
 
@@ -65,7 +51,7 @@ export const sendAutoPost = (
   fields: Readonly<Record<string, string | undefined>>,
 ) => {
   const n = nonce();
-  pageHeaders(reply, `${baseCsp(n)}; form-action ${formActionSource(action)}`);
+  pageHeaders(reply, n, action);
   return reply.send(autoPostPage({ nonce: n, action, fields }));
 };
 
@@ -104,7 +90,7 @@ export const sendErrorPage = (request: FastifyRequest, reply: FastifyReply, erro
     request.log.error({ err: error, code: appError.code }, "runtime request failed");
   else request.log.warn({ code: appError.code, url: request.routeOptions.url }, "runtime request refused");
   const n = nonce();
-  pageHeaders(reply, baseCsp(n)).status(Math.max(appError.status, 400));
+  pageHeaders(reply, n).status(Math.max(appError.status, 400));
   return reply.send(
     errorPage({
       nonce: n,
@@ -130,7 +116,7 @@ export const sendMessagePage = (
   },
 ) => {
   const n = nonce();
-  pageHeaders(reply, baseCsp(n)).status(options.status ?? 200);
+  pageHeaders(reply, n).status(options.status ?? 200);
   const { title, message, error } = options;
   return reply.send(
     error === undefined

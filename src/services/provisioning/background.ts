@@ -48,6 +48,7 @@ export const startProvisioning = (context: ServiceContext, options: { tickMs?: n
   });
   return {
     trigger: scheduler.trigger,
+    depth: scheduler.depth,
     stop: async () => {
       shutdown.abort();
       await scheduler.stop();

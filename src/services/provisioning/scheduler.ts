@@ -28,7 +28,13 @@ export type SchedulerDeps = {
 export type Scheduler = {
   /** Runs a channel now (an admin's `run`), or once more after the cycle in progress. */
   trigger(key: string): Promise<void>;
+  /**
+   * Lets the cycles in progress finish (each stops after the batch it is applying, when the
+   * runner honours its abort signal) and starts none after.
+   */
   stop(): Promise<void>;
+  /** Channels running a cycle now, and those queued to run once more after theirs. */
+  depth(): { running: number; waiting: number };
 };
 
 export const startScheduler = (deps: SchedulerDeps): Scheduler => {
@@ -96,6 +102,7 @@ export const startScheduler = (deps: SchedulerDeps): Scheduler => {
 
   return {
     trigger: (key) => run(key, "schedule"),
+    depth: () => ({ running: running.size, waiting: again.size }),
     stop: async () => {
       stopped = true;
       clearInterval(timer);

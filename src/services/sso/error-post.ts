@@ -21,6 +21,7 @@ export const errorPost = async (
   });
   return {
     kind: "post-error",
+    connectionId: connection.id,
     action: acsUrl,
     code: error.code,
     fields: { SAMLResponse: Buffer.from(xml).toString("base64"), RelayState: relayState },

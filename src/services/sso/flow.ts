@@ -35,6 +35,7 @@ const signInForm = (
   const loginToken = browser.login ?? newLoginToken();
   return {
     kind: "login",
+    connectionId: pending?.connectionId,
     resume: sealLoginForm(context, pending, loginToken),
     loginToken,
     partnerName,
@@ -126,6 +127,7 @@ export const completeSso = async (
   const updated = await addParticipant(context, session, issued.participant);
   return {
     kind: "post",
+    connectionId: connection.id,
     action: pending.acsUrl,
     fields: { SAMLResponse: Buffer.from(issued.xml).toString("base64"), RelayState: pending.relayState },
     session: updated,
@@ -210,6 +212,7 @@ export const submitSignIn = async (
       const partner = form.sso ? await context.store.connections.get(form.sso.connectionId) : undefined;
       return {
         kind: "login",
+        connectionId: form.sso?.connectionId,
         resume: form.sealed,
         loginToken: form.loginToken,
         partnerName: partner?.name,

@@ -5,6 +5,7 @@ import type { LiveSession } from "./sessions.ts";
 export type SsoOutcome =
   | {
       kind: "post";
+      connectionId: string;
       action: string;
       fields: { SAMLResponse: string; RelayState?: string | undefined };
       session: LiveSession;
@@ -12,12 +13,15 @@ export type SsoOutcome =
   | {
       /** A SAML error Response to a trusted ACS; no session is set. */
       kind: "post-error";
+      connectionId: string;
       action: string;
       code: string;
       fields: { SAMLResponse: string; RelayState?: string | undefined };
     }
   | {
       kind: "login";
+      /** The SP connection behind the form, when there is one. */
+      connectionId?: string | undefined;
       resume: string;
       /** The sign-in cookie the form is bound to; the edge sets it with the form. */
       loginToken: string;
