@@ -18,6 +18,7 @@ import { closeLdapPools } from "./services/data-stores/pools.ts";
 import { startHousekeeping } from "./services/housekeeping.ts";
 import { startProvisioning } from "./services/provisioning/background.ts";
 import { openStore } from "./store/open-store.ts";
+import type { AvailabilityListener } from "./store/unavailable.ts";
 import { version } from "./version.ts";
 
 export type Server = {
@@ -49,6 +50,18 @@ const serviceContext = (
   },
 });
 
+/** One line when the database stops answering and one when it is back, however many calls failed. */
+const logOutages =
+  (logger: Logger | undefined): AvailabilityListener =>
+  ({ available, error }) => {
+    if (available) logger?.info("the database answers again");
+    else
+      logger?.error(
+        { code: "STORE_UNAVAILABLE", err: error },
+        "the database is unavailable: requests answer 503 STORE_UNAVAILABLE until it returns",
+      );
+  };
+
 /** The one place that picks concrete implementations: configuration → store → services → HTTP. */
 export const composeServer = async (
   config: Config,
@@ -71,7 +84,7 @@ export const composeServer = async (
   } = {},
 ): Promise<Server> => {
   const masterKey = resolveMasterKey(config.masterKey, config.dataDir);
-  const store = openStore(config.databaseUrl);
+  const store = openStore(config.databaseUrl, { onAvailability: logOutages(options.logger) });
   const apps: FastifyInstance[] = [];
   try {
     const context = serviceContext(config, store, createSecretBox(masterKey.key), options);
