@@ -43,7 +43,10 @@ const postgresDialect = (databaseUrl: string, availability: Availability): Kysel
     keepAlive: true,
   });
   pool.on("error", availability.lost);
-  pool.on("connect", (client) => client.on("error", availability.lost));
+  pool.on("connect", (client) => {
+    client.on("error", availability.lost);
+    availability.connected();
+  });
   return new PostgresDialect({ pool });
 };
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { AppError } from "../lib/errors.ts";
+import { assertCode, rejectedAppError } from "../../test/support/errors.ts";
 import { isUnavailable, trackAvailability } from "./unavailable.ts";
 
 const withCode = (code: string, message = "x") => Object.assign(new Error(message), { code });
@@ -31,10 +31,9 @@ describe("database outages", () => {
 
   it("turns an outage into STORE_UNAVAILABLE and passes other errors through", async () => {
     const availability = trackAvailability();
-    await assert.rejects(
-      availability.guard(() => Promise.reject(withCode("ECONNREFUSED"))),
-      (error: unknown) => error instanceof AppError && error.code === "STORE_UNAVAILABLE" && error.retryable,
-    );
+    const error = await rejectedAppError(availability.guard(() => Promise.reject(withCode("ECONNREFUSED"))));
+    assertCode(error, "STORE_UNAVAILABLE");
+    assert.equal(error.retryable, true);
     const duplicate = withCode("23505");
     await assert.rejects(
       availability.guard(() => Promise.reject(duplicate)),
@@ -61,9 +60,21 @@ describe("database outages", () => {
     time += 3000;
     await fail();
     assert.deepEqual(events, [false]);
-    time += 1500;
+    time += 2500;
     assert.equal(await succeed(), "row");
     await succeed();
+    assert.deepEqual(events, [false, true]);
+  });
+
+  it("counts a new connection as the database being back at once", async () => {
+    const events: boolean[] = [];
+    const availability = trackAvailability(
+      ({ available }) => events.push(available),
+      () => 0,
+    );
+    availability.lost(withCode("ECONNREFUSED"));
+    availability.connected();
+    availability.connected();
     assert.deepEqual(events, [false, true]);
   });
 });

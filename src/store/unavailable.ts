@@ -59,14 +59,20 @@ export type Availability = {
   guard<T>(work: () => Promise<T>): Promise<T>;
   /** A failure reported outside any call (an idle pooled connection that the server dropped). */
   lost(error: unknown): void;
+  /**
+   * A new connection was accepted: the server is back. (Old ones prove less: PostgreSQL ends its
+   * sessions one by one as it stops, so for a moment some still answer between failures.)
+   */
+  connected(): void;
 };
 
 /**
- * How long after its last failure the database must answer before it counts as back. PostgreSQL
- * ends its sessions one by one as it stops, so for a moment some calls still succeed between
- * failures; without this an outage would be logged as several.
+ * How long after its last failure a call must have begun for its success to count as the
+ * database being back, when no new connection has said so (SQLite, or a network that healed
+ * under open connections): calls that overlap a stopping PostgreSQL may still succeed, and
+ * would otherwise split one outage into several.
  */
-const settleMs = 1000;
+const settleMs = 2000;
 
 export const trackAvailability = (
   listener: AvailabilityListener = () => {},
@@ -80,16 +86,19 @@ export const trackAvailability = (
     available = false;
     listener({ available: false, error });
   };
+  const back = () => {
+    if (available) return;
+    available = true;
+    listener({ available: true });
+  };
   return {
     lost,
+    connected: back,
     guard: async (work) => {
       const startedAt = now();
       try {
         const result = await work();
-        if (!available && startedAt - failedAt >= settleMs) {
-          available = true;
-          listener({ available: true });
-        }
+        if (startedAt - failedAt >= settleMs) back();
         return result;
       } catch (error) {
         if (!isUnavailable(error)) throw error;
