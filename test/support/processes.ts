@@ -122,3 +122,29 @@ export const portReleased = async (port: number, host = "127.0.0.1"): Promise<bo
 
 /** TCP probe and process-group stop, shared with the product's own slapd runner. */
 export { accepts, stopProcessGroup } from "../../scripts/slapd.ts";
+
+const porticoBin = new URL("../../bin/portico.js", import.meta.url).pathname;
+
+export type Serving = Started & { readonly runtimeUrl: string; readonly adminUrl: string };
+
+/**
+ * `portico serve` started as a user would, its listeners on ports the OS picks; resolves once its
+ * banner names them. `env` is the whole PORTICO_* environment beside those ports.
+ */
+export const startServe = async (cwd: string, env: Record<string, string>): Promise<Serving> => {
+  const started = await startProcess(
+    process.execPath,
+    [porticoBin, "serve"],
+    {
+      cwd,
+      env: { PATH: process.env.PATH ?? "", PORTICO_RUNTIME_PORT: "0", PORTICO_ADMIN_PORT: "0", ...env },
+    },
+    (text) => /admin API http:\/\/\S+\/pf-admin-api/.test(text),
+  );
+  const text = started.output();
+  return {
+    ...started,
+    runtimeUrl: /runtime\s+(http:\/\/\S+)/.exec(text)?.[1] ?? "",
+    adminUrl: /admin API (http:\/\/\S+)\/pf-admin-api/.exec(text)?.[1] ?? "",
+  };
+};
