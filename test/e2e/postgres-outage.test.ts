@@ -42,13 +42,22 @@ describe("a node whose PostgreSQL stops and comes back", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const adminGet = (path: string) =>
-    fetch(`${node.adminUrl}${api}${path}`, { headers: auth, signal: AbortSignal.timeout(requestBound) });
-  const startSso = () =>
-    fetch(`${node.runtimeUrl}/idp/startSSO.ping?PartnerSpId=${encodeURIComponent(spEntityId)}`, {
-      redirect: "manual",
-      signal: AbortSignal.timeout(requestBound),
+  /** A request that got no answer at all (a hang, or a node that died) fails with the node's log. */
+  const answered = (request: Promise<Response>) =>
+    request.catch((error: unknown) => {
+      throw new Error(`no answer (${String(error)}); the node's output:\n${node.output().slice(-3000)}`);
     });
+  const adminGet = (path: string) =>
+    answered(
+      fetch(`${node.adminUrl}${api}${path}`, { headers: auth, signal: AbortSignal.timeout(requestBound) }),
+    );
+  const startSso = () =>
+    answered(
+      fetch(`${node.runtimeUrl}/idp/startSSO.ping?PartnerSpId=${encodeURIComponent(spEntityId)}`, {
+        redirect: "manual",
+        signal: AbortSignal.timeout(requestBound),
+      }),
+    );
 
   /** Both kinds of request work: the admin API lists the signing key, SSO shows the sign-in form. */
   const assertServing = async () => {
