@@ -159,6 +159,7 @@ class GuardedDriver implements Driver {
     return this.availability.guard(() => this.inner.rollbackTransaction(innerOf(connection)));
   }
 
+  // Kysely's PostgreSQL and SQLite drivers both have savepoints; these pass them through.
   async savepoint(
     connection: DatabaseConnection,
     name: string,
