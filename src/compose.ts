@@ -20,6 +20,7 @@ import { closeLdapPools } from "./services/data-stores/pools.ts";
 import { startHousekeeping } from "./services/housekeeping.ts";
 import { startProvisioning } from "./services/provisioning/background.ts";
 import { openStore } from "./store/open-store.ts";
+import type { AvailabilityListener } from "./store/unavailable.ts";
 import { version } from "./version.ts";
 
 export type Server = {
@@ -57,6 +58,18 @@ const serviceContext = (
   },
 });
 
+/** One line when the database stops answering and one when it is back, however many calls failed. */
+const logOutages =
+  (logger: Logger | undefined): AvailabilityListener =>
+  ({ available, error }) => {
+    if (available) logger?.info("the database answers again");
+    else
+      logger?.error(
+        { code: "STORE_UNAVAILABLE", err: error },
+        "the database is unavailable: requests answer 503 STORE_UNAVAILABLE until it returns",
+      );
+  };
+
 /** The one place that picks concrete implementations: configuration → store → services → HTTP. */
 export const composeServer = async (
   config: Config,
@@ -84,7 +97,7 @@ export const composeServer = async (
   } = {},
 ): Promise<Server> => {
   const masterKey = resolveMasterKey(config.masterKey, config.dataDir);
-  const opened = openStore(config.databaseUrl);
+  const opened = openStore(config.databaseUrl, { onAvailability: logOutages(options.logger) });
   const apps: FastifyInstance[] = [];
   let provisioning: ReturnType<typeof startProvisioning> | undefined;
   let draining = false;

@@ -3,7 +3,7 @@ import formbody from "@fastify/formbody";
 import multipart from "@fastify/multipart";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { html } from "../http/html.ts";
-import { toAppError } from "../http/problem.ts";
+import { reportServerError, toAppError } from "../http/problem.ts";
 import { AppError } from "../lib/errors.ts";
 import { checkFormToken, resumeConsoleSession } from "../services/console/sessions.ts";
 import type { ServiceContext } from "../services/context.ts";
@@ -61,8 +61,7 @@ const signInFromPoll = (request: FastifyRequest, reply: FastifyReply) => {
 
 const renderError = (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
   const appError = toAppError(error);
-  if (appError.status >= 500)
-    request.log.error({ err: error, code: appError.code }, "console request failed");
+  if (appError.status >= 500) reportServerError(request, reply, error, appError, "console request failed");
   if (appError.code === "AUTH_REQUIRED" && request.headers["hx-request"] === "true")
     return signInFromPoll(request, reply);
   if (appError.code === "AUTH_REQUIRED" && request.method === "GET")

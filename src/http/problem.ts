@@ -1,4 +1,4 @@
-import type { FastifyError } from "fastify";
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { AppError, type ErrorCode, type ErrorDetail, errorCatalogue } from "../lib/errors.ts";
 
 /** An RFC 9457 problem document with Portico's stable `code`. */
@@ -157,4 +157,26 @@ export const problemFor = (error: AppError, correlationId: string): Problem => {
         }
       : {}),
   };
+};
+
+/** Seconds a client is asked to wait before retrying while the database is unavailable. */
+const storeRetryAfterSeconds = 5;
+
+/**
+ * What every listener does with a server-side failure: logs it with its stack, except a database
+ * outage, which the store logs once when it starts and which each request then only notes (a
+ * load balancer polling every second must not fill the log with stacks); and asks the client to
+ * come back later when retrying can help.
+ */
+export const reportServerError = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: unknown,
+  appError: AppError,
+  message: string,
+): void => {
+  if (appError.code === "STORE_UNAVAILABLE") {
+    request.log.warn({ code: appError.code }, message);
+    reply.header("Retry-After", String(storeRetryAfterSeconds));
+  } else if (appError.status >= 500) request.log.error({ err: error, code: appError.code }, message);
 };

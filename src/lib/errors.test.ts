@@ -23,5 +23,7 @@ describe("error catalogue", () => {
     assert.equal(new AppError("INTERNAL", { message: "db at 10.0.0.1 said no" }).expose, false);
     assert.equal(new AppError("CONN_INVALID").expose, true);
     assert.equal(new AppError("STORE_UNAVAILABLE").retryable, true);
+    // A unique key already taken stays taken: retrying the same write cannot succeed.
+    assert.equal(new AppError("STORE_CONFLICT").retryable, false);
   });
 });

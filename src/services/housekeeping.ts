@@ -1,3 +1,4 @@
+import { isAppError } from "../lib/errors.ts";
 import { consoleSessionPolicy } from "./console/sessions.ts";
 import type { ServiceContext } from "./context.ts";
 import { sweepThrottle } from "./throttle.ts";
@@ -20,7 +21,12 @@ export const sweepExpired = async (context: ServiceContext): Promise<void> => {
 export const startHousekeeping = (context: ServiceContext, everyMs = 10 * 60_000): (() => void) => {
   const run = () => {
     sweepExpired(context).catch((error: unknown) => {
-      context.log.warn({ err: error }, "housekeeping sweep failed");
+      // An outage is logged once by the store; the next sweep catches up.
+      if (isAppError(error) && error.code === "STORE_UNAVAILABLE") return;
+      context.log.warn(
+        { err: error, code: isAppError(error) ? error.code : undefined },
+        "housekeeping sweep failed",
+      );
     });
   };
   const timer = setInterval(run, everyMs);

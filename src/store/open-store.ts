@@ -1,13 +1,19 @@
 import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import SQLite from "better-sqlite3";
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
+import { Kysely, type Dialect as KyselyDialect, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
 import pg from "pg";
 import type { PoolStats, Store } from "../domain/ports.ts";
 import { AppError } from "../lib/errors.ts";
 import { type Dialect, migrationProvider } from "./migrations/index.ts";
 import { createRepositories } from "./repositories.ts";
 import type { Database } from "./schema.ts";
+import {
+  type Availability,
+  type AvailabilityListener,
+  guardedDialect,
+  trackAvailability,
+} from "./unavailable.ts";
 
 /**
  * The database holds password hashes and sealed keys: its folder is created 0700 and the file
@@ -24,8 +30,37 @@ const createPrivately = (file: string): void => {
 
 const sqlitePool: PoolStats = { total: 1, idle: 1, waiting: 0 };
 
+/**
+ * PostgreSQL through a pool that survives the server going away: a connect that gets no answer
+ * gives up after a few seconds (a request answers 503 instead of hanging), and a connection the
+ * server drops (a restart, a failover, an admin's terminate) is reported instead of ending the
+ * process. node-postgres emits 'error' on the pool for an idle connection and on the client for
+ * one in use; either, unheard, would be an uncaught exception.
+ */
+const postgresDialect = (
+  databaseUrl: string,
+  availability: Availability,
+): { dialect: KyselyDialect; poolStats: () => PoolStats } => {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: 10,
+    connectionTimeoutMillis: 5000,
+    keepAlive: true,
+  });
+  pool.on("error", availability.lost);
+  pool.on("connect", (client) => {
+    client.on("error", availability.lost);
+    availability.connected();
+  });
+  return {
+    dialect: new PostgresDialect({ pool }),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+  };
+};
+
 const openKysely = (
   databaseUrl: string,
+  availability: Availability,
 ): { db: Kysely<Database>; dialect: Dialect; poolStats: () => PoolStats } => {
   if (databaseUrl.startsWith("sqlite:")) {
     const file = databaseUrl.slice("sqlite:".length);
@@ -36,26 +71,54 @@ const openKysely = (
     sqlite.pragma("busy_timeout = 5000");
     sqlite.pragma("foreign_keys = ON");
     return {
-      db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }),
+      db: new Kysely<Database>({
+        dialect: guardedDialect(new SqliteDialect({ database: sqlite }), availability),
+      }),
       dialect: "sqlite",
       poolStats: () => sqlitePool,
     };
   }
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
-  // An idle connection that the server drops (a restart, a failover, an admin's terminate)
-  // emits an error on the pool; unheard, that would end the process. The pool replaces the
-  // connection, and the next query that fails reports itself.
-  pool.on("error", () => {});
+  const postgres = postgresDialect(databaseUrl, availability);
   return {
-    db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+    db: new Kysely<Database>({ dialect: guardedDialect(postgres.dialect, availability) }),
     dialect: "postgres",
-    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    poolStats: postgres.poolStats,
   };
 };
 
-/** Opens the store named by a database URL (`sqlite:<file>` or `postgres://…`). */
-export const openStore = (databaseUrl: string): Store => {
-  const { db, dialect, poolStats } = openKysely(databaseUrl);
+/**
+ * Nodes that start together on one PostgreSQL database migrate one after the other: the first
+ * applies what is pending, under a session-level advisory lock held on a connection of its own,
+ * and the others, once they hold the lock, find nothing left to do. The lock covers Kysely's own
+ * bookkeeping tables too, which it would otherwise create concurrently.
+ */
+const underMigrationLock = <T>(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  work: () => Promise<T>,
+): Promise<T> => {
+  if (dialect !== "postgres") return work();
+  return db.connection().execute(async (connection) => {
+    const key = sql`hashtextextended('portico:migrations', 0)`;
+    await sql`select pg_advisory_lock(${key})`.execute(connection);
+    try {
+      return await work();
+    } finally {
+      await sql`select pg_advisory_unlock(${key})`.execute(connection);
+    }
+  });
+};
+
+/**
+ * Opens the store named by a database URL (`sqlite:<file>` or `postgres://…`). While the database
+ * cannot be reached every call fails with STORE_UNAVAILABLE, and the store recovers by itself
+ * when it returns; `onAvailability` hears the start and the end of each outage.
+ */
+export const openStore = (
+  databaseUrl: string,
+  options: { onAvailability?: AvailabilityListener | undefined } = {},
+): Store => {
+  const { db, dialect, poolStats } = openKysely(databaseUrl, trackAvailability(options.onAvailability));
   return {
     dialect,
     ping: async () => {
@@ -66,8 +129,9 @@ export const openStore = (databaseUrl: string): Store => {
     transaction: (work) => db.transaction().execute((trx) => work(createRepositories(trx, dialect))),
     migrate: async () => {
       const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
-      const { error, results } = await migrator.migrateToLatest();
+      const { error, results } = await underMigrationLock(db, dialect, () => migrator.migrateToLatest());
       if (error) {
+        if (error instanceof AppError && error.code === "STORE_UNAVAILABLE") throw error;
         const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
         throw new AppError("STORE_MIGRATION_FAILED", {
           message: `Migration ${failed} failed.`,

@@ -72,6 +72,17 @@ export type Problem = {
 
 type Answer = { statusCode: number; headers: Record<string, unknown>; json(): unknown; body: string };
 
+/** A fetch Response read whole, in the shape `assertProblem` takes (for tests over real sockets). */
+export const fetchedAnswer = async (response: Response): Promise<Answer> => {
+  const body = await response.text();
+  return {
+    statusCode: response.status,
+    headers: { "content-type": response.headers.get("content-type") ?? "" },
+    body,
+    json: () => JSON.parse(body),
+  };
+};
+
 /**
  * Asserts that an admin-API answer is a problem document (`application/problem+json`) with
  * `code`, at the HTTP status the catalogue gives that code unless `status` says otherwise.

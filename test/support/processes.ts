@@ -121,27 +121,33 @@ export const portReleased = async (port: number, host = "127.0.0.1"): Promise<bo
   return false;
 };
 
-const bin = new URL("../../bin/portico.js", import.meta.url).pathname;
+/** TCP probe and process-group stop, shared with the product's own slapd runner. */
+export { accepts, stopProcessGroup } from "../../scripts/slapd.ts";
 
-export type Serving = Started & { runtimeUrl: string; adminUrl: string };
+const porticoBin = new URL("../../bin/portico.js", import.meta.url).pathname;
 
-/** Starts `portico serve` as a user would, on ports the OS picks, and waits for its banner. */
-export const startServe = async (dataDir: string, env: Record<string, string> = {}): Promise<Serving> => {
+export type Serving = Started & { readonly runtimeUrl: string; readonly adminUrl: string };
+
+/**
+ * `portico serve` started as a user would, its listeners on ports the OS picks, its data in
+ * `<cwd>/data` at log level warn unless `env` says otherwise; resolves once its banner names them.
+ */
+export const startServe = async (cwd: string, env: Record<string, string> = {}): Promise<Serving> => {
   const started = await startProcess(
     process.execPath,
-    [bin, "serve"],
+    [porticoBin, "serve"],
     {
-      cwd: dataDir,
+      cwd,
       env: {
         PATH: process.env.PATH ?? "",
-        PORTICO_DATA_DIR: join(dataDir, "data"),
+        PORTICO_DATA_DIR: join(cwd, "data"),
+        PORTICO_LOG_LEVEL: "warn",
         PORTICO_RUNTIME_PORT: "0",
         PORTICO_ADMIN_PORT: "0",
-        PORTICO_LOG_LEVEL: "warn",
         ...env,
       },
     },
-    (text) => /admin API http/.test(text) && /production needs|Created the admin|\n$/.test(text),
+    (text) => /admin API http:\/\/\S+\/pf-admin-api/.test(text),
   );
   // The banner is one write; a moment lets any line after it arrive too.
   await new Promise((resolve) => setTimeout(resolve, 200));
@@ -152,6 +158,3 @@ export const startServe = async (dataDir: string, env: Record<string, string> = 
     adminUrl: /admin API (http:\/\/\S+)\/pf-admin-api/.exec(text)?.[1] ?? "",
   };
 };
-
-/** TCP probe and process-group stop, shared with the product's own slapd runner. */
-export { accepts, stopProcessGroup } from "../../scripts/slapd.ts";

@@ -8,7 +8,7 @@ import { authenticate } from "../../services/admin-auth.ts";
 import type { ServiceContext } from "../../services/context.ts";
 import { healthRoutes, type Lifecycle } from "../health.ts";
 import { observeRequests } from "../observe.ts";
-import { problemFor, toAppError } from "../problem.ts";
+import { problemFor, reportServerError, toAppError } from "../problem.ts";
 import { trustProxy } from "../proxy.ts";
 import { registerSecurityHeaders } from "../security-headers.ts";
 import { accountRoutes } from "./accounts.ts";
@@ -120,7 +120,7 @@ export const createAdminApp = async (options: AdminAppOptions): Promise<FastifyI
   app.setErrorHandler((error, request, reply) => {
     const appError = toAppError(error);
     if (appError.status >= 500)
-      request.log.error({ err: error, code: appError.code }, "admin API request failed");
+      reportServerError(request, reply, error, appError, "admin API request failed");
     else request.log.info({ code: appError.code }, "admin API request refused");
     const retry = appError.details.find((d) => d.field === "retryAfterSeconds");
     if (retry) reply.header("Retry-After", retry.message);

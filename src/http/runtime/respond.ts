@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { AppError } from "../../lib/errors.ts";
 import type { BrowserCookies } from "../../services/sso/flow.ts";
 import type { LiveSession } from "../../services/sso/sessions.ts";
-import { toAppError } from "../problem.ts";
+import { reportServerError, toAppError } from "../problem.ts";
 import { setPageCsp } from "../security-headers.ts";
 import { autoPostPage, errorPage, loginPage, messagePage } from "./pages.ts";
 
@@ -86,8 +86,7 @@ const titleFor = (request: FastifyRequest, code: string, status: number): string
  */
 export const sendErrorPage = (request: FastifyRequest, reply: FastifyReply, error: unknown) => {
   const appError = toAppError(error);
-  if (appError.status >= 500)
-    request.log.error({ err: error, code: appError.code }, "runtime request failed");
+  if (appError.status >= 500) reportServerError(request, reply, error, appError, "runtime request failed");
   else request.log.warn({ code: appError.code, url: request.routeOptions.url }, "runtime request refused");
   const n = nonce();
   pageHeaders(reply, n).status(Math.max(appError.status, 400));

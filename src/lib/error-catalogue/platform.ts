@@ -105,7 +105,7 @@ export const platformErrors = {
 
   // Storage
   STORE_UNAVAILABLE: { status: 503, message: "The database is unavailable.", retryable: true },
-  STORE_CONFLICT: { status: 409, message: "The record was changed concurrently.", retryable: true },
+  STORE_CONFLICT: { status: 409, message: "The record was changed concurrently." },
   STORE_MIGRATION_FAILED: { status: 500, message: "A database migration failed." },
   STORE_NOT_FOUND: { status: 500, message: "No Portico database was found where the configuration points." },
 

@@ -33,6 +33,8 @@ export const startProvisioning = (context: ServiceContext, options: { tickMs?: n
     },
     now: () => Date.now(),
     onError: (key, error) => {
+      // The store logs an outage once, when it starts; a tick a second would repeat it.
+      if (isAppError(error) && error.code === "STORE_UNAVAILABLE") return;
       const channel = keys.get(key);
       context.log.warn(
         {
