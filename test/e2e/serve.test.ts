@@ -4,38 +4,19 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { killLeftovers, type Started, startProcess, stopProcess as stop } from "../support/processes.ts";
+import { killLeftovers, stopProcess as stop } from "../support/processes.ts";
+import { type Serving, startServe } from "../support/serve.ts";
 
-const bin = new URL("../../bin/portico.js", import.meta.url).pathname;
-
-type Serving = Started & { runtimeUrl: string; adminUrl: string };
-
-/** Starts `portico serve` as a user would, on ports the OS picks, and waits for its banner. */
+/** `portico serve` in `dataDir`, once its banner has been written whole. */
 const serve = async (dataDir: string, env: Record<string, string> = {}): Promise<Serving> => {
-  const started = await startProcess(
-    process.execPath,
-    [bin, "serve"],
-    {
-      cwd: dataDir,
-      env: {
-        PATH: process.env.PATH ?? "",
-        PORTICO_DATA_DIR: join(dataDir, "data"),
-        PORTICO_RUNTIME_PORT: "0",
-        PORTICO_ADMIN_PORT: "0",
-        PORTICO_LOG_LEVEL: "warn",
-        ...env,
-      },
-    },
+  const started = await startServe(
+    dataDir,
+    env,
     (text) => /admin API http/.test(text) && /production needs|Created the admin|\n$/.test(text),
   );
   // The banner is one write; a moment lets any line after it arrive too.
   await new Promise((resolve) => setTimeout(resolve, 200));
-  const text = started.output();
-  return {
-    ...started,
-    runtimeUrl: /runtime\s+(http:\/\/\S+)/.exec(text)?.[1] ?? "",
-    adminUrl: /admin API (http:\/\/\S+)\/pf-admin-api/.exec(text)?.[1] ?? "",
-  };
+  return started;
 };
 
 describe("portico serve", () => {
