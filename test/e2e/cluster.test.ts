@@ -101,6 +101,18 @@ describe("three nodes behind HAProxy", () => {
       `each node served some hops: ${hops.join(", ")}`,
     );
     assert.ok(!servedBy.some((s) => s.path === "/idp/login"), "no node asked for the password again");
+
+    // Single logout starts on one node and comes back from Salesforce to another.
+    servedBy.length = 0;
+    await page.goto(`${cluster.url}/idp/startSLO.ping`);
+    await page.waitForURL((url) => url.href.startsWith(`${cluster.url}/idp/SLO.saml2`));
+    assert.equal(await page.title(), "Signed out");
+    const [started, finished] = ["/idp/startSLO.ping", "/idp/SLO.saml2"].map(
+      (path) => servedBy.find((s) => s.path === path)?.node,
+    );
+    assert.ok(started && finished && started !== finished, `logout by ${started}, then ${finished}`);
+    await page.goto(`${cluster.url}${startSso()}`);
+    assert.equal(await page.title(), "Sign in", "the session ended on every node");
     await context.close();
   });
 
