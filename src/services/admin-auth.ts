@@ -10,13 +10,15 @@ export type Principal = Actor & { readonly role: "ADMIN" | "AUDITOR" };
 
 /**
  * A short-lived memo of verified Basic credentials, so a CLI run of many calls does not pay
- * scrypt on every request. Keyed by a hash of the credentials; never holds the password.
+ * scrypt on every request. Keyed by a hash of the credentials and of the stored password hash,
+ * which is read on every request: a password changed on any node of a cluster changes the key,
+ * so the old password stops working everywhere at once. Never holds the password.
  */
 const verified = new Map<string, number>();
 const memoMs = 60_000;
 
-const memoKey = (username: string, password: string) =>
-  createHash("sha256").update(`${username}\u0000${password}`).digest("base64");
+const memoKey = (username: string, password: string, storedHash: string) =>
+  createHash("sha256").update(`${username}\u0000${password}\u0000${storedHash}`).digest("base64");
 
 const throttled = (until: Date, now: Date) => {
   const seconds = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
@@ -38,12 +40,12 @@ export const verifyAdminPassword = async (
 ): Promise<Principal> => {
   const result = await throttledCheck(context, signInCounters("admin", username, address), async () => {
     const account = await context.store.adminAccounts.get(username);
-    const memo = memoKey(username, password);
     const now = context.clock.now().getTime();
-    if (account && (verified.get(memo) ?? 0) > now) return account;
+    const memo = account && memoKey(username, password, account.passwordHash);
+    if (memo !== undefined && (verified.get(memo) ?? 0) > now) return account;
     // The memo only spares scrypt; the attempt was counted above like any other.
     const ok = await verifyPasswordOrDecoy(password, account?.passwordHash);
-    if (!ok || !account) return undefined;
+    if (!ok || memo === undefined) return undefined;
     verified.set(memo, now + memoMs);
     return account;
   });
@@ -85,5 +87,5 @@ export const authenticate = async (
   throw new AppError("AUTH_REQUIRED", { message: "Use HTTP Basic or a Bearer API token." });
 };
 
-/** Forgets memoized credentials (after a password change). */
+/** Forgets memoized credentials (after a password change on this node; the key covers the others). */
 export const forgetVerifiedCredentials = (): void => verified.clear();

@@ -5,14 +5,11 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { deleteUser, disableUser, enableUser, updateUser } from "../../src/services/directory/users.ts";
 import { putOutboundProvisioningSettings } from "../../src/services/provisioning/server-settings.ts";
-import { killLeftovers, type Started, startProcess, stopProcess } from "../support/processes.ts";
+import { killLeftovers, startServe, stopProcess } from "../support/processes.ts";
 import { addStaff } from "../support/provisioning.ts";
 import { connectionId, duplicated, orgUsers, saveProvisioning } from "../support/provisioning-faults.ts";
 import { type SalesforceEmulator, startSalesforceEmulator } from "../support/salesforce.ts";
-import { adminPassword, basicAuth, startTestServer } from "../support/server.ts";
 import { openServiceContext, testActor } from "../support/service-context.ts";
-
-const bin = new URL("../../bin/portico.js", import.meta.url).pathname;
 
 /**
  * `portico serve` provisions in the background; here it is killed with SIGKILL at random points
@@ -40,29 +37,13 @@ describe("a provisioning process killed at random points of its cycles", () => {
   };
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 
-  const serve = (): Promise<Started & { adminUrl: string }> =>
-    startProcess(
-      process.execPath,
-      [bin, "serve"],
-      {
-        cwd: dir,
-        env: {
-          PATH: process.env.PATH ?? "",
-          PORTICO_DATA_DIR: join(dir, "data"),
-          PORTICO_DATABASE_URL: databaseUrl,
-          PORTICO_MASTER_KEY: masterKey,
-          PORTICO_ADMIN_PASSWORD: adminPassword,
-          PORTICO_BASE_URL: "https://idp.example.com",
-          PORTICO_RUNTIME_PORT: "0",
-          PORTICO_ADMIN_PORT: "0",
-          PORTICO_LOG_LEVEL: "warn",
-        },
-      },
-      (text) => /admin API http:\/\/\S+\/pf-admin-api/.test(text),
-    ).then((started) => ({
-      ...started,
-      adminUrl: /admin API (http:\/\/\S+)\/pf-admin-api/.exec(started.output())?.[1] ?? "",
-    }));
+  const serve = () =>
+    startServe(dir, {
+      PORTICO_DATABASE_URL: databaseUrl,
+      PORTICO_MASTER_KEY: masterKey,
+      PORTICO_ADMIN_PASSWORD: adminPassword,
+      PORTICO_BASE_URL: "https://idp.example.com",
+    });
 
   /** Directory changes made while no Portico runs: new users, new names, leavers and returners. */
   const changeDirectory = async (round: number) => {

@@ -27,33 +27,43 @@ export type Federation = {
   dispose(): Promise<void>;
 };
 
+/** One admin-API call, whichever way a test reaches Portico (inject, or HTTP to a process). */
+export type AdminCall = (
+  method: "GET" | "POST",
+  path: string,
+  body?: unknown,
+) => Promise<{ status: number; text: string }>;
+
+export type FederationOptions = {
+  requestBinding?: "HTTP-Redirect" | "HTTP-POST";
+  editConnection?: (c: SpConnection) => void;
+  /** Converts the metadata with the Salesforce JIT contract (convert's `jit`). */
+  jit?: { profile: string };
+};
+
 /**
- * Portico and the Salesforce emulator on real sockets, wired as an admin would: the emulator's
- * SSO settings name Portico as IdP with its certificate, Portico's connection comes from the
+ * Wires a running Portico and the emulator as an admin would: the emulator's SSO settings name
+ * Portico as IdP with its certificate, Portico's connection (`emulated-org`) comes from the
  * emulator's SAMLSP metadata, and the directory has the org's admin user.
  */
-export const startFederation = async (
-  options: {
-    requestBinding?: "HTTP-Redirect" | "HTTP-POST";
-    editConnection?: (c: SpConnection) => void;
-    /** Converts the metadata with the Salesforce JIT contract (convert's `jit`). */
-    jit?: { profile: string };
-  } = {},
-): Promise<Federation> => {
-  const emulator = createEmulator({});
-  const emulatorUrl = await emulator.listen(0, "127.0.0.1");
-  const port = await freePort();
-  const porticoUrl = `http://127.0.0.1:${port}`;
-  const portico = await startTestServer({ env: { PORTICO_BASE_URL: porticoUrl } });
-  await portico.runtimeApp.listen({ port, host: "127.0.0.1" });
-
+export const federate = async (
+  admin: AdminCall,
+  porticoUrl: string,
+  emulatorUrl: string,
+  options: FederationOptions = {},
+): Promise<Omit<Federation, "portico" | "porticoUrl" | "emulatorUrl" | "dispose">> => {
   const emulatorJson = async <T>(path: string, init?: RequestInit): Promise<T> => {
     const response = await fetch(`${emulatorUrl}${path}`, init);
     if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
     return (await response.json()) as T;
   };
+  const call = async (method: "GET" | "POST", path: string, body?: unknown) => {
+    const answer = await admin(method, path, body);
+    if (answer.status >= 300) throw new Error(`${method} ${path}: ${answer.status} ${answer.text}`);
+    return answer.text;
+  };
   const org = await emulatorJson<Federation["org"]>("/_emulator/org");
-  const certificate = (await portico.request("GET", "/keyPairs/signing/default-signing/certificate")).body;
+  const certificate = await call("GET", "/keyPairs/signing/default-signing/certificate");
   await emulatorJson("/_emulator/sso", {
     method: "PUT",
     headers: { "content-type": "application/json" },
@@ -69,36 +79,50 @@ export const startFederation = async (
     }),
   });
   const metadata = await (await fetch(`${emulatorUrl}/_emulator/sso/metadata`)).text();
-  const converted = await portico.request("POST", "/connectionMetadata/convert", {
+  const converted = await call("POST", "/connectionMetadata/convert", {
     connectionType: "SP",
     samlMetadata: Buffer.from(metadata).toString("base64"),
     templateId: "salesforce-provisioner",
     ...(options.jit === undefined ? {} : { jit: options.jit }),
   });
-  if (converted.statusCode !== 200) throw new Error(`convert: ${converted.body}`);
-  const connection = converted.json().connection as SpConnection;
+  const connection = (JSON.parse(converted) as { connection: SpConnection }).connection;
   connection.id = "emulated-org";
   connection.active = true;
   options.editConnection?.(connection);
-  const created = await portico.request("POST", "/idp/spConnections", connection);
-  if (created.statusCode !== 201) throw new Error(`connection: ${created.body}`);
+  await call("POST", "/idp/spConnections", connection);
   const userPassword = "integration-password-1";
-  const user = await portico.request("POST", "/directory/users", {
+  await call("POST", "/directory/users", {
     uid: "integration",
     password: userPassword,
     mail: org.adminUsername,
     givenName: "Ivy",
     sn: "Integration",
   });
-  if (user.statusCode !== 201) throw new Error(`user: ${user.body}`);
+  return { org, spEntityId: connection.entityId, userPassword, emulatorJson };
+};
+
+/** Portico (in process) and the Salesforce emulator on real sockets, federated (`federate`). */
+export const startFederation = async (options: FederationOptions = {}): Promise<Federation> => {
+  const emulator = createEmulator({});
+  const emulatorUrl = await emulator.listen(0, "127.0.0.1");
+  const port = await freePort();
+  const porticoUrl = `http://127.0.0.1:${port}`;
+  const portico = await startTestServer({ env: { PORTICO_BASE_URL: porticoUrl } });
+  await portico.runtimeApp.listen({ port, host: "127.0.0.1" });
+  const federation = await federate(
+    async (method, path, body) => {
+      const answer = await portico.request(method, path, body);
+      return { status: answer.statusCode, text: answer.body };
+    },
+    porticoUrl,
+    emulatorUrl,
+    options,
+  );
   return {
+    ...federation,
     portico,
     porticoUrl,
     emulatorUrl,
-    org,
-    spEntityId: connection.entityId,
-    userPassword,
-    emulatorJson,
     dispose: async () => {
       await portico.dispose();
       await emulator.close();

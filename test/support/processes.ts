@@ -132,7 +132,11 @@ export type Serving = Started & { readonly runtimeUrl: string; readonly adminUrl
  * `portico serve` started as a user would, its listeners on ports the OS picks, its data in
  * `<cwd>/data` at log level warn unless `env` says otherwise; resolves once its banner names them.
  */
-export const startServe = async (cwd: string, env: Record<string, string> = {}): Promise<Serving> => {
+export const startServe = async (
+  cwd: string,
+  env: Record<string, string> = {},
+  isReady: (output: string) => boolean = (text) => /admin API http:\/\/\S+\/pf-admin-api/.test(text),
+): Promise<Serving> => {
   const started = await startProcess(
     process.execPath,
     [porticoBin, "serve"],
@@ -147,7 +151,7 @@ export const startServe = async (cwd: string, env: Record<string, string> = {}):
         ...env,
       },
     },
-    (text) => /admin API http:\/\/\S+\/pf-admin-api/.test(text),
+    isReady,
   );
   // The banner is one write; a moment lets any line after it arrive too.
   await new Promise((resolve) => setTimeout(resolve, 200));
