@@ -38,6 +38,11 @@ export type Config = {
    * one of them has its `X-Forwarded-For` and `X-Forwarded-Proto` believed.
    */
   readonly trustedProxies: readonly string[];
+  /**
+   * This node's index in a cluster (PingFederate's provisioner.node.id): which node provisions in
+   * STANDALONE, and the order of takeover in FAILOVER. Undefined: a node without one.
+   */
+  readonly nodeIndex: number | undefined;
 };
 
 type VariableSpec = {
@@ -111,6 +116,12 @@ export const configVariables: readonly VariableSpec[] = [
     default: "none",
     meaning:
       "addresses or CIDRs of your reverse proxies, comma-separated; only their `X-Forwarded-For`/`-Proto` are believed",
+  },
+  {
+    name: "PORTICO_NODE_INDEX",
+    default: "none",
+    meaning:
+      "this node's index in a cluster, 1 to 65535, unique per node: which node provisions (see [Provisioning on several nodes](#provisioning-on-several-nodes))",
   },
 ];
 
@@ -224,5 +235,9 @@ export const parseConfig = (env: Readonly<Record<string, string | undefined>>, c
     ),
     clockSkewSeconds: positive("PORTICO_CLOCK_SKEW_SECONDS", value("PORTICO_CLOCK_SKEW_SECONDS"), 180, 3600),
     trustedProxies: proxies("PORTICO_TRUSTED_PROXIES", value("PORTICO_TRUSTED_PROXIES")),
+    nodeIndex:
+      value("PORTICO_NODE_INDEX") === undefined
+        ? undefined
+        : positive("PORTICO_NODE_INDEX", value("PORTICO_NODE_INDEX"), 1, 65535),
   };
 };

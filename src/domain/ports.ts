@@ -1,5 +1,6 @@
 import type { CredentialValidatorRecord } from "./credential-validator.ts";
 import type { DataStoreRecord } from "./data-store.ts";
+import type { ProvisioningNodeRepository } from "./provisioning-nodes.ts";
 import type { ProvisioningRepository } from "./provisioning-ports.ts";
 import type { SpConnection } from "./sp-connection.ts";
 
@@ -372,6 +373,7 @@ export type Repositories = {
   readonly consoleSessions: ConsoleSessionRepository;
   readonly replayCache: ReplayCache;
   readonly provisioning: ProvisioningRepository;
+  readonly provisioningNodes: ProvisioningNodeRepository;
   readonly provisioningTokens: ProvisioningTokenRepository;
 };
 

@@ -13,6 +13,7 @@ import { createCredentialValidatorRepository } from "./credential-validator-repo
 import { createDataStoreRepository } from "./data-store-repository.ts";
 import { createDirectoryRepository } from "./directory-repository.ts";
 import { guarded } from "./guarded.ts";
+import { createProvisioningNodeRepository } from "./provisioning-node-repository.ts";
 import { createProvisioningRepository } from "./provisioning-repository.ts";
 import { createProvisioningTokenRepository } from "./provisioning-token-repository.ts";
 import type { Database } from "./schema.ts";
@@ -258,5 +259,6 @@ export const createRepositories = (db: Kysely<Database>, dialect: "sqlite" | "po
   consoleSessions: createConsoleSessionRepository(db),
   replayCache: createReplayCache(db),
   provisioning: createProvisioningRepository(db),
+  provisioningNodes: createProvisioningNodeRepository(db, dialect),
   provisioningTokens: createProvisioningTokenRepository(db),
 });

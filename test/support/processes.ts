@@ -122,3 +122,40 @@ export const portReleased = async (port: number, host = "127.0.0.1"): Promise<bo
 
 /** TCP probe and process-group stop, shared with the product's own slapd runner. */
 export { accepts, stopProcessGroup } from "../../scripts/slapd.ts";
+
+const portico = new URL("../../bin/portico.js", import.meta.url).pathname;
+
+/**
+ * `portico serve` as a separate process on free ports, for the kill and failover tests; resolves
+ * once its admin API listens, with that API's URL.
+ */
+export const startServe = (options: {
+  cwd: string;
+  databaseUrl: string;
+  masterKey: string;
+  adminPassword: string;
+  env?: Record<string, string>;
+}): Promise<Started & { adminUrl: string }> =>
+  startProcess(
+    process.execPath,
+    [portico, "serve"],
+    {
+      cwd: options.cwd,
+      env: {
+        PATH: process.env.PATH ?? "",
+        PORTICO_DATA_DIR: `${options.cwd}/data`,
+        PORTICO_DATABASE_URL: options.databaseUrl,
+        PORTICO_MASTER_KEY: options.masterKey,
+        PORTICO_ADMIN_PASSWORD: options.adminPassword,
+        PORTICO_BASE_URL: "https://idp.example.com",
+        PORTICO_RUNTIME_PORT: "0",
+        PORTICO_ADMIN_PORT: "0",
+        PORTICO_LOG_LEVEL: "warn",
+        ...options.env,
+      },
+    },
+    (text) => /admin API http:\/\/\S+\/pf-admin-api/.test(text),
+  ).then((started) => ({
+    ...started,
+    adminUrl: /admin API (http:\/\/\S+)\/pf-admin-api/.exec(started.output())?.[1] ?? "",
+  }));

@@ -7,6 +7,7 @@ import * as provisioning from "./005-provisioning.ts";
 import * as dataStores from "./006-data-stores.ts";
 import * as credentialValidators from "./007-credential-validators.ts";
 import * as consoleSessions from "./008-console-sessions.ts";
+import * as provisioningNodes from "./009-provisioning-nodes.ts";
 import type { Dialect } from "./dialect.ts";
 
 export type { Dialect } from "./dialect.ts";
@@ -23,6 +24,7 @@ const migrations: Readonly<Record<string, NumberedMigration>> = {
   "006-data-stores": dataStores,
   "007-credential-validators": credentialValidators,
   "008-console-sessions": consoleSessions,
+  "009-provisioning-nodes": provisioningNodes,
 };
 
 export const migrationProvider = (dialect: Dialect): MigrationProvider => ({
