@@ -3,10 +3,10 @@ import { after, before, describe, it } from "node:test";
 import type { Store } from "../../src/domain/ports.ts";
 import type { LeaseClaim } from "../../src/domain/provisioning-nodes.ts";
 import type { ChannelState } from "../../src/domain/provisioning-ports.ts";
-import { isAppError } from "../../src/lib/errors.ts";
 import { fencedRepository } from "../../src/services/provisioning/fenced-repository.ts";
 import { openStore } from "../../src/store/open-store.ts";
 import { createPostgresDatabase, dialects, type TestDatabase } from "../support/databases.ts";
+import { rejectsWithCode } from "../support/errors.ts";
 
 const claim = (holderIndex: number, channel = "staff"): LeaseClaim => ({
   connectionId: "org",
@@ -125,14 +125,8 @@ for (const dialect of dialects) {
       await oldRepo.putChannel(state("fenced", "10"));
       const taken = await leases.acquire(claim(2, "fenced"), t0 + ttl, ttl);
       assert.ok(taken);
-      await assert.rejects(
-        oldRepo.putChannel(state("fenced", "99")),
-        (error) => isAppError(error) && error.code === "PROV_LEASE_LOST",
-      );
-      await assert.rejects(
-        oldRepo.appendEvents([]),
-        (error) => isAppError(error) && error.code === "PROV_LEASE_LOST",
-      );
+      await rejectsWithCode(oldRepo.putChannel(state("fenced", "99")), "PROV_LEASE_LOST");
+      await rejectsWithCode(oldRepo.appendEvents([]), "PROV_LEASE_LOST");
       assert.equal((await store.provisioning.getChannel("org", "fenced"))?.watermark, "10");
       const newRepo = fencedRepository(store, { connectionId: "org", channel: "fenced", epoch: taken.epoch });
       await newRepo.putChannel(state("fenced", "11"));

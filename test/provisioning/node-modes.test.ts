@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { isAppError } from "../../src/lib/errors.ts";
 import type { ServiceContext } from "../../src/services/context.ts";
 import { nodeLeases } from "../../src/services/provisioning/node-leases.ts";
 import { keepNode, leaseForRun, listNodes } from "../../src/services/provisioning/nodes.ts";
@@ -9,6 +8,7 @@ import {
   putOutboundProvisioningSettings,
 } from "../../src/services/provisioning/server-settings.ts";
 import { createSqliteDatabase, type TestDatabase } from "../support/databases.ts";
+import { rejectsWithCode } from "../support/errors.ts";
 import { openServiceContext, testActor } from "../support/service-context.ts";
 
 const channels = [{ connectionId: "org", channel: "staff" }];
@@ -20,9 +20,6 @@ describe("which node provisions: OFF, STANDALONE and FAILOVER", () => {
   const opened: { dispose(): Promise<void> }[] = [];
   const node: Record<number, ServiceContext> = {};
   const at = (index: number) => node[index] as ServiceContext;
-
-  const refusal = (code: string, message?: RegExp) => (error: unknown) =>
-    isAppError(error) && error.code === code && (message === undefined || message.test(error.message));
 
   const settings = (edit: Partial<typeof defaultOutboundProvisioningSettings>) =>
     putOutboundProvisioningSettings(at(1), testActor, {
@@ -52,7 +49,7 @@ describe("which node provisions: OFF, STANDALONE and FAILOVER", () => {
     assert.ok(!staff(await keepNode(three, channels)), "node 3 waits: node 1 is live and comes first");
     assert.ok(staff(await keepNode(one, channels)));
     assert.ok(!staff(await keepNode(two, channels)), "the lease is held");
-    await assert.rejects(leaseForRun(two, "org", "staff"), refusal("PROV_NODE_STANDBY", /node 1 runs/));
+    await rejectsWithCode(leaseForRun(two, "org", "staff"), "PROV_NODE_STANDBY", /node 1 runs/);
 
     const view = await listNodes(two);
     const roles = Object.fromEntries(view.items.map((n) => [String(n.nodeIndex), [n.status, n.role]]));
@@ -86,12 +83,13 @@ describe("which node provisions: OFF, STANDALONE and FAILOVER", () => {
     await settings({ mode: "STANDALONE", nodeIndex: 3 });
     const [two, three] = [at(2), at(3)];
     assert.ok(!staff(await keepNode(two, channels)), "node 2 lets its lease go");
-    await assert.rejects(leaseForRun(two, "org", "staff"), refusal("PROV_NODE_STANDBY", /only node 3/));
+    await rejectsWithCode(leaseForRun(two, "org", "staff"), "PROV_NODE_STANDBY", /only node 3/);
     assert.ok(staff(await keepNode(three, channels)));
     await settings({ mode: "STANDALONE", nodeIndex: null });
-    await assert.rejects(
+    await rejectsWithCode(
       leaseForRun(three, "org", "staff"),
-      refusal("PROV_NODE_STANDBY", /without PORTICO_NODE_INDEX/),
+      "PROV_NODE_STANDBY",
+      /without PORTICO_NODE_INDEX/,
     );
   });
 
@@ -102,7 +100,7 @@ describe("which node provisions: OFF, STANDALONE and FAILOVER", () => {
     await settings({ mode: "OFF" });
     assert.ok(!staff(await keepNode(three, channels)));
     assert.deepEqual(nodeLeases(three).heldKeys(), []);
-    await assert.rejects(leaseForRun(three, "org", "staff"), refusal("PROV_MODE_OFF"));
+    await rejectsWithCode(leaseForRun(three, "org", "staff"), "PROV_MODE_OFF");
     assert.ok((await listNodes(three)).items.every((n) => n.role === "OFF"));
   });
 });
