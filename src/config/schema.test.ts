@@ -22,7 +22,14 @@ describe("configuration", () => {
       sessionIdleMinutes: 30,
       clockSkewSeconds: 180,
       trustedProxies: [],
+      nodeIndex: undefined,
     });
+  });
+
+  it("reads PORTICO_NODE_INDEX, 1 to 65535", () => {
+    assert.equal(parseConfig({ PORTICO_NODE_INDEX: "3" }, "/").nodeIndex, 3);
+    for (const bad of ["0", "65536", "two", "1.5"])
+      throwsCode(() => parseConfig({ PORTICO_NODE_INDEX: bad }, "/"), "CFG_INVALID", /PORTICO_NODE_INDEX/);
   });
 
   it("reads trusted proxies as addresses and CIDRs, comma- or space-separated", () => {
