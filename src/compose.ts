@@ -51,6 +51,7 @@ const serviceContext = (
   log: options.logger ?? silentLog,
   baseUrl: config.baseUrl,
   entityId: config.entityId,
+  nodeIndex: config.nodeIndex,
   sso: {
     sessionLifetimeMinutes: config.sessionLifetimeMinutes,
     sessionIdleMinutes: config.sessionIdleMinutes,

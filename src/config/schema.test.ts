@@ -26,6 +26,7 @@ describe("configuration", () => {
       metricsPublic: false,
       drainSeconds: 0,
       shutdownTimeoutSeconds: 30,
+      nodeIndex: undefined,
     });
   });
 
@@ -53,6 +54,12 @@ describe("configuration", () => {
       "CFG_INVALID",
       /PORTICO_SHUTDOWN_TIMEOUT_SECONDS/,
     );
+  });
+
+  it("reads PORTICO_NODE_INDEX, 1 to 65535", () => {
+    assert.equal(parseConfig({ PORTICO_NODE_INDEX: "3" }, "/").nodeIndex, 3);
+    for (const bad of ["0", "65536", "two", "1.5"])
+      throwsCode(() => parseConfig({ PORTICO_NODE_INDEX: bad }, "/"), "CFG_INVALID", /PORTICO_NODE_INDEX/);
   });
 
   it("reads trusted proxies as addresses and CIDRs, comma- or space-separated", () => {

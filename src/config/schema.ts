@@ -47,6 +47,11 @@ export type Config = {
   readonly drainSeconds: number;
   /** On SIGTERM: how long in-flight requests and the provisioning batch get before a forced exit. */
   readonly shutdownTimeoutSeconds: number;
+  /**
+   * This node's index in a cluster (PingFederate's provisioner.node.id): which node provisions in
+   * STANDALONE, and the order of takeover in FAILOVER. Undefined: a node without one.
+   */
+  readonly nodeIndex: number | undefined;
 };
 
 type VariableSpec = {
@@ -144,6 +149,12 @@ export const configVariables: readonly VariableSpec[] = [
     default: "`30`",
     meaning:
       "on SIGTERM, how long in-flight requests and the current provisioning batch get to finish before the process exits with code 1",
+  },
+  {
+    name: "PORTICO_NODE_INDEX",
+    default: "none",
+    meaning:
+      "this node's index in a cluster, 1 to 65535, unique per node: which node provisions (see [Provisioning on several nodes](#provisioning-on-several-nodes))",
   },
 ];
 
@@ -284,5 +295,9 @@ export const parseConfig = (env: Readonly<Record<string, string | undefined>>, c
       30,
       3600,
     ),
+    nodeIndex:
+      value("PORTICO_NODE_INDEX") === undefined
+        ? undefined
+        : positive("PORTICO_NODE_INDEX", value("PORTICO_NODE_INDEX"), 1, 65535),
   };
 };

@@ -1,6 +1,7 @@
 import type { ConsoleDraftRepository, ConsoleSessionRepository } from "./console-sessions.ts";
 import type { CredentialValidatorRecord } from "./credential-validator.ts";
 import type { DataStoreRecord } from "./data-store.ts";
+import type { ProvisioningNodeRepository } from "./provisioning-nodes.ts";
 import type { ProvisioningRepository } from "./provisioning-ports.ts";
 import type { SpConnection } from "./sp-connection.ts";
 
@@ -348,6 +349,7 @@ export type Repositories = {
   readonly consoleDrafts: ConsoleDraftRepository;
   readonly replayCache: ReplayCache;
   readonly provisioning: ProvisioningRepository;
+  readonly provisioningNodes: ProvisioningNodeRepository;
   readonly provisioningTokens: ProvisioningTokenRepository;
 };
 

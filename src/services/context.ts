@@ -24,6 +24,8 @@ export type ServiceContext = {
   readonly baseUrl: string;
   /** The IdP's own entity ID. */
   readonly entityId: string;
+  /** PORTICO_NODE_INDEX: which node provisions (STANDALONE) and the takeover order (FAILOVER). */
+  readonly nodeIndex?: number | undefined;
   readonly sso: {
     readonly sessionLifetimeMinutes: number;
     readonly sessionIdleMinutes: number;

@@ -14,6 +14,7 @@ import { createCredentialValidatorRepository } from "./credential-validator-repo
 import { createDataStoreRepository } from "./data-store-repository.ts";
 import { createDirectoryRepository } from "./directory-repository.ts";
 import { guarded } from "./guarded.ts";
+import { createProvisioningNodeRepository } from "./provisioning-node-repository.ts";
 import { createProvisioningRepository } from "./provisioning-repository.ts";
 import { createProvisioningTokenRepository } from "./provisioning-token-repository.ts";
 import type { Database } from "./schema.ts";
@@ -268,5 +269,6 @@ export const createRepositories = (db: Kysely<Database>, dialect: "sqlite" | "po
   consoleDrafts: createConsoleDraftRepository(db),
   replayCache: createReplayCache(db),
   provisioning: createProvisioningRepository(db),
+  provisioningNodes: createProvisioningNodeRepository(db, dialect),
   provisioningTokens: createProvisioningTokenRepository(db),
 });

@@ -199,4 +199,23 @@ export type Database = {
     fetched_at: string;
     specs: string;
   };
+  /** Times in milliseconds of the database's clock; bigint columns come back as text from pg. */
+  prov_leases: {
+    connection_id: string;
+    channel: string;
+    holder_index: number;
+    holder_instance: string;
+    epoch: number | string;
+    acquired_at: number | string;
+    expires_at: number | string;
+  };
+  prov_nodes: {
+    node_index: number;
+    instance: string;
+    host: string;
+    pid: number;
+    started_at: number | string;
+    last_heartbeat: number | string;
+    stopped_at: number | string | null;
+  };
 };

@@ -15,6 +15,9 @@ describe("provisioning settings and Salesforce's fields on the admin API", () =>
   let auditor: string;
   const settingsPath = "/serverSettings/outboundProvisioning";
   const defaults = {
+    mode: "STANDALONE",
+    nodeIndex: null,
+    failoverGracePeriod: 60,
     synchronizationFrequency: 60,
     fullSynchronizationFrequency: 3600,
     deprovisionHold: { minimum: 10, percent: 10 },
@@ -155,6 +158,22 @@ describe("provisioning settings and Salesforce's fields on the admin API", () =>
     assert.ok(audit.includes("serverSettings.outboundProvisioning.update"));
   });
 
+  it("keeps the provisioner mode, node index and grace period when a PUT leaves them out", async () => {
+    const cluster = { ...defaults, mode: "FAILOVER", nodeIndex: 2, failoverGracePeriod: 15 };
+    assert.deepEqual((await server.request("PUT", settingsPath, cluster)).json(), cluster);
+    const {
+      mode: _m,
+      nodeIndex: _n,
+      failoverGracePeriod: _g,
+      ...older
+    } = { ...cluster, synchronizationFrequency: 90 };
+    const put = await server.request("PUT", settingsPath, older);
+    assert.equal(put.statusCode, 200, put.body);
+    assert.deepEqual(put.json(), { ...cluster, synchronizationFrequency: 90 });
+    const back = await server.request("PUT", settingsPath, defaults);
+    assert.deepEqual(back.json(), defaults, "nodeIndex: null unsets it");
+  });
+
   it("refuses bad settings with the field named, and keeps the stored ones", async () => {
     const stored = (await server.request("GET", settingsPath)).json();
     const bad: [unknown, string, number, ErrorCode][] = [
@@ -172,7 +191,10 @@ describe("provisioning settings and Salesforce's fields on the admin API", () =>
         "REQ_VALIDATION",
       ],
       [{ synchronizationFrequency: 60 }, "fullSynchronizationFrequency", 400, "REQ_VALIDATION"],
-      [{ ...defaults, mode: "STANDALONE" }, "mode", 400, "REQ_VALIDATION"],
+      [{ ...defaults, mode: "ACTIVE" }, "mode", 400, "REQ_VALIDATION"],
+      [{ ...defaults, nodeIndex: 0 }, "nodeIndex", 400, "REQ_VALIDATION"],
+      [{ ...defaults, failoverGracePeriod: 1 }, "failoverGracePeriod", 400, "REQ_VALIDATION"],
+      [{ ...defaults, nodeId: 1 }, "nodeId", 400, "REQ_VALIDATION"],
     ];
     for (const [body, field, status, code] of bad) {
       const response = await server.request("PUT", settingsPath, body);

@@ -7,6 +7,7 @@ import { createPostgresDatabase, type TestDatabase } from "./databases.ts";
 import { freePort } from "./federation.ts";
 import { type LoadBalancer, startHaproxy } from "./haproxy.ts";
 import { killLeftovers, type Serving, startServe, stopProcess } from "./processes.ts";
+import { adminPassword, api, basicAuth } from "./server.ts";
 
 export type PorticoNode = Serving & {
   /** `node1`, `node2`, …: the server's name in the load balancer. */

@@ -172,6 +172,19 @@ export const registerProvisionReportCommands = (group: Command, io: CliIo): void
     .option("--full-frequency <seconds>", "seconds between full passes", positiveInteger)
     .option("--hold-minimum <n>", "deactivations an hour always allowed", wholeNumber(1_000_000))
     .option("--hold-percent <n>", "or this share of a channel's users, when more", wholeNumber(100))
+    .addOption(
+      new Option("--mode <mode>", "which nodes provision (PingFederate's pf.provisioner.mode)").choices([
+        "OFF",
+        "STANDALONE",
+        "FAILOVER",
+      ]),
+    )
+    .option(
+      "--node-index <n>",
+      "STANDALONE: the PORTICO_NODE_INDEX of the node that provisions",
+      positiveInteger,
+    )
+    .option("--grace-period <seconds>", "FAILOVER: seconds before a standby takes over", positiveInteger)
     .option("--json", "print the API's JSON")
     .action(
       async (
@@ -180,16 +193,31 @@ export const registerProvisionReportCommands = (group: Command, io: CliIo): void
           fullFrequency?: number;
           holdMinimum?: number;
           holdPercent?: number;
+          mode?: string;
+          nodeIndex?: number;
+          gracePeriod?: number;
         },
       ) => {
         const client = clientFor(io, options);
         const path = "/serverSettings/outboundProvisioning";
         let settings = await client.get<JsonObject>(path);
-        const changes = [options.frequency, options.fullFrequency, options.holdMinimum, options.holdPercent];
+        const cluster = {
+          ...(options.mode === undefined ? {} : { mode: options.mode }),
+          ...(options.nodeIndex === undefined ? {} : { nodeIndex: options.nodeIndex }),
+          ...(options.gracePeriod === undefined ? {} : { failoverGracePeriod: options.gracePeriod }),
+        };
+        const changes = [
+          options.frequency,
+          options.fullFrequency,
+          options.holdMinimum,
+          options.holdPercent,
+          ...Object.values(cluster),
+        ];
         if (changes.some((c) => c !== undefined)) {
           const hold = isObject(settings.deprovisionHold) ? settings.deprovisionHold : {};
           settings = await client.put<JsonObject>(path, {
             ...settings,
+            ...cluster,
             ...(options.frequency === undefined ? {} : { synchronizationFrequency: options.frequency }),
             ...(options.fullFrequency === undefined
               ? {}
@@ -207,6 +235,8 @@ export const registerProvisionReportCommands = (group: Command, io: CliIo): void
           [
             `synchronization frequency       ${text(settings.synchronizationFrequency)} s`,
             `full synchronization frequency  ${text(settings.fullSynchronizationFrequency)} s`,
+            `mode                            ${text(settings.mode)}${settings.mode === "STANDALONE" ? ` (node ${typeof settings.nodeIndex === "number" ? settings.nodeIndex : "without PORTICO_NODE_INDEX"})` : ""}`,
+            `failover grace period           ${text(settings.failoverGracePeriod)} s`,
             `deactivations held past         max(${text(hold.minimum, "0")}, ${text(hold.percent, "0")}% of a channel's users) within an hour`,
             "",
           ].join("\n"),

@@ -3,6 +3,7 @@ import type { CliIo } from "../io.ts";
 import { commandGroup } from "./common.ts";
 import { registerProvisionChannelCommands } from "./provision-channels.ts";
 import { registerProvisionExpressionCommands } from "./provision-expressions.ts";
+import { registerProvisionNodeCommands } from "./provision-nodes.ts";
 import { registerProvisionReportCommands } from "./provision-reports.ts";
 import { registerProvisionTargetCommands } from "./provision-target.ts";
 
@@ -13,4 +14,5 @@ export const registerProvisionCommands = (program: Command, io: CliIo): void => 
   registerProvisionChannelCommands(group, io);
   registerProvisionReportCommands(group, io);
   registerProvisionExpressionCommands(group, io);
+  registerProvisionNodeCommands(group, io);
 };

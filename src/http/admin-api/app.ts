@@ -27,6 +27,7 @@ import { adminApiBase } from "./principal.ts";
 import { provisioningChannelRoutes } from "./provisioning-channels.ts";
 import { provisioningEventRoutes } from "./provisioning-events.ts";
 import { provisioningExpressionRoutes } from "./provisioning-expressions.ts";
+import { provisioningNodesRoutes } from "./provisioning-nodes.ts";
 import { provisioningSettingsRoutes } from "./provisioning-settings.ts";
 import { provisioningCallbackRoutes, provisioningTargetRoutes } from "./provisioning-target.ts";
 import { ssoTestRoutes } from "./sso-test.ts";
@@ -170,6 +171,7 @@ export const createAdminApp = async (options: AdminAppOptions): Promise<FastifyI
       await api.register(provisioningTargetRoutes(context));
       await api.register(provisioningSettingsRoutes(context));
       await api.register(masterKeyRoutes(context));
+      await api.register(provisioningNodesRoutes(context));
       await api.register(provisioningChannelRoutes(context));
       await api.register(provisioningExpressionRoutes(context));
       await api.register(provisioningEventRoutes(context));

@@ -89,6 +89,18 @@ export const provisioningErrors = {
     message: "The channel is running a cycle; try again when it ends.",
     retryable: true,
   },
+  PROV_MODE_OFF: {
+    status: 409,
+    message: "Outbound provisioning is OFF (serverSettings/outboundProvisioning mode); no cycle runs.",
+  },
+  PROV_NODE_STANDBY: {
+    status: 409,
+    message: "Another node runs this channel's cycles; ask that node, or wait for a failover.",
+  },
+  PROV_LEASE_LOST: {
+    status: 409,
+    message: "This node lost the channel's lease to another node; it records nothing more of this cycle.",
+  },
   PROV_SOURCE_UNAVAILABLE: {
     status: 503,
     message: "The channel's source could not be read.",

@@ -1,4 +1,8 @@
-import type { ChannelState, ProvisionedStatus } from "../../domain/provisioning-ports.ts";
+import type {
+  ChannelState,
+  ProvisionedStatus,
+  ProvisioningRepository,
+} from "../../domain/provisioning-ports.ts";
 import { salesforceProvisionerType } from "../../domain/sp-connection.ts";
 import { AppError, isAppError } from "../../lib/errors.ts";
 import { type CycleReport, runCycle } from "../../provisioning/engine/cycle.ts";
@@ -6,8 +10,11 @@ import { describeOp, provisionOneUser } from "../../provisioning/engine/one-user
 import { traceMapping } from "../../provisioning/model/mapping-trace.ts";
 import { recordAudit } from "../audit.ts";
 import type { Actor, ServiceContext } from "../context.ts";
+import { channelKey } from "./channel-key.ts";
 import { channelRuntimeFor, findChannel } from "./channel-runtime.ts";
+import { underLease } from "./nodes.ts";
 import { lastRunFailure, type RunFailure, type RunProgress, runProgress, tracked } from "./run-status.ts";
+import { getOutboundProvisioningSettings } from "./server-settings.ts";
 
 /**
  * The provisioning use cases behind `/provisioning/…` and `portico provision …`: run a cycle,
@@ -17,7 +24,7 @@ import { lastRunFailure, type RunFailure, type RunProgress, runProgress, tracked
 
 const queues = new WeakMap<ServiceContext, Map<string, Promise<unknown>>>();
 
-export const channelKey = (connectionId: string, channel: string) => `${connectionId}\u0000${channel}`;
+export { channelKey };
 
 /** Runs `work` after any cycle of the same channel in progress on this node. */
 export const serialized = <T>(
@@ -66,19 +73,22 @@ export const runChannel = (
   options: RunOptions = {},
 ): Promise<CycleReport> =>
   serialized(context, connectionId, channel, () =>
-    tracked(context, channelKey(connectionId, channel), async (onProgress) => {
-      let runtime: Awaited<ReturnType<typeof channelRuntimeFor>>;
-      try {
-        runtime = await channelRuntimeFor(context, connectionId, channel);
-      } catch (error) {
-        // A channel that cannot run says why in its status, not only in a log line: its mapping
-        // no longer fits the org, or its target settings lack what the grant needs (a secret).
-        if (error instanceof AppError && unrunnable.has(error.code))
-          await markStopped(context, connectionId, channel, `${error.code}: ${error.message}`);
-        throw error;
-      }
-      return runCycle({ ...runtime, onProgress }, options);
-    }),
+    tracked(context, channelKey(connectionId, channel), (onProgress) =>
+      underLease(context, connectionId, channel, async (repo, lost) => {
+        let runtime: Awaited<ReturnType<typeof channelRuntimeFor>>;
+        try {
+          runtime = await channelRuntimeFor(context, connectionId, channel);
+        } catch (error) {
+          // A channel that cannot run says why in its status, not only in a log line: its mapping
+          // no longer fits the org, or its target settings lack what the grant needs (a secret).
+          if (error instanceof AppError && unrunnable.has(error.code))
+            await markStopped(context, repo, connectionId, channel, `${error.code}: ${error.message}`);
+          throw error;
+        }
+        const signal = options.signal === undefined ? lost : AbortSignal.any([options.signal, lost]);
+        return runCycle({ ...runtime, repo, onProgress }, { ...options, signal });
+      }),
+    ),
   );
 
 /**
@@ -126,13 +136,14 @@ const inBackground = (
 
 const markStopped = async (
   context: ServiceContext,
+  repo: ProvisioningRepository,
   connectionId: string,
   channel: string,
   reason: string,
 ) => {
   const now = context.clock.now().toISOString();
-  const state = await context.store.provisioning.getChannel(connectionId, channel);
-  await context.store.provisioning.putChannel({
+  const state = await repo.getChannel(connectionId, channel);
+  await repo.putChannel({
     connectionId,
     channel,
     watermark: state?.watermark ?? null,
@@ -221,9 +232,12 @@ export const resetChannel = async (
   channel: string,
 ): Promise<void> => {
   await findChannel(context, connectionId, channel);
-  await serialized(context, connectionId, channel, () =>
-    context.store.provisioning.resetChannel(connectionId, channel),
-  );
+  await serialized(context, connectionId, channel, async () => {
+    // With provisioning OFF no node writes the channel; otherwise the reset is fenced like a cycle.
+    if ((await getOutboundProvisioningSettings(context)).mode === "OFF")
+      await context.store.provisioning.resetChannel(connectionId, channel);
+    else await underLease(context, connectionId, channel, (repo) => repo.resetChannel(connectionId, channel));
+  });
   await recordAudit(context.store.auditLog, context.clock, actor, "provisioning.channel.reset", {
     type: "provisioningChannel",
     id: `${connectionId}/${channel}`,
@@ -356,10 +370,12 @@ export const provisionUser = async (
   channel: string,
   uid: string,
 ) => {
-  const result = await serialized(context, connectionId, channel, async () => {
-    const runtime = await channelRuntimeFor(context, connectionId, channel);
-    return provisionOneUser(runtime, uid, { apply: true });
-  });
+  const result = await serialized(context, connectionId, channel, () =>
+    underLease(context, connectionId, channel, async (repo) => {
+      const runtime = await channelRuntimeFor(context, connectionId, channel);
+      return provisionOneUser({ ...runtime, repo }, uid, { apply: true });
+    }),
+  );
   await recordAudit(
     context.store.auditLog,
     context.clock,

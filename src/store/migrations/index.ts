@@ -8,6 +8,7 @@ import * as dataStores from "./006-data-stores.ts";
 import * as credentialValidators from "./007-credential-validators.ts";
 import * as consoleSessions from "./008-console-sessions.ts";
 import * as consoleDrafts from "./009-console-drafts.ts";
+import * as provisioningNodes from "./010-provisioning-nodes.ts";
 import type { Dialect } from "./dialect.ts";
 
 export type { Dialect } from "./dialect.ts";
@@ -25,6 +26,7 @@ const migrations: Readonly<Record<string, NumberedMigration>> = {
   "007-credential-validators": credentialValidators,
   "008-console-sessions": consoleSessions,
   "009-console-drafts": consoleDrafts,
+  "010-provisioning-nodes": provisioningNodes,
 };
 
 export const migrationProvider = (dialect: Dialect): MigrationProvider => ({
