@@ -40,6 +40,7 @@ for (const dialect of dialects) {
         "007-credential-validators",
         "008-console-sessions",
         "009-console-drafts",
+        "010-provisioning-nodes",
       ]);
       assert.deepEqual(await store.migrate(), []);
       assert.equal(store.dialect, dialect.name);
