@@ -228,4 +228,19 @@ describe("console: Outbound Provisioning, Manage Channels", { timeout: 300_000 }
     assert.equal(posted.status(), 403);
     assert.equal((await storedChannels()).length, 2);
   });
+
+  it('opens a channel called "new": the create form has an address no channel name takes', async () => {
+    const p = await admin();
+    await p.goto(`${channels}/new`);
+    assert.match(p.url(), /\/new-channel$/, "the form's old address, while no channel is called new");
+    await p.goto(channels);
+    const row = p.getByRole("row", { name: /staff-eu/ });
+    await Promise.all([p.waitForEvent("load"), row.getByRole("link", { name: "Copy staff-eu" }).click()]);
+    await p.getByLabel(/^New Channel Name/).fill("new");
+    await submit(p, "Copy channel");
+    await p.goto(`${channels}/new`);
+    assert.match(p.url(), /\/channels\/new$/);
+    assert.match(await p.title(), /Channel new/);
+    assert.equal(await p.getByRole("button", { name: "Save channel" }).count(), 1, "the channel's own form");
+  });
 });

@@ -143,7 +143,7 @@ export const outboundChannelRoutes =
     );
 
     app.get(
-      "/connections/:id/provisioning/channels/new",
+      "/connections/:id/provisioning/new-channel",
       { schema: { params: ConnectionIdParams, querystring: SourceQuery } },
       async (request, reply) => {
         const { connection } = await loadProvision(context, request.params.id);
@@ -154,7 +154,7 @@ export const outboundChannelRoutes =
     );
 
     app.post(
-      "/connections/:id/provisioning/channels/new",
+      "/connections/:id/provisioning/new-channel",
       { schema: { params: ConnectionIdParams, body: ChannelBody } },
       async (request, reply) => {
         const { connection, provision } = await loadProvision(context, request.params.id);
@@ -190,6 +190,17 @@ export const outboundChannelRoutes =
       "/connections/:id/provisioning/channels/:name",
       { schema: { params: ChannelParams, querystring: SourceQuery } },
       async (request, reply) => {
+        // Every name is a channel's; the create form's old address still opens it while no channel is "new".
+        if (request.params.name === "new") {
+          const { provision } = await loadProvision(context, request.params.id);
+          if (!provision.channels.some((c) => c.name === "new")) {
+            const query =
+              request.query.dataStore === undefined
+                ? ""
+                : `?dataStore=${encodeURIComponent(request.query.dataStore)}`;
+            return reply.redirect(`${outboundBase(request.params.id)}/new-channel${query}`, 303);
+          }
+        }
         const { connection, channel } = await loadChannel(context, request.params.id, request.params.name);
         const form = await formOn(
           context,

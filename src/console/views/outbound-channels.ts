@@ -51,7 +51,7 @@ export const channelsPage = (o: {
     body: html`${outboundTabs(o.connection, "channels")}
 ${
   o.configured
-    ? html`${isAdmin ? html`<p class="actions"><a class="button primary" href="${base}/channels/new">Create Channel</a></p>` : ""}
+    ? html`${isAdmin ? html`<p class="actions"><a class="button primary" href="${base}/new-channel">Create Channel</a></p>` : ""}
 ${table(
   "Channels",
   [
@@ -169,7 +169,7 @@ export const channelFormPage = (o: {
     });
   const isNew = o.existing === undefined;
   const action = isNew
-    ? `${outboundBase(o.connection.id)}/channels/new`
+    ? `${outboundBase(o.connection.id)}/new-channel`
     : channelBase(o.connection.id, o.existing ?? "");
   const sourceSettings = html`<fieldset class="card"><legend>Source Settings</legend>
 <p class="muted">Pre-filled for this kind of directory; change only what differs.</p>
