@@ -215,6 +215,8 @@ describe("console: Outbound Provisioning, Manage Channels", { timeout: 300_000 }
     assert.equal(copy?.active, false);
     assert.deepEqual(copy?.channelSource, original?.channelSource);
     assert.deepEqual(copy?.attributeMapping, original?.attributeMapping);
+    await p.goto(`${channels}/staff-eu/delete`);
+    assert.deepEqual(await bench.axe(p), [], "the delete confirmation page");
 
     const reader = await (await bench.context()).newPage();
     await bench.signIn(reader, auditor.username, auditor.password);
