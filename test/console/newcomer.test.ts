@@ -146,9 +146,10 @@ describe("the newcomer's whole path through the console", { timeout: 300_000 }, 
     assert.match(idpCertificate, /^-----BEGIN CERTIFICATE-----/);
     await shot(page, "activation-summary");
     await submit(page, "Save");
-    await page.waitForURL(/\/console\/connections$/);
+    // Save opens the new connection on its own tabs.
+    await page.waitForURL(/\/console\/connections\/[^/]+\/general$/);
     assert.match(await notice(page), /Saved the connection "Newcomer org" \(active\)/);
-    await shot(page, "connections");
+    await shot(page, "connection-saved");
 
     // The Salesforce admin's half: Portico as the org's identity provider, with its certificate.
     await sf.control("PUT", "/sso", {
@@ -159,7 +160,6 @@ describe("the newcomer's whole path through the console", { timeout: 300_000 }, 
     });
 
     // 5. Target credentials for the org, and Test connection.
-    await page.getByRole("link", { name: "Newcomer org", exact: true }).click();
     await page
       .getByRole("navigation", { name: "Connection tabs" })
       .getByRole("link", { name: "Outbound Provisioning" })
