@@ -113,7 +113,7 @@ describe("Connect to Salesforce", () => {
     assert.equal(settings.get("AUTH_METHOD")?.value, "REFRESH_TOKEN");
     for (const name of ["OAUTH_ACCESS_TOKEN", "OAUTH_REFRESH_TOKEN"]) {
       assert.equal(settings.get(name)?.value, undefined, name);
-      assert.match(settings.get(name)?.encryptedValue ?? "", /^v1\./, name);
+      assert.match(settings.get(name)?.encryptedValue ?? "", /^v2\./, name);
     }
 
     await sf.clearRequests();

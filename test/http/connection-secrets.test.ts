@@ -55,14 +55,14 @@ const assertShownSealed = (document: SpConnection) => {
   const settings = settingsOf(document);
   for (const name of Object.keys(secrets)) {
     assert.equal(settings.get(name)?.value, undefined, `${name} has no plain value`);
-    assert.match(settings.get(name)?.encryptedValue ?? "", /^v1\./, `${name} is sealed`);
+    assert.match(settings.get(name)?.encryptedValue ?? "", /^v2\./, `${name} is sealed`);
   }
   for (const [name, value] of Object.entries(plain)) {
     assert.deepEqual(settings.get(name), { name, value }, `${name} keeps its plain value`);
   }
   const fields = document.spBrowserSso?.adapterMappings[0]?.adapterOverrideSettings?.configuration?.fields;
   assert.equal(fields?.[0]?.value, undefined);
-  assert.match(fields?.[0]?.encryptedValue ?? "", /^v1\./);
+  assert.match(fields?.[0]?.encryptedValue ?? "", /^v2\./);
   assert.deepEqual(fields?.[1], { name: "Login Template", value: "html.form.login.template.html" });
 };
 
@@ -140,7 +140,7 @@ describe("secrets under any secret-like name", () => {
 
     const shown = await server.request("GET", "/idp/spConnections/odd");
     assert.ok(!shown.body.includes("stored-in-clear-token-7"), "GET never shows a stored plain secret");
-    assert.match(settingsOf(shown.json()).get("REFRESH_TOKEN")?.encryptedValue ?? "", /^v1\./);
+    assert.match(settingsOf(shown.json()).get("REFRESH_TOKEN")?.encryptedValue ?? "", /^v2\./);
 
     await bootstrap(server.context, { adminPassword: undefined });
     const after = await server.context.store.connections.get("odd");

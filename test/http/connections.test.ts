@@ -49,7 +49,7 @@ describe("SP connections", () => {
     const settings = new Map(document.outboundProvision?.targetSettings.map((s) => [s.name, s]));
     assert.equal(settings.get("CLIENT_ID")?.value, "3MVG9test.client.id");
     assert.equal(settings.get("CLIENT_SECRET")?.value, undefined);
-    assert.match(settings.get("CLIENT_SECRET")?.encryptedValue ?? "", /^v1\./);
+    assert.match(settings.get("CLIENT_SECRET")?.encryptedValue ?? "", /^v2\./);
     assert.equal(
       document.spBrowserSso?.ssoApplicationEndpoint,
       "https://idp.example.com/idp/startSSO.ping?PartnerSpId=https%3A%2F%2Facme.my.salesforce.com",

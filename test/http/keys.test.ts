@@ -188,7 +188,7 @@ describe("signing key pairs", () => {
   it("keeps private keys sealed at rest and never returns them", async () => {
     for (const record of await server.context.store.signingKeys.list()) {
       assert.ok(!record.privateKeySealed.includes("PRIVATE KEY"), `${record.id} is sealed`);
-      assert.match(record.privateKeySealed, /^v1\./);
+      assert.match(record.privateKeySealed, /^v2\./);
     }
     for (const body of responses)
       assert.ok(!body.includes("PRIVATE KEY"), "a response carried a private key");

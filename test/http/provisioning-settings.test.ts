@@ -191,7 +191,7 @@ describe("Salesforce target settings", () => {
     const shown = (await server.request("GET", "/idp/spConnections/live")).json();
     for (const name of ["CLIENT_SECRET", "OAUTH_REFRESH_TOKEN"]) {
       assert.equal(settingsOf(shown).get(name)?.value, undefined, name);
-      assert.match(settingsOf(shown).get(name)?.encryptedValue ?? "", /^v1\./, name);
+      assert.match(settingsOf(shown).get(name)?.encryptedValue ?? "", /^v2\./, name);
     }
     const state = await sf.control<{ tokens: { access: { token: string }[]; refresh: { token: string }[] } }>(
       "GET",
