@@ -321,7 +321,7 @@ describe("a long cycle's progress on /provisioning/channels", () => {
     assert.equal(response.json().summary.counts.CREATE, 1100);
     assert.ok(seen.length > 0, "progress was visible during the run");
     assert.ok(
-      seen.every((p) => p.counts.CREATE < 1100 && p.counts.CREATE % 500 === 0),
+      seen.every((p) => p.counts.CREATE < 1100 && p.counts.CREATE % 150 === 0),
       JSON.stringify(seen.map((p) => p.counts)),
     );
     const [after] = (await server.request("GET", "/provisioning/channels")).json().items;
