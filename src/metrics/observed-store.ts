@@ -1,25 +1,40 @@
-import type { Store } from "../domain/ports.ts";
+import type { Repositories, Store } from "../domain/ports.ts";
 import type { Metrics } from "./metrics.ts";
 
 /**
  * The store, counting what it records: each provisioning event the engine appends (the same
  * records as the events log, so the metrics and `/provisioning/events` never disagree) and each
- * Salesforce token the token manager saves (one per grant or refresh). Counted once written.
+ * Salesforce token the token manager saves (one per grant or refresh). Counted once written: in a
+ * transaction (a fenced provisioning write, say), once it commits.
  */
-export const observedStore = (store: Store, metrics: Metrics): Store => ({
-  ...store,
+const observed = <R extends Pick<Repositories, "provisioning" | "provisioningTokens">>(
+  repos: R,
+  metrics: Metrics,
+  written: (count: () => void) => void,
+): R => ({
+  ...repos,
   provisioning: {
-    ...store.provisioning,
+    ...repos.provisioning,
     appendEvents: async (events) => {
-      await store.provisioning.appendEvents(events);
-      metrics.provisioning(events);
+      await repos.provisioning.appendEvents(events);
+      written(() => metrics.provisioning(events));
     },
   },
   provisioningTokens: {
-    ...store.provisioningTokens,
+    ...repos.provisioningTokens,
     put: async (record) => {
-      await store.provisioningTokens.put(record);
-      metrics.tokenRefreshed(record.connectionId);
+      await repos.provisioningTokens.put(record);
+      written(() => metrics.tokenRefreshed(record.connectionId));
     },
+  },
+});
+
+export const observedStore = (store: Store, metrics: Metrics): Store => ({
+  ...observed(store, metrics, (count) => count()),
+  transaction: async (work) => {
+    const counts: (() => void)[] = [];
+    const result = await store.transaction((repos) => work(observed(repos, metrics, (c) => counts.push(c))));
+    for (const count of counts) count();
+    return result;
   },
 });
